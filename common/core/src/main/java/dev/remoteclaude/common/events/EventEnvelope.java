@@ -1,0 +1,29 @@
+package dev.remoteclaude.common.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What travels on every topic, serialised as JSON.
+ *
+ * @param id unique per event; consumers record it to apply each event once
+ * @param type the wire name of the payload, e.g. {@code session.requested}
+ * @param source the producing service
+ * @param subject the session id (the Kafka key), or the user id for user-scoped events
+ * @param userId the user the event belongs to
+ * @param occurredAt when the state change happened
+ * @param schemaVersion the payload's version; it only grows with additive changes (a breaking
+ *     change gets a new type), so an older consumer reads a newer payload by ignoring what it does
+ *     not know
+ * @param data the payload
+ */
+public record EventEnvelope(
+    UUID id,
+    String type,
+    String source,
+    String subject,
+    String userId,
+    Instant occurredAt,
+    int schemaVersion,
+    JsonNode data) {}

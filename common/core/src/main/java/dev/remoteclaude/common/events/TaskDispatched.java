@@ -1,0 +1,16 @@
+package dev.remoteclaude.common.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** task-service hands a task to the gateway to run now: it is the session's only running task. */
+public record TaskDispatched(
+    UUID taskId,
+    String prompt,
+    String model,
+    Integer maxTurns,
+    List<String> allowedTools,
+    String permissionMode,
+    Instant at)
+    implements Event {}

@@ -1,0 +1,47 @@
+package dev.remoteclaude.common.outbox;
+
+import dev.remoteclaude.common.events.Event;
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.EventType;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Writes events into the outbox table, inside the caller's transaction: the event exists if and
+ * only if the state change it describes was committed. {@link OutboxRelay} publishes it.
+ */
+@ApplicationScoped
+public class Outbox {
+
+  private final String source;
+
+  public Outbox(@ConfigProperty(name = "quarkus.application.name") String source) {
+    this.source = source;
+  }
+
+  /**
+   * Adds an event keyed by {@code subject} (the session id, or the user id for user events). Must
+   * run inside a {@code @WithTransaction} (or {@code Panache.withTransaction}) chain.
+   */
+  public Uni<EventEnvelope> emit(Event payload, String subject, String userId) {
+    EventEnvelope envelope = EventCodec.envelope(payload, source, subject, userId);
+    OutboxEvent row = new OutboxEvent();
+    row.eventId = envelope.id();
+    row.topic = EventType.of(payload).topic();
+    row.messageKey = subject;
+    row.eventType = envelope.type();
+    row.payload = EventCodec.write(envelope);
+    row.createdAt = envelope.occurredAt();
+    return Panache.currentTransaction()
+        .onItem()
+        .ifNull()
+        .failWith(
+            () ->
+                new IllegalStateException("outbox write outside a transaction: " + envelope.type()))
+        .chain(tx -> row.persist())
+        .replaceWith(envelope);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.remoteclaude.testing;
+
+import dev.remoteclaude.infra.InfraException;
+import dev.remoteclaude.infra.LocalKafka;
+import dev.remoteclaude.infra.LocalPostgres;
+import java.net.URI;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The real PostgreSQL and Kafka that a module's tests share: started once per test JVM on first use
+ * and stopped when the JVM exits. Explicit URLs in the environment take precedence:
+ *
+ * <ul>
+ *   <li>{@code RC_TEST_PG_URL} — {@code postgresql://user:password@host:port/database}
+ *   <li>{@code RC_TEST_KAFKA_BOOTSTRAP} — {@code host:port}
+ * </ul>
+ */
+public final class TestInfra {
+
+  private static final Logger LOG = Logger.getLogger(TestInfra.class);
+  private static final String DATABASE = "rc";
+
+  /** Where a test reaches PostgreSQL. */
+  public record Postgres(String host, int port, String database, String user, String password) {
+    public String reactiveUrl() {
+      return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+  }
+
+  private static Postgres postgres;
+  private static String kafka;
+  private static LocalPostgres localPostgres;
+  private static LocalKafka localKafka;
+
+  private TestInfra() {}
+
+  public static synchronized Postgres postgres() {
+    if (postgres == null) {
+      String url = System.getenv("RC_TEST_PG_URL");
+      if (url != null && !url.isBlank()) {
+        postgres = parse(url);
+      } else {
+        String password = UUID.randomUUID().toString();
+        localPostgres = LocalPostgres.start(LocalPostgres.Options.ephemeral("rc", password));
+        localPostgres.createDatabase(DATABASE);
+        postgres =
+            new Postgres(
+                localPostgres.host(),
+                localPostgres.port(),
+                DATABASE,
+                localPostgres.user(),
+                password);
+        registerShutdown();
+      }
+    }
+    return postgres;
+  }
+
+  public static synchronized String kafkaBootstrapServers() {
+    if (kafka == null) {
+      String url = System.getenv("RC_TEST_KAFKA_BOOTSTRAP");
+      if (url != null && !url.isBlank()) {
+        kafka = url;
+      } else {
+        localKafka = LocalKafka.start(LocalKafka.Options.ephemeral(3));
+        kafka = localKafka.bootstrapServers();
+        registerShutdown();
+      }
+    }
+    return kafka;
+  }
+
+  private static boolean hookRegistered;
+
+  private static void registerShutdown() {
+    if (hookRegistered) {
+      return;
+    }
+    hookRegistered = true;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (localKafka != null) {
+                    localKafka.close();
+                  }
+                  if (localPostgres != null) {
+                    localPostgres.close();
+                  }
+                },
+                "rc-test-infra-stop"));
+  }
+
+  static Postgres parse(String url) {
+    URI uri = URI.create(url);
+    if (!"postgresql".equals(uri.getScheme()) || uri.getUserInfo() == null) {
+      throw new InfraException(
+          "RC_TEST_PG_URL must look like postgresql://user:password@host:port/database, got "
+              + uri.getScheme()
+              + "://...");
+    }
+    String[] userInfo = uri.getUserInfo().split(":", 2);
+    String database =
+        uri.getPath() == null || uri.getPath().length() <= 1
+            ? DATABASE
+            : uri.getPath().substring(1);
+    LOG.infof(
+        "Tests use PostgreSQL at %s:%d/%s from RC_TEST_PG_URL",
+        uri.getHost(), uri.getPort(), database);
+    return new Postgres(
+        uri.getHost(),
+        uri.getPort() == -1 ? 5432 : uri.getPort(),
+        database,
+        userInfo[0],
+        userInfo.length > 1 ? userInfo[1] : "");
+  }
+}
