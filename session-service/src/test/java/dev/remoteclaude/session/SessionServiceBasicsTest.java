@@ -7,6 +7,6 @@ import io.quarkus.test.junit.QuarkusTest;
 class SessionServiceBasicsTest extends ServiceBasicsContract {
   @Override
   protected String protectedPath() {
-    return "/api/v1/sessions/00000000-0000-0000-0000-000000000000/placeholder";
+    return "/api/v1/sessions";
   }
 }

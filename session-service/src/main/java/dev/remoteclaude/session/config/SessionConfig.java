@@ -1,0 +1,157 @@
+package dev.remoteclaude.session.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** Everything session-service can be tuned with; defaults suit production. */
+@ConfigMapping(prefix = "session")
+public interface SessionConfig {
+
+  Providers providers();
+
+  Repository repository();
+
+  Idle idle();
+
+  Lifetime lifetime();
+
+  Snapshot snapshot();
+
+  Recovery recovery();
+
+  Quota quota();
+
+  Timers timers();
+
+  Paging paging();
+
+  /** Sandbox providers a session may ask for (the gateway implements them). */
+  interface Providers {
+    /** The provider used when a request names none. */
+    @WithDefault("local")
+    String defaultProvider();
+
+    @WithDefault("local")
+    Set<String> allowed();
+  }
+
+  /** What a repository URL may look like. */
+  interface Repository {
+    /**
+     * Schemes allowed besides {@code https}, e.g. {@code file} for the local profile only. Never
+     * set in production.
+     */
+    Optional<Set<String>> extraSchemes();
+
+    /** Whether loopback, link-local and private hosts are allowed (local profile only). */
+    @WithDefault("false")
+    boolean allowPrivateHosts();
+
+    /** Whether host names are resolved to check that none points at a private address. */
+    @WithDefault("true")
+    boolean resolveHosts();
+
+    /** How long a resolution may take before the URL is let through to the gateway's checks. */
+    @WithDefault("2s")
+    Duration resolveTimeout();
+  }
+
+  /** Idle auto-pause. */
+  interface Idle {
+    @WithDefault("5m")
+    Duration defaultTimeout();
+
+    @WithDefault("1m")
+    Duration minTimeout();
+
+    @WithDefault("8h")
+    Duration maxTimeout();
+
+    /**
+     * How long before the pause the idle warning is given (at most half the idle timeout); any
+     * activity or an extend in that time cancels it.
+     */
+    @WithDefault("60s")
+    Duration warningLead();
+  }
+
+  /** Expiry: auto-extended by activity, extendable by the user, never past the maximum lifetime. */
+  interface Lifetime {
+    /** The maximum lifetime of a session whose request names none. */
+    @WithDefault("12h")
+    Duration defaultMax();
+
+    @WithDefault("10m")
+    Duration min();
+
+    @WithDefault("24h")
+    Duration max();
+
+    /** Activity keeps {@code expiresAt} at least this far ahead (up to the maximum lifetime). */
+    @WithDefault("2h")
+    Duration activityWindow();
+
+    /** How long before the end a lifetime warning is given. */
+    @WithDefault("10m")
+    Duration warningLead();
+
+    /** The longest single extension a user may ask for. */
+    @WithDefault("4h")
+    Duration extendMax();
+
+    @WithDefault("1m")
+    Duration extendMin();
+  }
+
+  /** Periodic workspace snapshots of READY sessions (RPO). */
+  interface Snapshot {
+    @WithDefault("5m")
+    Duration interval();
+
+    /** Providers that can snapshot a workspace. */
+    @WithDefault("local")
+    Set<String> providers();
+  }
+
+  /** Re-provisioning of sessions whose sandbox was lost. */
+  interface Recovery {
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Re-provisioning attempts before the session fails (reset once it is READY again). */
+    @WithDefault("3")
+    int maxAttempts();
+  }
+
+  /** Limits used until billing publishes a user's own. */
+  interface Quota {
+    @WithDefault("3")
+    int defaultMaxActiveSessions();
+
+    /** 50 hours. */
+    @WithDefault("180000")
+    long defaultSessionSecondsPerMonth();
+  }
+
+  /** The idle, lifetime and snapshot jobs. */
+  interface Timers {
+    /** How often each job looks for due sessions (a Quarkus scheduler {@code every} value). */
+    @WithDefault("5s")
+    String interval();
+
+    /** Sessions one job round handles in one transaction. */
+    @WithDefault("100")
+    int batchSize();
+  }
+
+  interface Paging {
+    @WithDefault("20")
+    int defaultSize();
+
+    @WithDefault("100")
+    int maxSize();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.remoteclaude.session.messaging;
+
+import dev.remoteclaude.common.events.PoisonMessageException;
+import dev.remoteclaude.common.events.QuotaChanged;
+import dev.remoteclaude.common.inbox.EventHandlers;
+import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.session.service.QuotaService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** Billing's quota changes (subject = the user id) feed the quota read-model. */
+@ApplicationScoped
+public class BillingEventsListener {
+
+  private final Inbox inbox;
+  private final EventHandlers handlers;
+
+  public BillingEventsListener(Inbox inbox, QuotaService quota) {
+    this.inbox = inbox;
+    this.handlers =
+        EventHandlers.create()
+            .on(
+                QuotaChanged.class,
+                (envelope, event) -> quota.apply(envelope.subject(), event, envelope.occurredAt()));
+  }
+
+  @Incoming("billing-events")
+  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
+  public Uni<Void> onBillingEvent(String raw) {
+    return inbox.consume(raw, handlers);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.remoteclaude.session.messaging;
+
+import dev.remoteclaude.common.events.PoisonMessageException;
+import dev.remoteclaude.common.events.SandboxActivity;
+import dev.remoteclaude.common.events.SandboxFailed;
+import dev.remoteclaude.common.events.SandboxLost;
+import dev.remoteclaude.common.events.SandboxPaused;
+import dev.remoteclaude.common.events.SandboxProvisioned;
+import dev.remoteclaude.common.events.SandboxResumed;
+import dev.remoteclaude.common.events.SandboxSnapshotted;
+import dev.remoteclaude.common.events.SandboxTerminated;
+import dev.remoteclaude.common.events.TaskCompleted;
+import dev.remoteclaude.common.events.TaskFailed;
+import dev.remoteclaude.common.events.TaskStarted;
+import dev.remoteclaude.common.inbox.EventHandlers;
+import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.session.service.SessionLifecycle;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * The sandbox-gateway's reports: sandbox lifecycle results, activity and task runs. Each event is
+ * applied once (inbox); failures are retried, then dead-lettered to {@code rc.dlq.session-service}.
+ */
+@ApplicationScoped
+public class GatewayEventsListener {
+
+  private final Inbox inbox;
+  private final EventHandlers handlers;
+
+  public GatewayEventsListener(Inbox inbox, SessionLifecycle lifecycle) {
+    this.inbox = inbox;
+    this.handlers =
+        EventHandlers.create()
+            .on(
+                SandboxProvisioned.class,
+                (envelope, event) -> lifecycle.provisioned(SessionIds.of(envelope), event))
+            .on(
+                SandboxFailed.class,
+                (envelope, event) -> lifecycle.failed(SessionIds.of(envelope), event))
+            .on(SandboxPaused.class, (envelope, event) -> lifecycle.paused(SessionIds.of(envelope)))
+            .on(
+                SandboxResumed.class,
+                (envelope, event) -> lifecycle.resumed(SessionIds.of(envelope)))
+            .on(
+                SandboxTerminated.class,
+                (envelope, event) -> lifecycle.terminated(SessionIds.of(envelope)))
+            .on(
+                SandboxLost.class,
+                (envelope, event) -> lifecycle.lost(SessionIds.of(envelope), event))
+            .on(
+                SandboxSnapshotted.class,
+                (envelope, event) -> lifecycle.snapshotted(SessionIds.of(envelope), event))
+            .on(
+                SandboxActivity.class,
+                (envelope, event) -> lifecycle.activity(SessionIds.of(envelope), event))
+            .on(
+                TaskStarted.class,
+                (envelope, event) -> lifecycle.taskStarted(SessionIds.of(envelope), event.taskId()))
+            .on(
+                TaskCompleted.class,
+                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()))
+            .on(
+                TaskFailed.class,
+                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+  }
+
+  @Incoming("gateway-events")
+  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
+  public Uni<Void> onGatewayEvent(String raw) {
+    return inbox.consume(raw, handlers);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.remoteclaude.session.messaging;
+
+import dev.remoteclaude.common.events.PoisonMessageException;
+import dev.remoteclaude.common.events.TaskCancelled;
+import dev.remoteclaude.common.events.TaskQueued;
+import dev.remoteclaude.common.inbox.EventHandlers;
+import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.session.service.SessionLifecycle;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * task-service's queue: a queued task keeps its session from idling (and resumes a paused one); a
+ * cancelled one no longer does.
+ */
+@ApplicationScoped
+public class TaskEventsListener {
+
+  private final Inbox inbox;
+  private final EventHandlers handlers;
+
+  public TaskEventsListener(Inbox inbox, SessionLifecycle lifecycle) {
+    this.inbox = inbox;
+    this.handlers =
+        EventHandlers.create()
+            .on(
+                TaskQueued.class,
+                (envelope, event) -> lifecycle.taskQueued(SessionIds.of(envelope), event.taskId()))
+            .on(
+                TaskCancelled.class,
+                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+  }
+
+  @Incoming("task-events")
+  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
+  public Uni<Void> onTaskEvent(String raw) {
+    return inbox.consume(raw, handlers);
+  }
+}

@@ -1,0 +1,230 @@
+package dev.remoteclaude.session.service;
+
+import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.events.SessionNotice;
+import dev.remoteclaude.common.events.SessionPauseRequested;
+import dev.remoteclaude.common.events.SessionRequested;
+import dev.remoteclaude.common.events.SessionResumeRequested;
+import dev.remoteclaude.common.events.SessionTerminateRequested;
+import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.session.Session;
+import dev.remoteclaude.session.SessionState;
+import dev.remoteclaude.session.Times;
+import dev.remoteclaude.session.config.SessionConfig;
+import dev.remoteclaude.session.repository.SessionRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What users do with their sessions: create, look, pause, resume, extend, terminate. Each change
+ * locks the session's row, checks the state machine (an illegal request is a 409) and emits its
+ * events through the outbox in the same transaction.
+ */
+@ApplicationScoped
+public class SessionService {
+
+  /** One page of a user's sessions. */
+  public record SessionPage(List<Session> items, int page, int size, long total) {}
+
+  private final SessionRepository sessions;
+  private final SessionTransitions transitions;
+  private final QuotaService quota;
+  private final SecretBox secrets;
+  private final SessionConfig config;
+
+  public SessionService(
+      SessionRepository sessions,
+      SessionTransitions transitions,
+      QuotaService quota,
+      SecretBox secrets,
+      SessionConfig config) {
+    this.sessions = sessions;
+    this.transitions = transitions;
+    this.quota = quota;
+    this.secrets = secrets;
+    this.config = config;
+  }
+
+  /** The context an environment value is sealed in: it opens for this session and name only. */
+  public static String environmentContext(UUID sessionId, String name) {
+    return "session/" + sessionId + "/env/" + name;
+  }
+
+  /** Stores a new session in PROVISIONING and asks the gateway for its sandbox. */
+  @WithTransaction
+  public Uni<Session> create(String ownerId, NewSession request) {
+    return quota
+        .checkCanActivate(ownerId)
+        .chain(
+            () -> {
+              Session session = newSession(ownerId, request);
+              return sessions
+                  .persist(session)
+                  .chain(() -> transitions.begin(session, "created"))
+                  .call(() -> transitions.emit(session, sessionRequested(session, null)));
+            });
+  }
+
+  @WithSession
+  public Uni<Session> get(String ownerId, UUID id) {
+    return sessions.findOwned(ownerId, id).onItem().ifNull().failWith(() -> notFound(id));
+  }
+
+  @WithSession
+  public Uni<SessionPage> list(
+      String ownerId, Collection<SessionState> states, int page, int size) {
+    return sessions
+        .page(ownerId, states, page, size)
+        .chain(
+            items ->
+                sessions
+                    .countOwned(ownerId, states)
+                    .map(total -> new SessionPage(items, page, size, total)));
+  }
+
+  @WithTransaction
+  public Uni<Session> pause(String ownerId, UUID id) {
+    return locked(ownerId, id)
+        .chain(
+            session -> {
+              requireTransition(session, SessionState.PAUSING, "paused");
+              return transitions
+                  .move(session, SessionState.PAUSING, "paused by the user")
+                  .call(() -> transitions.emit(session, new SessionPauseRequested("user")));
+            });
+  }
+
+  @WithTransaction
+  public Uni<Session> resume(String ownerId, UUID id) {
+    return locked(ownerId, id)
+        .chain(
+            session -> {
+              requireTransition(session, SessionState.RESUMING, "resumed");
+              return quota
+                  .checkCanActivate(ownerId)
+                  .chain(
+                      () -> transitions.move(session, SessionState.RESUMING, "resumed by the user"))
+                  .call(() -> transitions.emit(session, new SessionResumeRequested("user")));
+            });
+  }
+
+  /**
+   * Moves the expiry forward by {@code duration} (from now or from the current expiry, whichever is
+   * later), never past the maximum lifetime. Counts as activity: an idle warning is cancelled.
+   */
+  @WithTransaction
+  public Uni<Session> extend(String ownerId, UUID id, Duration duration) {
+    return locked(ownerId, id)
+        .chain(
+            session -> {
+              if (!session.state.isLive()) {
+                throw ProblemException.conflict(
+                    "a session in state " + session.state + " cannot be extended");
+              }
+              if (session.reachedMaxLifetime()) {
+                throw ProblemException.conflict(
+                    "the session already runs until the end of its maximum lifetime of "
+                        + session.maxLifetime());
+              }
+              Instant now = Times.now();
+              boolean idleWarned = session.idlePauseAt != null;
+              session.idlePauseAt = null;
+              session.touch(now, config.lifetime().activityWindow());
+              session.extend(now, duration);
+              session.lifetimeWarnedFor = null;
+              Uni<Void> cancel =
+                  idleWarned
+                      ? transitions.notice(
+                          session,
+                          SessionNotice.IDLE_WARNING_CANCELLED,
+                          "the session was extended; it will not be paused now",
+                          null)
+                      : Uni.createFrom().voidItem();
+              return cancel
+                  .chain(
+                      () ->
+                          transitions.notice(
+                              session,
+                              SessionNotice.EXTENDED,
+                              "the session was extended until " + session.expiresAt,
+                              session.expiresAt))
+                  .replaceWith(session);
+            });
+  }
+
+  @WithTransaction
+  public Uni<Session> terminate(String ownerId, UUID id) {
+    return locked(ownerId, id)
+        .chain(
+            session -> {
+              requireTransition(session, SessionState.TERMINATING, "terminated");
+              return transitions
+                  .move(session, SessionState.TERMINATING, "terminated by the user")
+                  .call(() -> transitions.emit(session, new SessionTerminateRequested("user")));
+            });
+  }
+
+  /** The gateway's order for a sandbox; environment values travel sealed, as they are stored. */
+  static SessionRequested sessionRequested(Session session, String restoreSnapshotId) {
+    return new SessionRequested(
+        session.repositoryUrl,
+        session.branch,
+        session.provider,
+        session.setupCommands,
+        session.environment,
+        null,
+        session.idleTimeout(),
+        session.expiresAt,
+        restoreSnapshotId);
+  }
+
+  private Session newSession(String ownerId, NewSession request) {
+    Instant now = Times.now();
+    Session session = new Session();
+    session.id = UUID.randomUUID();
+    session.ownerId = ownerId;
+    session.state = SessionState.PROVISIONING;
+    session.stateReason = "created";
+    session.stateChangedAt = now;
+    session.repositoryUrl = request.repositoryUrl();
+    session.branch = request.branch();
+    session.provider = request.provider();
+    session.idleTimeoutSeconds = request.idleTimeout().toSeconds();
+    session.maxLifetimeSeconds = request.maxLifetime().toSeconds();
+    session.setupCommands = request.setupCommands();
+    Map<String, String> sealed = new LinkedHashMap<>();
+    request
+        .environment()
+        .forEach(
+            (name, value) ->
+                sealed.put(name, secrets.seal(value, environmentContext(session.id, name))));
+    session.environment = sealed;
+    session.createdAt = now;
+    session.lifetimeEndsAt = now.plus(request.maxLifetime());
+    session.touch(now, config.lifetime().activityWindow());
+    return session;
+  }
+
+  private Uni<Session> locked(String ownerId, UUID id) {
+    return sessions.lockOwned(ownerId, id).onItem().ifNull().failWith(() -> notFound(id));
+  }
+
+  private static void requireTransition(Session session, SessionState target, String verb) {
+    if (!session.state.canMoveTo(target)) {
+      throw ProblemException.conflict("a session in state " + session.state + " cannot be " + verb);
+    }
+  }
+
+  private static ProblemException notFound(UUID id) {
+    return ProblemException.notFound("session " + id);
+  }
+}
