@@ -11,7 +11,7 @@ import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.Topics;
-import dev.remoteclaude.testing.KafkaProbe;
+import dev.remoteclaude.testing.TestInfra;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.arc.Arc;
 import io.restassured.http.ContentType;
@@ -27,6 +27,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What the tests of this module share: users, sessions created through the API, events fed in as
@@ -75,7 +79,8 @@ public final class SessionFixtures {
   /** Creates a session and has the gateway provision it. */
   public static UUID readySession(String user, Object... fieldsAndValues) {
     UUID id = createSession(user, fieldsAndValues);
-    fromGateway(id, user, new SandboxProvisioned("local", "sbx-" + id, Instant.now()));
+    String provider = get(user, id).path("provider");
+    fromGateway(id, user, new SandboxProvisioned(provider, "sbx-" + id, Instant.now()));
     awaitState(user, id, SessionState.READY);
     return id;
   }
@@ -104,13 +109,36 @@ public final class SessionFixtures {
   public static EventEnvelope send(
       String topic, String source, String subject, String user, Event payload) {
     EventEnvelope envelope = EventCodec.envelope(payload, source, subject, user);
-    KafkaProbe.send(topic, subject, EventCodec.write(envelope));
+    sendRaw(topic, subject, EventCodec.write(envelope));
     return envelope;
   }
 
   /** Sends an envelope again, as a redelivery would. */
   public static void resend(String topic, EventEnvelope envelope) {
-    KafkaProbe.send(topic, envelope.subject(), EventCodec.write(envelope));
+    sendRaw(topic, envelope.subject(), EventCodec.write(envelope));
+  }
+
+  /** Sends a record and waits for the broker's ack (one producer for all tests: it is quick). */
+  public static void sendRaw(String topic, String key, String value) {
+    try {
+      producer().send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not send to " + topic, e);
+    }
+  }
+
+  private static KafkaProducer<String, String> producer;
+
+  private static synchronized KafkaProducer<String, String> producer() {
+    if (producer == null) {
+      producer =
+          new KafkaProducer<>(
+              Map.<String, Object>of(
+                  "bootstrap.servers", TestInfra.kafkaBootstrapServers(), "linger.ms", 0),
+              new StringSerializer(),
+              new StringSerializer());
+    }
+    return producer;
   }
 
   public static Response get(String user, UUID id) {

@@ -332,11 +332,11 @@ class SessionTransitionsTest {
     String user = newUser();
     UUID id = createSession(user);
     try (KafkaProbe dlq = KafkaProbe.watch(Topics.deadLetter("session-service"))) {
-      KafkaProbe.send(Topics.GATEWAY, id.toString(), "{not an event");
+      SessionFixtures.sendRaw(Topics.GATEWAY, id.toString(), "{not an event");
       EventEnvelope badSubject =
           EventCodec.envelope(
               new SandboxPaused(Instant.now()), "sandbox-gateway", "not-a-session", user);
-      KafkaProbe.send(Topics.GATEWAY, id.toString(), EventCodec.write(badSubject));
+      SessionFixtures.sendRaw(Topics.GATEWAY, id.toString(), EventCodec.write(badSubject));
       fromGateway(id, user, new SandboxProvisioned("local", "sbx", Instant.now()));
 
       awaitState(user, id, SessionState.READY);

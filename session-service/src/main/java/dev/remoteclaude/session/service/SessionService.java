@@ -119,7 +119,7 @@ public class SessionService {
 
   /**
    * Moves the expiry forward by {@code duration} (from now or from the current expiry, whichever is
-   * later), never past the maximum lifetime. Counts as activity: an idle warning is cancelled.
+   * later), never past the maximum lifetime. Restarts the idle clock: an idle warning is cancelled.
    */
   @WithTransaction
   public Uni<Session> extend(String ownerId, UUID id, Duration duration) {
@@ -138,7 +138,7 @@ public class SessionService {
               Instant now = Times.now();
               boolean idleWarned = session.idlePauseAt != null;
               session.idlePauseAt = null;
-              session.touch(now, config.lifetime().activityWindow());
+              session.lastActivityAt = Times.max(session.lastActivityAt, now);
               session.extend(now, duration);
               session.lifetimeWarnedFor = null;
               Uni<Void> cancel =

@@ -1,0 +1,144 @@
+package dev.remoteclaude.session.service;
+
+import static dev.remoteclaude.session.SessionFixtures.SESSIONS;
+import static dev.remoteclaude.session.SessionFixtures.as;
+import static dev.remoteclaude.session.SessionFixtures.awaitHandled;
+import static dev.remoteclaude.session.SessionFixtures.awaitState;
+import static dev.remoteclaude.session.SessionFixtures.createSession;
+import static dev.remoteclaude.session.SessionFixtures.emitted;
+import static dev.remoteclaude.session.SessionFixtures.fromGateway;
+import static dev.remoteclaude.session.SessionFixtures.get;
+import static dev.remoteclaude.session.SessionFixtures.newUser;
+import static dev.remoteclaude.session.SessionFixtures.notices;
+import static dev.remoteclaude.session.SessionFixtures.readySession;
+import static dev.remoteclaude.session.SessionFixtures.sql;
+import static dev.remoteclaude.session.SessionFixtures.state;
+import static dev.remoteclaude.session.SessionFixtures.stateChanges;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.remoteclaude.common.events.SandboxActivity;
+import dev.remoteclaude.common.events.SessionNotice;
+import dev.remoteclaude.common.events.SessionStateChanged;
+import dev.remoteclaude.common.events.SessionTerminateRequested;
+import dev.remoteclaude.common.events.TaskStarted;
+import dev.remoteclaude.session.SessionState;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Expiry: moved forward by activity (the test profile's activity window is one hour), extended by
+ * the user in capped steps, never past the maximum lifetime, which ends the session with notices.
+ */
+@QuarkusTest
+class LifetimeTest {
+
+  @Test
+  void extendMovesTheExpiryForwardUpToTheMaximumLifetime() {
+    String user = newUser();
+    UUID id = createSession(user, "maxLifetime", "PT3H");
+    Response created = get(user, id);
+    Instant createdAt = Instant.parse(created.path("createdAt"));
+    Instant lifetimeEnd = Instant.parse(created.path("lifetimeEndsAt"));
+    assertThat(lifetimeEnd).isEqualTo(createdAt.plus(Duration.ofHours(3)));
+    assertThat(Instant.parse(created.path("expiresAt")))
+        .isEqualTo(createdAt.plus(Duration.ofHours(1)));
+
+    Response extended = extend(user, id, "PT1H");
+    extended.then().statusCode(200);
+    Instant expiresAt = Instant.parse(extended.path("expiresAt"));
+    assertThat(expiresAt).isEqualTo(createdAt.plus(Duration.ofHours(2)));
+    List<SessionNotice> notices = notices(id, SessionNotice.EXTENDED);
+    assertThat(notices).hasSize(1);
+    assertThat(notices.get(0).deadline()).isEqualTo(expiresAt);
+
+    // Asking for more than is left is capped at the maximum lifetime ...
+    extend(user, id, "PT4H")
+        .then()
+        .statusCode(200)
+        .body("expiresAt", equalTo(lifetimeEnd.toString()));
+    // ... and once there, there is nothing left to extend.
+    extend(user, id, "PT1M")
+        .then()
+        .statusCode(409)
+        .contentType("application/problem+json")
+        .body("detail", containsString("maximum lifetime"));
+  }
+
+  @Test
+  void activityMovesTheExpiryForward() {
+    String user = newUser();
+    UUID id = readySession(user);
+    sql("UPDATE session SET expires_at = now() + interval '20 minutes' WHERE id = $1", id);
+
+    awaitHandled(
+        fromGateway(
+            id, user, new SandboxActivity(SandboxActivity.COMMAND_FINISHED, 0, 0, Instant.now())));
+
+    Instant expiresAt = Instant.parse(get(user, id).path("expiresAt"));
+    assertThat(expiresAt).isAfter(Instant.now().plus(Duration.ofMinutes(55)));
+  }
+
+  @Test
+  void sessionReachingItsMaximumLifetimeIsWarnedThenTerminated() {
+    String user = newUser();
+    UUID id = readySession(user, "maxLifetime", "PT4S");
+    Instant end = Instant.parse(get(user, id).path("lifetimeEndsAt"));
+
+    awaitState(user, id, SessionState.TERMINATING);
+
+    List<SessionNotice> warnings = notices(id, SessionNotice.LIFETIME_WARNING);
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).deadline()).isEqualTo(end);
+    List<SessionNotice> ended = notices(id, SessionNotice.LIFETIME_ENDED);
+    assertThat(ended).hasSize(1);
+    SessionStateChanged terminating = stateChanges(id).get(stateChanges(id).size() - 1);
+    assertThat(terminating.to()).isEqualTo("TERMINATING");
+    assertThat(terminating.reason()).isEqualTo("reached its maximum lifetime of PT4S");
+    assertThat(terminating.at()).isAfterOrEqualTo(end);
+    assertThat(emitted(id, SessionTerminateRequested.class))
+        .containsExactly(new SessionTerminateRequested("lifetime"));
+  }
+
+  @Test
+  void sessionWithoutActivityUntilItsExpiryIsTerminated() {
+    String user = newUser();
+    UUID id = readySession(user);
+    sql("UPDATE session SET expires_at = now() + interval '1 second' WHERE id = $1", id);
+
+    awaitState(user, id, SessionState.TERMINATING);
+
+    assertThat(notices(id, SessionNotice.LIFETIME_ENDED)).hasSize(1);
+    assertThat(stateChanges(id).get(stateChanges(id).size() - 1).reason())
+        .isEqualTo("expired after a period without activity");
+  }
+
+  @Test
+  void busySessionIsExtendedAtItsExpiryInsteadOfEnded() {
+    String user = newUser();
+    UUID id = readySession(user);
+    awaitHandled(fromGateway(id, user, new TaskStarted(UUID.randomUUID(), Instant.now())));
+    sql("UPDATE session SET expires_at = now() + interval '1 second' WHERE id = $1", id);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !notices(id, SessionNotice.EXTENDED).isEmpty());
+
+    assertThat(state(user, id)).isEqualTo(SessionState.READY);
+    assertThat(Instant.parse(get(user, id).path("expiresAt")))
+        .isAfter(Instant.now().plus(Duration.ofMinutes(55)));
+    assertThat(notices(id, SessionNotice.LIFETIME_ENDED)).isEmpty();
+  }
+
+  private static Response extend(String user, UUID id, String duration) {
+    return as(user).body(Map.of("duration", duration)).post(SESSIONS + "/" + id + "/extend");
+  }
+}

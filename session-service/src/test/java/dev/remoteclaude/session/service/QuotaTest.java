@@ -1,0 +1,132 @@
+package dev.remoteclaude.session.service;
+
+import static dev.remoteclaude.session.SessionFixtures.SESSIONS;
+import static dev.remoteclaude.session.SessionFixtures.as;
+import static dev.remoteclaude.session.SessionFixtures.awaitHandled;
+import static dev.remoteclaude.session.SessionFixtures.body;
+import static dev.remoteclaude.session.SessionFixtures.create;
+import static dev.remoteclaude.session.SessionFixtures.createSession;
+import static dev.remoteclaude.session.SessionFixtures.forceState;
+import static dev.remoteclaude.session.SessionFixtures.fromBilling;
+import static dev.remoteclaude.session.SessionFixtures.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.remoteclaude.common.events.QuotaChanged;
+import dev.remoteclaude.session.SessionState;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The quota read-model: defaults from configuration, then billing's quota-changed events. */
+@QuarkusTest
+class QuotaTest {
+
+  private static final String PROBLEM = "application/problem+json";
+
+  @Test
+  void createOverTheDefaultActiveSessionLimitAnswers429NamingTheLimit() {
+    String user = newUser();
+    List<UUID> sessions = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sessions.add(createSession(user));
+    }
+
+    create(user, body())
+        .then()
+        .statusCode(429)
+        .contentType(PROBLEM)
+        .body("type", equalTo("https://remote-claude.dev/problems/quota-exceeded"))
+        .body("limit", equalTo("maxActiveSessions"))
+        .body("allowed", equalTo(3))
+        .body("current", equalTo(3));
+
+    // Paused and ended sessions do not count.
+    forceState(sessions.get(0), SessionState.PAUSED);
+    createSession(user);
+    forceState(sessions.get(1), SessionState.TERMINATED);
+    createSession(user);
+    create(user, body()).then().statusCode(429);
+  }
+
+  @Test
+  void quotaChangedEventsSetTheLimitsAndOlderOnesAreIgnored() {
+    String user = newUser();
+    Instant now = Instant.now();
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, now)));
+    createSession(user);
+    create(user, body()).then().statusCode(429).body("allowed", equalTo(1));
+
+    // An update older than the one applied changes nothing ...
+    awaitHandled(fromBilling(user, new QuotaChanged(10, 36_000, 0, now.minusSeconds(60))));
+    create(user, body()).then().statusCode(429).body("allowed", equalTo(1));
+
+    // ... a newer one does.
+    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, now.plusSeconds(1))));
+    createSession(user);
+    create(user, body()).then().statusCode(429).body("allowed", equalTo(2));
+  }
+
+  @Test
+  void usedUpSessionHoursAnswer402OnCreateAndResume() {
+    String user = newUser();
+    UUID paused = createSession(user);
+    forceState(paused, SessionState.PAUSED);
+    awaitHandled(fromBilling(user, new QuotaChanged(5, 3_600, 3_600, Instant.now())));
+
+    create(user, body())
+        .then()
+        .statusCode(402)
+        .contentType(PROBLEM)
+        .body("limit", equalTo("sessionSecondsPerMonth"))
+        .body("allowed", equalTo(3600))
+        .body("current", equalTo(3600));
+    as(user)
+        .post(SESSIONS + "/" + paused + "/resume")
+        .then()
+        .statusCode(402)
+        .body("limit", equalTo("sessionSecondsPerMonth"));
+  }
+
+  @Test
+  void resumeOverTheActiveSessionLimitAnswers429() {
+    String user = newUser();
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now())));
+    UUID paused = createSession(user);
+    forceState(paused, SessionState.PAUSED);
+    createSession(user);
+
+    as(user)
+        .post(SESSIONS + "/" + paused + "/resume")
+        .then()
+        .statusCode(429)
+        .body("limit", equalTo("maxActiveSessions"));
+  }
+
+  @Test
+  void concurrentCreatesNeverExceedTheLimit() throws Exception {
+    String user = newUser();
+    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, Instant.now())));
+    ExecutorService clients = Executors.newFixedThreadPool(6);
+    List<Integer> statuses = new ArrayList<>();
+    try {
+      List<Future<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        calls.add(clients.submit(() -> create(user, body()).statusCode()));
+      }
+      for (Future<Integer> call : calls) {
+        statuses.add(call.get());
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    assertThat(statuses).filteredOn(s -> s == 202).hasSize(2);
+    assertThat(statuses).filteredOn(s -> s == 429).hasSize(4);
+  }
+}
