@@ -23,6 +23,8 @@ public class RcInfraResource implements QuarkusTestResourceLifecycleManager {
     config.put("rc.auth.public-key", TestKeys.publicKeyBase64());
     config.put("rc.auth.issuer", Tokens.ISSUER);
     config.put("rc.auth.audience", Tokens.AUDIENCE);
+    config.put("rc.secrets.key-id", "k1");
+    config.put("rc.secrets.keys.k1", TestKeys.secretKeyBase64());
     return config;
   }
 

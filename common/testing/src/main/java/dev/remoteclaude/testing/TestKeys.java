@@ -24,6 +24,19 @@ public final class TestKeys {
     return Base64.getEncoder().encodeToString(PAIR.getPublic().getEncoded());
   }
 
+  private static final String SECRET_KEY = randomAesKey();
+
+  /** The platform secret key (AES-256, base64) of this test JVM: tests seal values with it too. */
+  public static String secretKeyBase64() {
+    return SECRET_KEY;
+  }
+
+  private static String randomAesKey() {
+    byte[] raw = new byte[32];
+    new java.security.SecureRandom().nextBytes(raw);
+    return Base64.getEncoder().encodeToString(raw);
+  }
+
   private static KeyPair generate() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");

@@ -254,11 +254,11 @@ public class OutboxRelay {
 
   /** Deletes what is old enough: published outbox rows and handled inbox ids. */
   @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  Uni<Void> prune() {
-    String interval = config.retention().toSeconds() + " seconds";
+  public Uni<Void> prune() {
+    long seconds = config.retention().toSeconds();
     return pool.preparedQuery(OutboxSql.PRUNE_OUTBOX)
-        .execute(Tuple.of(interval))
-        .chain(() -> pool.preparedQuery(OutboxSql.PRUNE_INBOX).execute(Tuple.of(interval)))
+        .execute(Tuple.of(seconds))
+        .chain(() -> pool.preparedQuery(OutboxSql.PRUNE_INBOX).execute(Tuple.of(seconds)))
         .replaceWithVoid();
   }
 

@@ -19,8 +19,8 @@ final class OutboxSql {
       "UPDATE outbox_event SET published_at = now() WHERE position = ANY($1)";
 
   static final String PRUNE_OUTBOX =
-      "DELETE FROM outbox_event WHERE published_at < now() - $1::interval";
+      "DELETE FROM outbox_event WHERE published_at < now() - $1 * interval '1 second'";
 
   static final String PRUNE_INBOX =
-      "DELETE FROM inbox_event WHERE handled_at < now() - $1::interval";
+      "DELETE FROM inbox_event WHERE handled_at < now() - $1 * interval '1 second'";
 }

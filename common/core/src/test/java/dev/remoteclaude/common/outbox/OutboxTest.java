@@ -173,6 +173,24 @@ class OutboxTest {
         .hasMessageContaining("outside a transaction");
   }
 
+  @Test
+  void publishedRowsAndHandledIdsOlderThanTheRetentionArePruned() {
+    String key = uuid();
+    OnVertx.await(() -> Panache.withTransaction(() -> outbox.emit(notice("old"), key, "u1")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(unpublished(List.of(key))).isZero());
+    pool.preparedQuery(
+            "UPDATE outbox_event SET published_at = now() - interval '30 days' WHERE message_key = $1")
+        .execute(Tuple.of(key))
+        .await()
+        .indefinitely();
+
+    relay.prune().await().indefinitely();
+
+    assertThat(count("SELECT count(*) FROM outbox_event WHERE message_key = $1", key)).isZero();
+  }
+
   private static SessionNotice notice(String message) {
     return new SessionNotice("TEST", message, Instant.now(), null);
   }

@@ -1,0 +1,192 @@
+package dev.remoteclaude.gateway.provider;
+
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.util.TypeLiteral;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+/**
+ * The only way the gateway calls a provider: every call goes through SmallRye Fault Tolerance
+ * guards of that provider, so one provider's outage opens only its own circuit breaker.
+ *
+ * <ul>
+ *   <li>safe calls (status, pause, resume, terminate, files, ttl): timeout, retry with exponential
+ *       backoff on {@link ProviderException.Kind#UNAVAILABLE}, circuit breaker, bulkhead;
+ *   <li>unsafe calls (create, snapshot, exec): timeout, circuit breaker, bulkhead, no retry.
+ * </ul>
+ *
+ * An open breaker fails calls at once with {@link CircuitBreakerOpenException}.
+ */
+@ApplicationScoped
+public class ProviderCalls {
+
+  private static final TypeLiteral<Uni<String>> STRING = new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<Void>> VOID = new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<SandboxStatus>> STATUS = new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<byte[]>> BYTES = new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<ExecHandle>> EXEC = new TypeLiteral<>() {};
+
+  private final Map<String, SandboxProvider> providers = new ConcurrentHashMap<>();
+  private final Map<String, Guards> guards = new ConcurrentHashMap<>();
+  private final ProviderCallsConfig config;
+
+  public ProviderCalls(Instance<SandboxProvider> all, ProviderCallsConfig config) {
+    this.config = config;
+    for (SandboxProvider provider : all) {
+      providers.put(provider.name(), provider);
+    }
+  }
+
+  private record Guards(Guard safe, Guard unsafe, Guard unsafeLong) {}
+
+  public boolean knows(String provider) {
+    return providers.containsKey(provider);
+  }
+
+  public SandboxProvider provider(String name) {
+    SandboxProvider provider = providers.get(name);
+    if (provider == null) {
+      throw new ProviderException(ProviderException.Kind.INVALID, "unknown provider " + name);
+    }
+    return provider;
+  }
+
+  public Uni<String> create(String provider, SandboxSpec spec) {
+    return backOnCaller(
+        guardsOf(provider).unsafeLong().get(() -> provider(provider).create(spec), STRING));
+  }
+
+  public Uni<SandboxStatus> status(String provider, String id) {
+    return safe(provider, () -> provider(provider).status(id), STATUS);
+  }
+
+  public Uni<Void> pause(String provider, String id) {
+    return safe(provider, () -> provider(provider).pause(id), VOID);
+  }
+
+  public Uni<Void> resume(String provider, String id) {
+    return safe(provider, () -> provider(provider).resume(id), VOID);
+  }
+
+  public Uni<Void> terminate(String provider, String id) {
+    return safe(provider, () -> provider(provider).terminate(id), VOID);
+  }
+
+  public Uni<ExecHandle> exec(String provider, String id, ExecRequest request) {
+    return backOnCaller(
+        guardsOf(provider).unsafe().get(() -> provider(provider).exec(id, request), EXEC));
+  }
+
+  public Uni<byte[]> readFile(String provider, String id, String path, int maxBytes) {
+    return safe(provider, () -> provider(provider).readFile(id, path, maxBytes), BYTES);
+  }
+
+  public Uni<Void> writeFile(String provider, String id, String path, byte[] content) {
+    return safe(provider, () -> provider(provider).writeFile(id, path, content), VOID);
+  }
+
+  public Uni<Void> extendTtl(String provider, String id, Duration ttl) {
+    return safe(provider, () -> provider(provider).extendTtl(id, ttl), VOID);
+  }
+
+  public Uni<String> snapshot(String provider, String id) {
+    return backOnCaller(
+        guardsOf(provider).unsafeLong().get(() -> provider(provider).snapshot(id), STRING));
+  }
+
+  /** Buffers a process's output; the result comes back on the caller's context. */
+  public Uni<ExecResult> collect(ExecHandle handle) {
+    return backOnCaller(ExecResult.collect(handle));
+  }
+
+  private <T> Uni<T> safe(String provider, Supplier<Uni<T>> call, TypeLiteral<Uni<T>> type) {
+    return backOnCaller(guardsOf(provider).safe().get(call, type));
+  }
+
+  /**
+   * Providers do blocking or remote work on other threads; results come back on the caller's Vert.x
+   * context, so a caller inside a Hibernate Reactive transaction can go on using it.
+   */
+  public static <T> Uni<T> backOnCaller(Uni<T> uni) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context == null) {
+      return uni;
+    }
+    return uni.emitOn(task -> context.runOnContext(ignored -> task.run()));
+  }
+
+  private Guards guardsOf(String key) {
+    return guards.computeIfAbsent(key, this::build);
+  }
+
+  private Guards build(String provider) {
+    return new Guards(
+        guard(provider, "safe", config.timeout(), true),
+        guard(provider, "unsafe", config.timeout(), false),
+        guard(provider, "long", config.createTimeout(), false));
+  }
+
+  private Guard guard(String provider, String kind, Duration timeout, boolean retry) {
+    Guard.Builder builder =
+        Guard.create()
+            .withDescription("provider " + provider + " (" + kind + " calls)")
+            .withTimeout()
+            .duration(timeout.toMillis(), ChronoUnit.MILLIS)
+            .done();
+    if (retry) {
+      builder =
+          builder
+              .withRetry()
+              .maxRetries(config.retries())
+              .delay(config.retryDelay().toMillis(), ChronoUnit.MILLIS)
+              .jitter(config.retryDelay().toMillis() / 2, ChronoUnit.MILLIS)
+              .whenException(ProviderCalls::retriable)
+              .withExponentialBackoff()
+              .done()
+              .done();
+    }
+    return builder
+        .withCircuitBreaker()
+        .name(breakerName(provider, kind))
+        .requestVolumeThreshold(config.breakerVolume())
+        .failureRatio(config.breakerFailureRatio())
+        .delay(config.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+        .when(ProviderCalls::countsAsOutage)
+        .done()
+        .withBulkhead()
+        .limit(config.bulkhead())
+        .queueSize(config.bulkheadQueue())
+        .done()
+        .build();
+  }
+
+  /**
+   * The circuit breaker of one provider's calls of a kind ({@code safe}, {@code unsafe}, {@code
+   * long}).
+   */
+  public static String breakerName(String provider, String kind) {
+    return "provider-" + provider + "-" + kind;
+  }
+
+  /**
+   * Only an unreachable provider is worth retrying; a wrong request or a missing sandbox is not.
+   */
+  static boolean retriable(Throwable failure) {
+    return failure instanceof ProviderException p && p.kind() == ProviderException.Kind.UNAVAILABLE;
+  }
+
+  /**
+   * The breaker counts outages, not user mistakes (bad paths, missing files, missing sandboxes).
+   */
+  static boolean countsAsOutage(Throwable failure) {
+    return !(failure instanceof ProviderException p)
+        || p.kind() == ProviderException.Kind.UNAVAILABLE;
+  }
+}

@@ -1,0 +1,136 @@
+package dev.remoteclaude.gateway.provider.local;
+
+import dev.remoteclaude.gateway.provider.ExecEvent;
+import dev.remoteclaude.gateway.provider.ExecHandle;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * One process tree of a local sandbox: output read on virtual threads into a unicast stream, the
+ * whole tree killed on timeout, cancel or pause.
+ */
+final class LocalProcess implements ExecHandle {
+
+  private static final int CHUNK = 8192;
+
+  private final Process process;
+  private final UnicastProcessor<ExecEvent> events = UnicastProcessor.create();
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final AtomicBoolean timedOut = new AtomicBoolean();
+  private final AtomicBoolean truncated = new AtomicBoolean();
+  private final long maxOutputBytes;
+  private final Runnable onExit;
+
+  private LocalProcess(Process process, long maxOutputBytes, Runnable onExit) {
+    this.process = process;
+    this.maxOutputBytes = maxOutputBytes;
+    this.onExit = onExit;
+  }
+
+  static LocalProcess start(
+      ProcessBuilder builder, byte[] stdin, Duration timeout, long maxOutputBytes, Runnable onExit)
+      throws IOException {
+    Process process = builder.start();
+    LocalProcess local = new LocalProcess(process, maxOutputBytes, onExit);
+    local.run(stdin, timeout);
+    return local;
+  }
+
+  private void run(byte[] stdin, Duration timeout) {
+    CountDownLatch readers = new CountDownLatch(2);
+    Thread.ofVirtual()
+        .name("sandbox-stdin")
+        .start(
+            () -> {
+              try (OutputStream in = process.getOutputStream()) {
+                if (stdin.length > 0) {
+                  in.write(stdin);
+                }
+              } catch (IOException e) {
+                Log.debugf("stdin closed early: %s", e.getMessage());
+              }
+            });
+    Thread.ofVirtual()
+        .name("sandbox-stdout")
+        .start(() -> pump(process.getInputStream(), ExecEvent.Stdout::new, readers));
+    Thread.ofVirtual()
+        .name("sandbox-stderr")
+        .start(() -> pump(process.getErrorStream(), ExecEvent.Stderr::new, readers));
+    Thread.ofVirtual()
+        .name("sandbox-wait")
+        .start(
+            () -> {
+              try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                  timedOut.set(true);
+                  killTree();
+                  process.waitFor();
+                }
+                readers.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                killTree();
+              }
+              onExit.run();
+              events.onNext(
+                  new ExecEvent.Exit(
+                      process.exitValue(), timedOut.get(), cancelled.get(), truncated.get()));
+              events.onComplete();
+            });
+  }
+
+  private void pump(InputStream stream, Function<byte[], ExecEvent> wrap, CountDownLatch done) {
+    long total = 0;
+    byte[] buffer = new byte[CHUNK];
+    try (stream) {
+      int read;
+      while ((read = stream.read(buffer)) != -1) {
+        if (total >= maxOutputBytes) {
+          truncated.set(true);
+          continue; // keep draining so the process never blocks on a full pipe
+        }
+        int keep = (int) Math.min(read, maxOutputBytes - total);
+        if (keep < read) {
+          truncated.set(true);
+        }
+        total += keep;
+        events.onNext(wrap.apply(Arrays.copyOf(buffer, keep)));
+      }
+    } catch (IOException e) {
+      Log.debugf("sandbox output closed: %s", e.getMessage());
+    } finally {
+      done.countDown();
+    }
+  }
+
+  @Override
+  public Multi<ExecEvent> events() {
+    return events;
+  }
+
+  @Override
+  public void cancel() {
+    cancelled.set(true);
+    killTree();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Kills the process and every descendant (bubblewrap's PID namespace takes the rest). */
+  void killTree() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,462 @@
+package dev.remoteclaude.gateway.provider.local;
+
+import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.provider.ExecHandle;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.SandboxProvider;
+import dev.remoteclaude.gateway.provider.SandboxSpec;
+import dev.remoteclaude.gateway.provider.SandboxStatus;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The embedded provider: a sandbox is a directory on this host ({@code workspace/}, {@code home/})
+ * plus the processes started in it. With bubblewrap installed every process runs in its own PID,
+ * IPC, UTS and user namespace as an unprivileged user, sees only {@code /usr}, a few files of
+ * {@code /etc}, its workspace at {@code /workspace} and its home at {@code /home/sandbox}, and dies
+ * with the gateway. This isolates sandboxes from each other and from the host's files; it is not a
+ * security boundary against a hostile tenant (same kernel, same network).
+ */
+@ApplicationScoped
+public class LocalSandboxProvider implements SandboxProvider {
+
+  static final String SANDBOX_WORKSPACE = "/workspace";
+  static final String SANDBOX_HOME = "/home/sandbox";
+  static final String SANDBOX_CLAUDE = "/opt/claude/bin/claude";
+  private static final String PAUSED_MARK = "paused";
+
+  private final Path root;
+  private final Path sandboxes;
+  private final Path snapshots;
+  private final Path claudeBinary;
+  private final boolean bubblewrap;
+  private final Map<String, Set<LocalProcess>> running = new ConcurrentHashMap<>();
+
+  public LocalSandboxProvider(GatewayConfig config) {
+    this.root = config.local().root().toAbsolutePath();
+    this.sandboxes = root.resolve("sandboxes");
+    this.snapshots = root.resolve("snapshots");
+    this.claudeBinary = config.claude().binary().toAbsolutePath();
+    this.bubblewrap = chooseIsolation(config.local().isolation());
+    try {
+      Files.createDirectories(sandboxes);
+      Files.createDirectories(snapshots);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the sandbox root " + root, e);
+    }
+    Log.infof(
+        "local sandboxes in %s, isolation: %s",
+        root, bubblewrap ? "bubblewrap namespaces" : "none (plain processes)");
+  }
+
+  private static boolean chooseIsolation(String setting) {
+    boolean installed =
+        Stream.of("/usr/bin/bwrap", "/bin/bwrap").anyMatch(p -> Files.isExecutable(Path.of(p)));
+    return switch (setting) {
+      case "bubblewrap" -> {
+        if (!installed) {
+          throw new IllegalStateException(
+              "gateway.local.isolation=bubblewrap but bwrap is not installed (apt-get install bubblewrap)");
+        }
+        yield true;
+      }
+      case "none" -> false;
+      default -> {
+        if (!installed) {
+          Log.warn("bubblewrap not installed: local sandboxes run as plain processes, unisolated");
+        }
+        yield installed;
+      }
+    };
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public String claudeCommand() {
+    return bubblewrap ? SANDBOX_CLAUDE : claudeBinary.toString();
+  }
+
+  public boolean isolated() {
+    return bubblewrap;
+  }
+
+  @Override
+  public Uni<String> create(SandboxSpec spec) {
+    return blocking(
+        () -> {
+          String id = "lsb-" + UUID.randomUUID();
+          Path dir = sandboxes.resolve(id);
+          try {
+            Files.createDirectories(dir.resolve("workspace"));
+            Files.createDirectories(dir.resolve("home"));
+            if (spec.restoreSnapshotId().isPresent()) {
+              restore(spec.restoreSnapshotId().get(), dir);
+            }
+          } catch (IOException e) {
+            throw new ProviderException(
+                ProviderException.Kind.UNAVAILABLE, "cannot create a sandbox directory", e);
+          }
+          return id;
+        });
+  }
+
+  @Override
+  public Uni<SandboxStatus> status(String sandboxId) {
+    return blocking(
+        () -> {
+          Path dir = dirOf(sandboxId);
+          if (!Files.isDirectory(dir.resolve("workspace"))) {
+            return SandboxStatus.MISSING;
+          }
+          return Files.exists(dir.resolve(PAUSED_MARK))
+              ? SandboxStatus.PAUSED
+              : SandboxStatus.RUNNING;
+        });
+  }
+
+  @Override
+  public Uni<Void> pause(String sandboxId) {
+    return blocking(
+        () -> {
+          Path dir = existing(sandboxId);
+          killAll(sandboxId);
+          touch(dir.resolve(PAUSED_MARK));
+          return null;
+        });
+  }
+
+  @Override
+  public Uni<Void> resume(String sandboxId) {
+    return blocking(
+        () -> {
+          Path dir = existing(sandboxId);
+          try {
+            Files.deleteIfExists(dir.resolve(PAUSED_MARK));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Uni<Void> terminate(String sandboxId) {
+    return blocking(
+        () -> {
+          killAll(sandboxId);
+          deleteTree(dirOf(sandboxId));
+          return null;
+        });
+  }
+
+  @Override
+  public Uni<ExecHandle> exec(String sandboxId, ExecRequest request) {
+    return blocking(
+        () -> {
+          Path dir = existing(sandboxId);
+          if (Files.exists(dir.resolve(PAUSED_MARK))) {
+            throw new ProviderException(ProviderException.Kind.INVALID, "sandbox is paused");
+          }
+          Path workspace = dir.resolve("workspace");
+          Path cwd =
+              request.workingDir().isPresent()
+                  ? WorkspacePaths.resolve(workspace, request.workingDir().get())
+                  : workspace;
+          ProcessBuilder builder = new ProcessBuilder(command(dir, cwd, request));
+          builder.environment().clear();
+          if (bubblewrap) {
+            builder.directory(dir.toFile());
+          } else {
+            builder.environment().putAll(plainEnvironment(dir, request.env()));
+            builder.directory(cwd.toFile());
+          }
+          Set<LocalProcess> processes =
+              running.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
+          LocalProcess[] holder = new LocalProcess[1];
+          try {
+            holder[0] =
+                LocalProcess.start(
+                    builder,
+                    request.stdin(),
+                    request.timeout(),
+                    request.maxOutputBytes(),
+                    () -> processes.remove(holder[0]));
+          } catch (IOException e) {
+            throw new ProviderException(
+                ProviderException.Kind.UNAVAILABLE, "cannot start a process in the sandbox", e);
+          }
+          processes.add(holder[0]);
+          return (ExecHandle) holder[0];
+        });
+  }
+
+  private List<String> command(Path dir, Path cwd, ExecRequest request) {
+    if (!bubblewrap) {
+      return request.command();
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
+        List.of(
+            "bwrap",
+            "--die-with-parent",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-user",
+            "--uid",
+            "1000",
+            "--gid",
+            "1000",
+            "--hostname",
+            "sandbox",
+            "--new-session",
+            "--ro-bind",
+            "/usr",
+            "/usr"));
+    for (String link : List.of("bin", "lib", "lib64", "sbin")) {
+      Path target = Path.of("/usr", link);
+      if (Files.isDirectory(target)) {
+        cmd.addAll(List.of("--symlink", "usr/" + link, "/" + link));
+      }
+    }
+    for (String etc :
+        List.of(
+            "/etc/resolv.conf",
+            "/etc/hosts",
+            "/etc/ssl",
+            "/etc/ca-certificates",
+            "/etc/alternatives",
+            "/etc/gitconfig",
+            "/etc/nsswitch.conf")) {
+      cmd.addAll(List.of("--ro-bind-try", etc, etc));
+    }
+    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+    cmd.addAll(List.of("--bind", dir.resolve("workspace").toString(), SANDBOX_WORKSPACE));
+    cmd.addAll(List.of("--bind", dir.resolve("home").toString(), SANDBOX_HOME));
+    if (Files.exists(claudeBinary)) {
+      cmd.addAll(List.of("--ro-bind", claudeBinary.toString(), SANDBOX_CLAUDE));
+    }
+    for (Path readable : request.readOnlyPaths()) {
+      if (!Files.exists(readable)) {
+        continue; // the process will find nothing there, as it would without isolation
+      }
+      cmd.addAll(List.of("--ro-bind", readable.toString(), readable.toString()));
+    }
+    String inside = SANDBOX_WORKSPACE;
+    Path relative = dir.resolve("workspace").relativize(cwd);
+    if (!relative.toString().isEmpty()) {
+      inside = SANDBOX_WORKSPACE + "/" + relative;
+    }
+    cmd.addAll(List.of("--chdir", inside, "--clearenv"));
+    Map<String, String> env = new java.util.TreeMap<>();
+    env.put("HOME", SANDBOX_HOME);
+    env.put("USER", "sandbox");
+    env.put("LANG", "C.UTF-8");
+    env.put("PATH", "/opt/claude/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env.putAll(request.env());
+    env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+    cmd.add("--");
+    cmd.addAll(request.command());
+    return cmd;
+  }
+
+  private Map<String, String> plainEnvironment(Path dir, Map<String, String> extra) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("USER", "sandbox");
+    env.put("LANG", "C.UTF-8");
+    env.put(
+        "PATH",
+        claudeBinary.getParent() + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    // Claude Code refuses to skip permissions as root unless told it is in a sandbox.
+    env.put("IS_SANDBOX", "1");
+    env.putAll(extra);
+    return env;
+  }
+
+  @Override
+  public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
+    return blocking(
+        () -> {
+          Path file = WorkspacePaths.resolve(existing(sandboxId).resolve("workspace"), path);
+          if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+            throw new ProviderException(ProviderException.Kind.NOT_FOUND, "no such file: " + path);
+          }
+          try {
+            if (Files.size(file) > maxBytes) {
+              throw new ProviderException(
+                  ProviderException.Kind.INVALID, "file is larger than " + maxBytes + " bytes");
+            }
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+              return in.readNBytes(maxBytes);
+            }
+          } catch (IOException e) {
+            throw new ProviderException(
+                ProviderException.Kind.UNAVAILABLE, "cannot read " + path, e);
+          }
+        });
+  }
+
+  @Override
+  public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+    return blocking(
+        () -> {
+          Path workspace = existing(sandboxId).resolve("workspace");
+          Path file = WorkspacePaths.resolve(workspace, path);
+          try {
+            Files.createDirectories(file.getParent());
+            // The parent now exists: check again that no link was slipped in along the way.
+            WorkspacePaths.resolve(workspace, path);
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+              throw new ProviderException(ProviderException.Kind.INVALID, path + " is a directory");
+            }
+            try (OutputStream out =
+                Files.newOutputStream(
+                    file,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+              out.write(content);
+            }
+          } catch (IOException e) {
+            throw new ProviderException(ProviderException.Kind.INVALID, "cannot write " + path, e);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Uni<Void> extendTtl(String sandboxId, Duration ttl) {
+    // Local sandboxes live until terminated; there is nothing to extend.
+    return status(sandboxId).replaceWithVoid();
+  }
+
+  @Override
+  public Uni<String> snapshot(String sandboxId) {
+    return blocking(
+        () -> {
+          Path dir = existing(sandboxId);
+          String id = "snap-" + UUID.randomUUID();
+          Path archive = snapshots.resolve(id + ".tar.gz");
+          run(
+              List.of(
+                  "tar", "-czf", archive.toString(), "-C", dir.toString(), "workspace", "home"));
+          return id;
+        });
+  }
+
+  private void restore(String snapshotId, Path dir) {
+    if (!snapshotId.matches("snap-[0-9a-f-]{36}")) {
+      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
+    }
+    Path archive = snapshots.resolve(snapshotId + ".tar.gz");
+    if (!Files.exists(archive)) {
+      throw new ProviderException(
+          ProviderException.Kind.NOT_FOUND, "snapshot " + snapshotId + " is not on this host");
+    }
+    run(List.of("tar", "-xzf", archive.toString(), "-C", dir.toString()));
+  }
+
+  private static void run(List<String> command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] out = process.getInputStream().readAllBytes();
+      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        throw new ProviderException(
+            ProviderException.Kind.UNAVAILABLE,
+            command.get(0) + " failed: " + new String(out, StandardCharsets.UTF_8).strip());
+      }
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, command.get(0) + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException(ProviderException.Kind.UNAVAILABLE, "interrupted");
+    }
+  }
+
+  /** The sandboxes that exist on disk (for reconciliation at start-up). */
+  public Set<String> existingSandboxes() {
+    try (Stream<Path> dirs = Files.list(sandboxes)) {
+      return dirs.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void killAll(String sandboxId) {
+    Set<LocalProcess> processes = running.remove(sandboxId);
+    if (processes != null) {
+      processes.forEach(LocalProcess::killTree);
+    }
+  }
+
+  private Path dirOf(String sandboxId) {
+    if (!sandboxId.matches("lsb-[0-9a-f-]{36}")) {
+      throw new ProviderException(ProviderException.Kind.NOT_FOUND, "not a local sandbox id");
+    }
+    return sandboxes.resolve(sandboxId);
+  }
+
+  private Path existing(String sandboxId) {
+    Path dir = dirOf(sandboxId);
+    if (!Files.isDirectory(dir)) {
+      throw new ProviderException(ProviderException.Kind.NOT_FOUND, "sandbox is gone");
+    }
+    return dir;
+  }
+
+  private static void touch(Path file) {
+    try {
+      Files.writeString(file, "", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, "cannot remove the sandbox", e);
+    }
+  }
+
+  private static <T> Uni<T> blocking(Supplier<T> work) {
+    return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+  }
+}

@@ -1,0 +1,173 @@
+package dev.remoteclaude.gateway.service;
+
+import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.gateway.Sandbox;
+import dev.remoteclaude.gateway.SandboxState;
+import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.provider.ExecEvent;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ExecResult;
+import dev.remoteclaude.gateway.provider.ProviderCalls;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Runs a user's command in their sandbox: buffered with a timeout, or streamed to the log. */
+@ApplicationScoped
+public class CommandService {
+
+  /** What a user asked to run. {@code argv} runs as is; {@code script} runs with bash -lc. */
+  public record Command(
+      List<String> argv, String script, String workingDir, Duration timeout, boolean stream) {}
+
+  private final ProviderCalls providers;
+  private final SandboxRequests requests;
+  private final ActivityService activity;
+  private final LogWriter logWriter;
+  private final GatewayConfig config;
+  private final VertxJobs jobs;
+
+  public CommandService(
+      ProviderCalls providers,
+      SandboxRequests requests,
+      ActivityService activity,
+      LogWriter logWriter,
+      GatewayConfig config,
+      VertxJobs jobs) {
+    this.jobs = jobs;
+    this.providers = providers;
+    this.requests = requests;
+    this.activity = activity;
+    this.logWriter = logWriter;
+    this.config = config;
+  }
+
+  public Uni<ExecResult> run(Sandbox sandbox, UUID commandId, Command command) {
+    return prepare(sandbox, command)
+        .chain(
+            request ->
+                activity
+                    .commandStarted(sandbox.sessionId, sandbox.ownerId, commandId)
+                    .chain(() -> providers.exec(sandbox.provider, sandbox.providerId, request))
+                    .chain(providers::collect)
+                    .eventually(
+                        () ->
+                            jobs.onContext(
+                                () -> activity.commandFinished(sandbox.sessionId, commandId))));
+  }
+
+  /** Starts the command and streams its output to the session's log; returns once it started. */
+  public Uni<Void> start(Sandbox sandbox, UUID commandId, Command command) {
+    return prepare(sandbox, command)
+        .chain(
+            request ->
+                activity
+                    .commandStarted(sandbox.sessionId, sandbox.ownerId, commandId)
+                    .chain(() -> providers.exec(sandbox.provider, sandbox.providerId, request))
+                    .invoke(
+                        handle -> {
+                          Map<String, Object> started = new LinkedHashMap<>();
+                          started.put("commandId", commandId.toString());
+                          started.put(
+                              "command",
+                              command.argv() != null ? command.argv() : command.script());
+                          logWriter
+                              .append(sandbox.sessionId, LogTypes.COMMAND_STARTED, null, started)
+                              .subscribe()
+                              .with(ok -> {}, failure -> {});
+                          handle
+                              .events()
+                              .onItem()
+                              .invoke(event -> stream(sandbox.sessionId, commandId, event))
+                              .collect()
+                              .last()
+                              .eventually(
+                                  () ->
+                                      jobs.onContext(
+                                          () ->
+                                              activity.commandFinished(
+                                                  sandbox.sessionId, commandId)))
+                              .subscribe()
+                              .with(
+                                  ok -> {},
+                                  failure ->
+                                      Log.debugf(
+                                          "command %s: %s", commandId, failure.getMessage()));
+                        })
+                    .onFailure()
+                    .call(() -> activity.commandFinished(sandbox.sessionId, commandId))
+                    .replaceWithVoid());
+  }
+
+  private void stream(UUID sessionId, UUID commandId, ExecEvent event) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("commandId", commandId.toString());
+    String type;
+    switch (event) {
+      case ExecEvent.Stdout out -> {
+        type = LogTypes.COMMAND_OUTPUT;
+        data.put("stream", "stdout");
+        data.put("text", new String(out.bytes(), StandardCharsets.UTF_8));
+      }
+      case ExecEvent.Stderr err -> {
+        type = LogTypes.COMMAND_OUTPUT;
+        data.put("stream", "stderr");
+        data.put("text", new String(err.bytes(), StandardCharsets.UTF_8));
+      }
+      case ExecEvent.Exit exit -> {
+        type = LogTypes.COMMAND_EXITED;
+        data.put("exitCode", exit.exitCode());
+        data.put("timedOut", exit.timedOut());
+        data.put("truncated", exit.truncated());
+      }
+    }
+    logWriter.append(sessionId, type, null, data).subscribe().with(ok -> {}, failure -> {});
+  }
+
+  private Uni<ExecRequest> prepare(Sandbox sandbox, Command command) {
+    if (sandbox.state != SandboxState.READY || sandbox.providerId == null) {
+      return Uni.createFrom()
+          .failure(
+              ProblemException.conflict(
+                  "the session is "
+                      + sandbox.state.name().toLowerCase()
+                      + "; commands run only in a ready session"));
+    }
+    Duration timeout =
+        command.timeout() == null ? config.exec().defaultTimeout() : command.timeout();
+    if (timeout.compareTo(config.exec().maxTimeout()) > 0) {
+      return Uni.createFrom()
+          .failure(
+              ProblemException.badRequest(
+                  "timeoutSeconds", "must be at most " + config.exec().maxTimeout().toSeconds()));
+    }
+    List<String> argv =
+        command.argv() != null && !command.argv().isEmpty()
+            ? command.argv()
+            : List.of("bash", "-lc", command.script());
+    return requests
+        .find(sandbox.sessionId)
+        .map(
+            request -> {
+              Map<String, String> env = new HashMap<>();
+              request.ifPresent(r -> env.putAll(requests.environment(sandbox.sessionId, r)));
+              return ExecRequest.of(argv, timeout)
+                  .withEnv(env)
+                  .withWorkingDir(
+                      Optional.ofNullable(command.workingDir())
+                          .filter(s -> !s.isBlank())
+                          .orElse(null))
+                  .withMaxOutputBytes(config.exec().maxOutputBytes());
+            });
+  }
+}

@@ -1,0 +1,240 @@
+package dev.remoteclaude.gateway.stream;
+
+import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.log.LogEvent;
+import dev.remoteclaude.gateway.log.OutputLog;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Fans a session's log out to its subscribers on this replica. Events written here arrive through
+ * {@link #publish}; events written by other replicas are announced by PostgreSQL notifications and
+ * read from the log once per session, however many subscribers follow it.
+ */
+@ApplicationScoped
+public class StreamHub {
+
+  private final OutputLog log;
+  private final GatewayConfig config;
+  private final Vertx vertx;
+  private final String datasourceUrl;
+  private final Optional<String> user;
+  private final Optional<String> password;
+  private final Map<UUID, Channel> channels = new ConcurrentHashMap<>();
+  private final Map<UUID, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+  private PgSubscriber listener;
+  private long heartbeatTimer = -1;
+
+  /** The subscribers of one session and the highest seq seen for it. */
+  private final class Channel {
+    final UUID sessionId;
+    final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    final AtomicLong lastSeen = new AtomicLong();
+    final AtomicBoolean fetching = new AtomicBoolean();
+    final AtomicBoolean fetchAgain = new AtomicBoolean();
+
+    Channel(UUID sessionId) {
+      this.sessionId = sessionId;
+    }
+  }
+
+  public StreamHub(
+      OutputLog log,
+      GatewayConfig config,
+      Vertx vertx,
+      @ConfigProperty(name = "quarkus.datasource.reactive.url") String datasourceUrl,
+      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+    this.log = log;
+    this.config = config;
+    this.vertx = vertx;
+    this.datasourceUrl = datasourceUrl;
+    this.user = user;
+    this.password = password;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    PgConnectOptions options = PgConnectOptions.fromUri(datasourceUrl);
+    user.ifPresent(options::setUser);
+    password.ifPresent(options::setPassword);
+    listener = PgSubscriber.subscriber(vertx, options);
+    listener.reconnectPolicy(retries -> 500L);
+    listener.channel(OutputLog.NOTIFY_CHANNEL).handler(this::onNotification);
+    listener
+        .connect()
+        .subscribe()
+        .with(
+            ok -> Log.debug("stream hub listens for log appends"),
+            failure -> Log.errorf("stream hub cannot LISTEN: %s", failure.getMessage()));
+    heartbeatTimer = vertx.setPeriodic(config.stream().heartbeat().toMillis(), id -> heartbeat());
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+    }
+    if (listener != null) {
+      listener.closeAndForget();
+    }
+    channels
+        .values()
+        .forEach(c -> c.subscribers.forEach(s -> s.close(1001, "server shutting down")));
+  }
+
+  /** Follows a session from after {@code after}; the subscriber is replayed, then live. */
+  public Subscriber subscribe(UUID sessionId, long after, StreamSink sink) {
+    Channel channel = channels.computeIfAbsent(sessionId, Channel::new);
+    Subscriber[] holder = new Subscriber[1];
+    holder[0] =
+        new Subscriber(
+            sessionId,
+            after,
+            sink,
+            log,
+            config.stream().subscriberBuffer(),
+            config.stream().replayBatch(),
+            () -> unsubscribe(channel, holder[0]));
+    channel.subscribers.add(holder[0]);
+    holder[0].start();
+    return holder[0];
+  }
+
+  public int subscriberCount(UUID sessionId) {
+    Channel channel = channels.get(sessionId);
+    return channel == null ? 0 : channel.subscribers.size();
+  }
+
+  private void unsubscribe(Channel channel, Subscriber subscriber) {
+    channel.subscribers.remove(subscriber);
+    if (channel.subscribers.isEmpty()) {
+      channels.remove(channel.sessionId, channel);
+    }
+  }
+
+  /** Events this replica just committed. */
+  public void publish(UUID sessionId, List<LogEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    wake(sessionId);
+    Channel channel = channels.get(sessionId);
+    if (channel == null) {
+      return;
+    }
+    channel.lastSeen.accumulateAndGet(events.get(events.size() - 1).seq(), Math::max);
+    for (Subscriber subscriber : channel.subscribers) {
+      subscriber.offer(events);
+    }
+  }
+
+  /** A commit on any replica: "session:lastSeq". */
+  private void onNotification(String payload) {
+    int colon = payload.indexOf(':');
+    if (colon < 0) {
+      return;
+    }
+    UUID sessionId;
+    long last;
+    try {
+      sessionId = UUID.fromString(payload.substring(0, colon));
+      last = Long.parseLong(payload.substring(colon + 1));
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    wake(sessionId);
+    Channel channel = channels.get(sessionId);
+    if (channel == null || channel.lastSeen.get() >= last) {
+      return;
+    }
+    fetch(channel);
+  }
+
+  /** Reads what other replicas wrote, once for all subscribers of the session. */
+  private void fetch(Channel channel) {
+    if (!channel.fetching.compareAndSet(false, true)) {
+      channel.fetchAgain.set(true);
+      return;
+    }
+    channel.fetchAgain.set(false);
+    long from = channel.lastSeen.get();
+    for (Subscriber subscriber : channel.subscribers) {
+      from = Math.max(from, subscriber.lastQueued());
+    }
+    log.read(channel.sessionId, from, config.stream().replayBatch())
+        .subscribe()
+        .with(
+            rows -> {
+              if (!rows.isEmpty()) {
+                channel.lastSeen.accumulateAndGet(rows.get(rows.size() - 1).seq(), Math::max);
+                for (Subscriber subscriber : channel.subscribers) {
+                  subscriber.offer(rows);
+                }
+              }
+              channel.fetching.set(false);
+              if (channel.fetchAgain.get() || rows.size() == config.stream().replayBatch()) {
+                fetch(channel);
+              }
+            },
+            failure -> {
+              channel.fetching.set(false);
+              Log.warnf("reading session %s failed: %s", channel.sessionId, failure.getMessage());
+            });
+  }
+
+  /**
+   * Completes when the session's log gets its first (or next) event, or after {@code timeout}: lets
+   * a client that connects right after creating a session wait for the gateway to know it.
+   */
+  public Uni<Void> awaitActivity(UUID sessionId, Duration timeout) {
+    return Uni.createFrom()
+        .<Void>emitter(
+            emitter -> {
+              Runnable done = () -> emitter.complete(null);
+              waiters.computeIfAbsent(sessionId, k -> ConcurrentHashMap.newKeySet()).add(done);
+              emitter.onTermination(
+                  () -> {
+                    Set<Runnable> set = waiters.get(sessionId);
+                    if (set != null) {
+                      set.remove(done);
+                    }
+                  });
+            })
+        .ifNoItem()
+        .after(timeout)
+        .recoverWithItem((Void) null);
+  }
+
+  private void wake(UUID sessionId) {
+    Set<Runnable> set = waiters.remove(sessionId);
+    if (set != null) {
+      set.forEach(Runnable::run);
+    }
+  }
+
+  private void heartbeat() {
+    String message = "{\"type\":\"heartbeat\",\"at\":\"" + Instant.now() + "\"}";
+    for (Channel channel : channels.values()) {
+      for (Subscriber subscriber : channel.subscribers) {
+        subscriber.offerTransient(message);
+      }
+    }
+  }
+}

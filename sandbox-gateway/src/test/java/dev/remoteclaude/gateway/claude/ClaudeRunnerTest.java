@@ -1,0 +1,231 @@
+package dev.remoteclaude.gateway.claude;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.remoteclaude.common.events.TaskCancelRequested;
+import dev.remoteclaude.common.events.TaskCompleted;
+import dev.remoteclaude.common.events.TaskFailed;
+import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.gateway.support.GatewayTestResource;
+import dev.remoteclaude.gateway.support.Sessions;
+import dev.remoteclaude.infra.anthropic.AnthropicStub;
+import dev.remoteclaude.infra.anthropic.Turn;
+import dev.remoteclaude.testing.KafkaProbe;
+import dev.remoteclaude.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real Claude Code CLI in a real sandbox, against the scripted Messages API stub. */
+@QuarkusTest
+class ClaudeRunnerTest {
+
+  private final AnthropicStub stub = GatewayTestResource.stub();
+
+  @Test
+  void aPlainAnswerCompletesWithUsageAndTheConversationId() {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    stub.when(marker, Turn.text("Hello there, engineer."));
+    UUID task = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task, "say hello " + marker));
+
+      Sessions.awaitTask(gateway, task, "task.started");
+      TaskCompleted completed =
+          Sessions.payload(
+              Sessions.awaitTask(gateway, task, "task.completed"), TaskCompleted.class);
+      assertThat(completed.result()).isEqualTo("Hello there, engineer.");
+      assertThat(completed.claudeSessionId()).isNotBlank();
+      assertThat(completed.usage().outputTokens()).isPositive();
+      assertThat(completed.usage().costUsd()).isPositive();
+      assertThat(completed.usage().turns()).isEqualTo(1);
+    }
+    List<String> types = log(session).getList("events.type");
+    assertThat(types)
+        .containsSubsequence(
+            "task.started",
+            "claude.init",
+            "claude.text",
+            "task.meter",
+            "claude.result",
+            "task.completed");
+  }
+
+  @Test
+  void aToolUseRoundTripLeavesTheFileInTheSandbox() {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    stub.when(marker, Turn.bash("echo made by claude > made.txt"), Turn.text("Made the file."));
+    UUID task = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task, "make a file " + marker));
+      TaskCompleted completed =
+          Sessions.payload(
+              Sessions.awaitTask(gateway, task, "task.completed"), TaskCompleted.class);
+      assertThat(completed.result()).isEqualTo("Made the file.");
+      assertThat(completed.usage().turns()).isEqualTo(2);
+    }
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .queryParam("path", "made.txt")
+        .get("/api/v1/sessions/{id}/files", session.sessionId())
+        .then()
+        .statusCode(200)
+        .body(equalTo("made by claude\n"));
+    JsonPath log = log(session);
+    assertThat(log.getList("events.findAll { it.type == 'claude.tool_use' }.data.name"))
+        .contains("Bash");
+    assertThat(log.getString("events.find { it.type == 'claude.tool_result' }.data.isError"))
+        .isEqualTo("false");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {500, 429, 401})
+  void anApiErrorFailsTheTaskWithTheReason(int status) {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    stub.when(marker, Turn.error(status, "stub refuses with " + status));
+    UUID task = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(session.sessionId(), session.userId(), Sessions.task(task, "fail " + marker));
+      TaskFailed failed =
+          Sessions.payload(Sessions.awaitTask(gateway, task, "task.failed"), TaskFailed.class);
+      assertThat(failed.code()).isEqualTo(TaskFailed.ERROR);
+      assertThat(failed.reason()).contains(String.valueOf(status));
+      assertThat(failed.exitCode()).isNotNull().isNotZero();
+    }
+  }
+
+  @Test
+  void cancelKillsTheRunMidStream() throws IOException {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    stub.when(marker, Turn.slowText("a very long answer ".repeat(20), 200, Duration.ofMillis(100)));
+    UUID task = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task, "talk slowly " + marker));
+      Sessions.awaitTask(gateway, task, "task.started");
+      await()
+          .until(
+              () ->
+                  stub.requests().stream()
+                      .anyMatch(r -> r.conversation().prompt().contains(marker)));
+
+      Sessions.send(
+          session.sessionId(),
+          session.userId(),
+          new TaskCancelRequested(task, "user", Instant.now()));
+
+      TaskFailed failed =
+          Sessions.payload(Sessions.awaitTask(gateway, task, "task.failed"), TaskFailed.class);
+      assertThat(failed.code()).isEqualTo(TaskFailed.CANCELLED);
+    }
+    await().untilAsserted(() -> assertThat(processesMentioning(session.sessionId())).isEmpty());
+  }
+
+  @Test
+  void aSecondTaskResumesTheFirstOnesConversation() {
+    Sessions.Ready session = Sessions.provision();
+    String first = marker();
+    String second = marker();
+    stub.when(first, Turn.text("Noted: 42."));
+    stub.when(
+        c -> c.prompt().contains(second),
+        c ->
+            List.of(
+                Turn.text(
+                    c.earlierPrompts().stream().anyMatch(p -> p.contains(first))
+                        ? "You told me 42."
+                        : "I do not remember anything.")));
+    UUID task1 = UUID.randomUUID();
+    UUID task2 = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task1, "remember 42 " + first));
+      TaskCompleted one =
+          Sessions.payload(
+              Sessions.awaitTask(gateway, task1, "task.completed"), TaskCompleted.class);
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task2, "what number? " + second));
+      TaskCompleted two =
+          Sessions.payload(
+              Sessions.awaitTask(gateway, task2, "task.completed"), TaskCompleted.class);
+
+      assertThat(two.result()).isEqualTo("You told me 42.");
+      JsonPath log = log(session);
+      assertThat(
+              log.getString(
+                  "events.find { it.type == 'task.started' && it.taskId == '"
+                      + task2
+                      + "' }.data.resumes"))
+          .isEqualTo(one.claudeSessionId());
+    }
+  }
+
+  @Test
+  void aPromptFullOfShellMetacharactersReachesClaudeVerbatim() {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    String prompt =
+        "$(touch /workspace/pwned) `id` 'single' \"double\" ; | & > < \\ $HOME\nsecond line\t"
+            + marker;
+    stub.when(marker, Turn.text("ok"));
+    UUID task = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(session.sessionId(), session.userId(), Sessions.task(task, prompt));
+      Sessions.awaitTask(gateway, task, "task.completed");
+    }
+    assertThat(stub.requests())
+        .filteredOn(r -> r.conversation().prompt().contains(marker))
+        .first()
+        .extracting(r -> r.conversation().prompt())
+        .isEqualTo(prompt);
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .queryParam("path", "pwned")
+        .get("/api/v1/sessions/{id}/files", session.sessionId())
+        .then()
+        .statusCode(404);
+  }
+
+  private static JsonPath log(Sessions.Ready session) {
+    return given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .queryParam("limit", 1000)
+        .get("/api/v1/sessions/{id}/events", session.sessionId())
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath();
+  }
+
+  /** Processes whose command line names the session's sandbox directory. */
+  private static List<String> processesMentioning(UUID sessionId) throws IOException {
+    Process ps = new ProcessBuilder("ps", "-eo", "args").start();
+    String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String root = GatewayTestResource.sandboxRoot().toString();
+    return out.lines().filter(l -> l.contains(root) && l.contains("claude")).toList();
+  }
+
+  private static String marker() {
+    return "[m-" + UUID.randomUUID() + "]";
+  }
+}

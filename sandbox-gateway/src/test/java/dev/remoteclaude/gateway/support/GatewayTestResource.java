@@ -1,0 +1,59 @@
+package dev.remoteclaude.gateway.support;
+
+import dev.remoteclaude.infra.anthropic.AnthropicStub;
+import dev.remoteclaude.infra.anthropic.Script;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the gateway's tests add to the shared infrastructure: the scripted Anthropic Messages API
+ * stub that the real Claude Code CLI talks to, a sandbox root of their own, and short limits.
+ */
+public class GatewayTestResource implements QuarkusTestResourceLifecycleManager {
+
+  private static AnthropicStub stub;
+  private static Path sandboxRoot;
+
+  public static synchronized AnthropicStub stub() {
+    if (stub == null) {
+      stub = AnthropicStub.start(0, new Script(List.of(), c -> Script.demo().fallback().apply(c)));
+      Runtime.getRuntime().addShutdownHook(new Thread(stub::close));
+    }
+    return stub;
+  }
+
+  public static synchronized Path sandboxRoot() {
+    if (sandboxRoot == null) {
+      try {
+        sandboxRoot = Files.createTempDirectory("rc-gw-sandboxes-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return sandboxRoot;
+  }
+
+  @Override
+  public Map<String, String> start() {
+    return Map.ofEntries(
+        Map.entry("gateway.claude.base-url", stub().baseUrl()),
+        Map.entry("gateway.claude.api-key", "sk-ant-test-not-a-real-key"),
+        Map.entry("gateway.claude.env.CLAUDE_CODE_MAX_RETRIES", "0"),
+        Map.entry("gateway.local.root", sandboxRoot().toString()),
+        Map.entry("gateway.lease", "3s"),
+        Map.entry("gateway.heartbeat", "1s"),
+        Map.entry("gateway.recovery-interval", "1s"),
+        Map.entry("gateway.exec.max-output-bytes", "65536"),
+        Map.entry("gateway.stream.subscriber-buffer", "200"),
+        Map.entry("gateway.stream.heartbeat", "2s"),
+        Map.entry("gateway.files.max-bytes", "1048576"));
+  }
+
+  @Override
+  public void stop() {}
+}
