@@ -51,7 +51,11 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.exec.max-output-bytes", "65536"),
         Map.entry("gateway.stream.subscriber-buffer", "200"),
         Map.entry("gateway.stream.heartbeat", "2s"),
-        Map.entry("gateway.files.max-bytes", "1048576"));
+        Map.entry("gateway.files.max-bytes", "1048576"),
+        Map.entry("gateway.provider-calls.retries", "1"),
+        Map.entry("gateway.provider-calls.retry-delay", "10ms"),
+        Map.entry("gateway.provider-calls.breaker-volume", "4"),
+        Map.entry("gateway.provider-calls.breaker-delay", "60s"));
   }
 
   @Override

@@ -1,0 +1,196 @@
+package dev.remoteclaude.gateway.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.SandboxActivity;
+import dev.remoteclaude.common.events.SessionStateChanged;
+import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.support.Sessions;
+import dev.remoteclaude.gateway.support.StreamClient;
+import dev.remoteclaude.testing.KafkaProbe;
+import dev.remoteclaude.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class SessionStreamTest {
+
+  @Inject LogWriter logWriter;
+  @Inject StreamHub hub;
+
+  @Test
+  void replaysAfterTheCursorThenGoesLiveWithNoGapOrDuplicate() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    String token = Tokens.forUser(session.userId());
+    append(session.sessionId(), 50);
+
+    long seen;
+    try (StreamClient first =
+        StreamClient.connect(StreamClient.uri(session.sessionId(), 0), token)) {
+      await()
+          .until(
+              () ->
+                  first.messages().stream()
+                          .filter(m -> m.path("type").asText().equals("test.line"))
+                          .count()
+                      >= 50);
+      seen = first.lastSeq();
+      assertThat(first.seqs()).isEqualTo(LongStream.rangeClosed(1, seen).boxed().toList());
+    }
+
+    // While nobody listens, and then while a client reconnects, lines keep coming.
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread writer =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  int i = 0;
+                  while (writing.get() && i < 2000) {
+                    logWriter
+                        .append(session.sessionId(), "test.line", null, Map.of("n", i++))
+                        .await()
+                        .indefinitely();
+                  }
+                });
+    try (StreamClient second =
+        StreamClient.connect(StreamClient.uri(session.sessionId(), seen), token)) {
+      await().until(() -> second.messages().size() > 200);
+      writing.set(false);
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+      long last =
+          logWriter
+              .append(session.sessionId(), "test.end", null, Map.of())
+              .await()
+              .indefinitely()
+              .seq();
+      await().until(() -> second.lastSeq() == last);
+
+      assertThat(second.seqs())
+          .as("every event after the cursor exactly once, in order")
+          .isEqualTo(LongStream.rangeClosed(seen + 1, last).boxed().toList());
+      assertThat(second.messages().get(0).has("at")).isTrue();
+      assertThat(second.messages().get(0).has("data")).isTrue();
+    }
+  }
+
+  @Test
+  void anotherUsersSessionLooksLikeOneThatDoesNotExist() {
+    Sessions.Ready session = Sessions.provision();
+    assertThat(
+            StreamClient.refusal(
+                StreamClient.uri(session.sessionId(), 0), Tokens.forUser("someone-else")))
+        .isEqualTo(404);
+    assertThat(
+            StreamClient.refusal(
+                StreamClient.uri(UUID.randomUUID(), 0), Tokens.forUser(session.userId())))
+        .isEqualTo(404);
+    assertThat(StreamClient.refusal(StreamClient.uri(session.sessionId(), 0), null)).isEqualTo(401);
+    assertThat(
+            StreamClient.refusal(
+                StreamClient.uri(session.sessionId(), 0),
+                Tokens.signedByStranger(session.userId())))
+        .isEqualTo(401);
+  }
+
+  @Test
+  void browsersAuthenticateThroughTheSubprotocol() {
+    Sessions.Ready session = Sessions.provision();
+    try (StreamClient browser =
+        StreamClient.connectLikeABrowser(
+            StreamClient.uri(session.sessionId(), 0), Tokens.forUser(session.userId()))) {
+      assertThat(browser.subprotocol()).isEqualTo("rc.v1");
+      await().until(() -> !browser.messages().isEmpty());
+    }
+  }
+
+  @Test
+  void aClientThatCannotKeepUpIsClosedWithCode4008() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    try (StreamClient slow =
+        StreamClient.connectWithoutReading(
+            StreamClient.uri(session.sessionId(), 0), Tokens.forUser(session.userId()))) {
+      await().until(() -> hub.subscriberCount(session.sessionId()) == 1);
+      String big = "x".repeat(4096);
+      for (int i = 0; i < 3000 && hub.subscriberCount(session.sessionId()) > 0; i += 100) {
+        for (int j = 0; j < 100; j++) {
+          logWriter.append(session.sessionId(), "test.big", null, Map.of("text", big));
+        }
+        logWriter
+            .append(session.sessionId(), "test.big", null, Map.of("text", big))
+            .await()
+            .indefinitely();
+      }
+      await().until(() -> hub.subscriberCount(session.sessionId()) == 0);
+
+      slow.readEverything();
+      assertThat(slow.closeCode().get(30, TimeUnit.SECONDS)).isEqualTo(Subscriber.SLOW_CONSUMER);
+    }
+  }
+
+  @Test
+  void lifecycleChangesHeartbeatsAndAttachmentAreOnTheStream() {
+    Sessions.Ready session = Sessions.provision();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY);
+        StreamClient client =
+            StreamClient.connect(
+                StreamClient.uri(session.sessionId(), 0), Tokens.forUser(session.userId()))) {
+      Sessions.send(
+          session.sessionId(),
+          session.userId(),
+          new SessionStateChanged("PROVISIONING", "READY", "sandbox ready", Instant.now(), null));
+      await()
+          .until(
+              () ->
+                  client.messages().stream()
+                      .anyMatch(
+                          m ->
+                              m.path("type").asText().equals("session.state")
+                                  && m.path("data").path("to").asText().equals("READY")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !client.heartbeats().isEmpty());
+
+      EventEnvelope attached = Sessions.await(gateway, session.sessionId(), "sandbox.activity");
+      SandboxActivity activity = Sessions.payload(attached, SandboxActivity.class);
+      assertThat(activity.kind()).isEqualTo(SandboxActivity.CLIENT_ATTACHED);
+      assertThat(activity.attachedClients()).isEqualTo(1);
+      client.close();
+      await()
+          .until(
+              () ->
+                  gateway.records().stream()
+                      .map(r -> EventCodec.read(r.value()))
+                      .filter(e -> e.subject().equals(session.sessionId().toString()))
+                      .anyMatch(
+                          e ->
+                              e.type().equals("sandbox.activity")
+                                  && e.data()
+                                      .path("kind")
+                                      .asText()
+                                      .equals(SandboxActivity.CLIENT_DETACHED)
+                                  && e.data().path("attachedClients").asInt() == 0));
+    }
+  }
+
+  private void append(UUID sessionId, int n) {
+    for (int i = 0; i < n; i++) {
+      logWriter.append(sessionId, "test.line", null, Map.of("n", i)).await().indefinitely();
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+}

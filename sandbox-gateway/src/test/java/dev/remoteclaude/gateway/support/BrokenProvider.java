@@ -1,0 +1,85 @@
+package dev.remoteclaude.gateway.support;
+
+import dev.remoteclaude.gateway.provider.ExecHandle;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.SandboxProvider;
+import dev.remoteclaude.gateway.provider.SandboxSpec;
+import dev.remoteclaude.gateway.provider.SandboxStatus;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A provider whose every call fails as an outage does; counts the calls that reach it. */
+@ApplicationScoped
+public class BrokenProvider implements SandboxProvider {
+
+  public final AtomicInteger calls = new AtomicInteger();
+
+  private <T> Uni<T> down() {
+    calls.incrementAndGet();
+    return Uni.createFrom()
+        .failure(new ProviderException(ProviderException.Kind.UNAVAILABLE, "provider outage"));
+  }
+
+  @Override
+  public String name() {
+    return "broken";
+  }
+
+  @Override
+  public Uni<String> create(SandboxSpec spec) {
+    return down();
+  }
+
+  @Override
+  public Uni<SandboxStatus> status(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> pause(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> resume(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> terminate(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public Uni<ExecHandle> exec(String sandboxId, ExecRequest request) {
+    return down();
+  }
+
+  @Override
+  public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> extendTtl(String sandboxId, Duration ttl) {
+    return down();
+  }
+
+  @Override
+  public Uni<String> snapshot(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public String claudeCommand() {
+    return "claude";
+  }
+}
