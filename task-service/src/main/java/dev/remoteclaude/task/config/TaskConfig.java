@@ -1,0 +1,20 @@
+package dev.remoteclaude.task.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "task")
+public interface TaskConfig {
+
+  /** How many tasks may wait (QUEUED) in one session's queue; one more answers 429. */
+  @WithDefault("100")
+  int maxQueuedPerSession();
+
+  /** Page size of the task history when the caller names none. */
+  @WithDefault("20")
+  int defaultPageSize();
+
+  /** Largest page of the task history; bigger requests are clamped to it. */
+  @WithDefault("100")
+  int maxPageSize();
+}
