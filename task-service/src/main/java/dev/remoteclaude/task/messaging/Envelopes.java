@@ -1,0 +1,34 @@
+package dev.remoteclaude.task.messaging;
+
+import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.PoisonMessageException;
+import java.util.UUID;
+
+/** Checks on incoming envelopes that no retry can cure: they fail as poison messages. */
+final class Envelopes {
+  private Envelopes() {}
+
+  /** The session the event is about (the envelope's subject). */
+  static UUID sessionId(EventEnvelope envelope) {
+    try {
+      return UUID.fromString(envelope.subject());
+    } catch (IllegalArgumentException e) {
+      throw new PoisonMessageException(
+          envelope.type() + " " + envelope.id() + " has no session id as its subject");
+    }
+  }
+
+  static String userId(EventEnvelope envelope) {
+    if (envelope.userId() == null || envelope.userId().isBlank()) {
+      throw new PoisonMessageException(envelope.type() + " " + envelope.id() + " has no user id");
+    }
+    return envelope.userId();
+  }
+
+  static UUID taskId(EventEnvelope envelope, UUID taskId) {
+    if (taskId == null) {
+      throw new PoisonMessageException(envelope.type() + " " + envelope.id() + " has no task id");
+    }
+    return taskId;
+  }
+}

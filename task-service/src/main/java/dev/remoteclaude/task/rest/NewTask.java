@@ -1,0 +1,48 @@
+package dev.remoteclaude.task.rest;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * A task as the client submits it. Only the prompt is required; the rest is passed to Claude Code
+ * as given. Unknown fields are refused (platform default).
+ *
+ * @param prompt what Claude should do (at most {@value #MAX_PROMPT_LENGTH} characters)
+ * @param model the model, e.g. {@code sonnet} or {@code claude-sonnet-4-5}; the CLI's default if
+ *     absent
+ * @param maxTurns the most agentic turns Claude may take (1 to {@value #MAX_TURNS})
+ * @param allowedTools tools Claude may use without asking, e.g. {@code Read}, {@code Bash(git:*)}
+ * @param permissionMode one of {@code default}, {@code acceptEdits}, {@code bypassPermissions},
+ *     {@code plan}
+ */
+public record NewTask(
+    @NotBlank
+        @Size(max = MAX_PROMPT_LENGTH)
+        @Pattern(regexp = NO_NUL, message = "must not contain NUL characters")
+        String prompt,
+    @Size(max = 100)
+        @Pattern(
+            regexp = "[A-Za-z0-9][A-Za-z0-9._:\\[\\]-]*",
+            message = "must be a model name such as sonnet or claude-sonnet-4-5")
+        String model,
+    @Min(1) @Max(MAX_TURNS) Integer maxTurns,
+    @Size(max = 100)
+        List<
+                @NotBlank @Size(max = 200)
+                @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
+                String>
+            allowedTools,
+    @Pattern(
+            regexp = "default|acceptEdits|bypassPermissions|plan",
+            message = "must be one of default, acceptEdits, bypassPermissions, plan")
+        String permissionMode) {
+
+  public static final int MAX_PROMPT_LENGTH = 100_000;
+  public static final int MAX_TURNS = 200;
+
+  static final String NO_NUL = "[^\\x00]*";
+}

@@ -1,0 +1,109 @@
+package dev.remoteclaude.task.rest;
+
+import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.task.service.TaskService;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/** Tasks of the caller's sessions: submit, follow, list, cancel. Another user's answer 404. */
+@Path("/api/v1")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class TaskResource {
+
+  private final TaskService tasks;
+  private final CurrentUser user;
+
+  public TaskResource(TaskService tasks, CurrentUser user) {
+    this.tasks = tasks;
+    this.user = user;
+  }
+
+  @POST
+  @Path("/sessions/{sessionId}/tasks")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Submit a task",
+      description =
+          "Queues the prompt at the end of the session's queue (202, Location of the task)."
+              + " Tasks run one at a time in submission order; a paused session is resumed."
+              + " 429 when the queue is full, 409 when the session has ended.")
+  public Uni<RestResponse<TaskView>> submit(
+      @PathParam("sessionId") UUID sessionId, @Valid @NotNull NewTask task) {
+    TaskService.Submission submission =
+        new TaskService.Submission(
+            task.prompt(),
+            task.model(),
+            task.maxTurns(),
+            task.allowedTools(),
+            task.permissionMode());
+    return tasks
+        .submit(user.id(), sessionId, submission)
+        .map(
+            accepted ->
+                RestResponse.ResponseBuilder.<TaskView>accepted()
+                    .location(URI.create("/api/v1/tasks/" + accepted.task().id))
+                    .entity(TaskView.of(accepted.task(), accepted.position()))
+                    .build());
+  }
+
+  @GET
+  @Path("/sessions/{sessionId}/tasks")
+  @Operation(
+      summary = "List a session's tasks",
+      description = "Newest first; size is clamped to the largest page (100 by default).")
+  public Uni<List<TaskView>> history(
+      @PathParam("sessionId") UUID sessionId,
+      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(1_000_000) int page,
+      @QueryParam("size") Integer size) {
+    return tasks
+        .history(user.id(), sessionId, page, size)
+        .map(list -> list.stream().map(TaskView::summaryOf).toList());
+  }
+
+  @GET
+  @Path("/tasks/{taskId}")
+  @Operation(summary = "Get a task: its state, result, usage, and progress while it runs")
+  public Uni<TaskView> find(@PathParam("taskId") UUID taskId) {
+    return tasks.find(user.id(), taskId).map(found -> TaskView.of(found.task(), found.position()));
+  }
+
+  @POST
+  @Path("/tasks/{taskId}/cancel")
+  @Operation(
+      summary = "Cancel a task",
+      description =
+          "A queued task is cancelled at once (200). For a dispatched or running one the gateway is"
+              + " asked to stop it (202); it ends CANCELLED when the gateway confirms. 409 if the"
+              + " task has finished.")
+  public Uni<RestResponse<TaskView>> cancel(@PathParam("taskId") UUID taskId) {
+    return tasks
+        .cancel(user.id(), taskId)
+        .map(
+            cancellation ->
+                RestResponse.ResponseBuilder.<TaskView>create(
+                        cancellation.pending()
+                            ? RestResponse.Status.ACCEPTED
+                            : RestResponse.Status.OK)
+                    .entity(TaskView.of(cancellation.task(), 0))
+                    .build());
+  }
+}
