@@ -8,6 +8,9 @@ import java.util.Map;
  */
 public class ProblemException extends RuntimeException {
 
+  /** Extension member (seconds) that also becomes a {@code Retry-After} header. */
+  public static final String RETRY_AFTER = "retryAfterSeconds";
+
   private final int status;
   private final String slug;
   private final String title;

@@ -175,10 +175,15 @@ public class ProblemMapper {
   }
 
   static RestResponse<Problem> respond(Problem problem) {
-    return RestResponse.ResponseBuilder.<Problem>create(problem.status())
-        .type(Problem.MEDIA_TYPE)
-        .entity(problem)
-        .build();
+    RestResponse.ResponseBuilder<Problem> response =
+        RestResponse.ResponseBuilder.<Problem>create(problem.status())
+            .type(Problem.MEDIA_TYPE)
+            .entity(problem);
+    if (problem.extensions() != null
+        && problem.extensions().get(ProblemException.RETRY_AFTER) instanceof Number seconds) {
+      response.header("Retry-After", String.valueOf(seconds.longValue()));
+    }
+    return response.build();
   }
 
   private static String detailFor(int status) {
@@ -200,36 +205,44 @@ public class ProblemMapper {
     return uri == null ? null : uri.getPath();
   }
 
-  /** The request-side name of a violated property: method and parameter nodes are dropped. */
+  /**
+   * The request-side name of a violated property: method and parameter nodes are dropped, and a
+   * container element is written as an index on its container ({@code allowedTools[1]}).
+   */
   static String field(Path path) {
-    List<String> names = new ArrayList<>();
+    StringBuilder out = new StringBuilder();
+    String lastParameter = null;
     for (Path.Node node : path) {
-      if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.PARAMETER) {
+      ElementKind kind = node.getKind();
+      if (kind == ElementKind.METHOD
+          || kind == ElementKind.CROSS_PARAMETER
+          || kind == ElementKind.RETURN_VALUE) {
         continue;
       }
-      if (node.getKind() == ElementKind.CROSS_PARAMETER
-          || node.getKind() == ElementKind.RETURN_VALUE) {
+      if (kind == ElementKind.PARAMETER) {
+        lastParameter = node.getName();
         continue;
       }
       String name = node.getName();
+      boolean element =
+          kind == ElementKind.CONTAINER_ELEMENT || (name != null && name.startsWith("<"));
+      if (!element && name != null) {
+        if (!out.isEmpty()) {
+          out.append('.');
+        }
+        out.append(name);
+      }
       if (node.getIndex() != null) {
-        name = (name == null ? "" : name) + "[" + node.getIndex() + "]";
+        out.append('[').append(node.getIndex()).append(']');
       } else if (node.getKey() != null) {
-        name = (name == null ? "" : name) + "[" + node.getKey() + "]";
-      }
-      if (name != null) {
-        names.add(name);
+        out.append('[').append(node.getKey()).append(']');
       }
     }
-    if (names.isEmpty()) {
-      // A violated method parameter (query or path param): its name is the last node.
-      Path.Node last = null;
-      for (Path.Node node : path) {
-        last = node;
-      }
-      return last == null ? "request" : last.getName();
+    if (out.isEmpty()) {
+      // A violated method parameter (a query or path parameter): its name.
+      return lastParameter == null ? "request" : lastParameter;
     }
-    return String.join(".", names);
+    return out.toString();
   }
 
   private static String jsonPath(JsonMappingException e) {

@@ -97,6 +97,32 @@ class ProblemAndAuthTest {
   }
 
   @Test
+  void anInvalidListElementIsNamedByItsIndex() {
+    given()
+        .auth()
+        .oauth2(Tokens.forUser("alice"))
+        .contentType(ContentType.JSON)
+        .body("{\"text\": \"hi\", \"priority\": 1, \"tags\": [\"ok\", \" \"]}")
+        .when()
+        .post("/api/v1/notes")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("tags[1]"));
+  }
+
+  @Test
+  void tooManyRequestsSaysWhenToRetry() {
+    given()
+        .auth()
+        .oauth2(Tokens.forUser("alice"))
+        .get("/api/v1/notes/busy")
+        .then()
+        .statusCode(429)
+        .header("Retry-After", "7")
+        .body("retryAfterSeconds", equalTo(7));
+  }
+
+  @Test
   void unknownFieldGets400NamingIt() {
     given()
         .auth()

@@ -21,7 +21,9 @@ import java.util.Map;
 public class NoteResource {
 
   public record NewNote(
-      @NotBlank @Size(max = 100) String text, @NotNull @Min(1) @Max(5) Integer priority) {}
+      @NotBlank @Size(max = 100) String text,
+      @NotNull @Min(1) @Max(5) Integer priority,
+      java.util.List<@NotBlank String> tags) {}
 
   private final CurrentUser user;
   private final NoteService notes;
@@ -48,6 +50,12 @@ public class NoteResource {
   @Path("/{id}")
   public Map<String, String> find(@PathParam("id") String id) {
     throw ProblemException.notFound("note " + id);
+  }
+
+  @GET
+  @Path("/busy")
+  public Map<String, String> busy() {
+    throw ProblemException.tooManyRequests("slow down", Map.of(ProblemException.RETRY_AFTER, 7));
   }
 
   @GET
