@@ -232,6 +232,24 @@ public final class SessionFixtures {
         .next();
   }
 
+  /**
+   * Stores a session directly in a state (as if it had got there), without the events of its past:
+   * for tests of what happens from a given state.
+   */
+  public static UUID insertSession(String user, SessionState state) {
+    UUID id = UUID.randomUUID();
+    sql(
+        "INSERT INTO session (id, owner_id, state, state_reason, state_changed_at, repository_url,"
+            + " provider, idle_timeout_seconds, max_lifetime_seconds, created_at, last_activity_at,"
+            + " expires_at, lifetime_ends_at) VALUES ($1, $2, $3, 'test', now(), $4, 'local', 300,"
+            + " 43200, now(), now(), now() + interval '1 hour', now() + interval '12 hours')",
+        id,
+        user,
+        state.name(),
+        REPO);
+    return id;
+  }
+
   /** Puts a session straight into a state, to test what happens from there. */
   public static void forceState(UUID sessionId, SessionState state) {
     sql("UPDATE session SET state = $2 WHERE id = $1", sessionId, state.name());

@@ -7,7 +7,6 @@ import static dev.remoteclaude.session.SessionFixtures.awaitState;
 import static dev.remoteclaude.session.SessionFixtures.count;
 import static dev.remoteclaude.session.SessionFixtures.createSession;
 import static dev.remoteclaude.session.SessionFixtures.emitted;
-import static dev.remoteclaude.session.SessionFixtures.forceState;
 import static dev.remoteclaude.session.SessionFixtures.fromGateway;
 import static dev.remoteclaude.session.SessionFixtures.get;
 import static dev.remoteclaude.session.SessionFixtures.newUser;
@@ -38,7 +37,6 @@ import io.restassured.response.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -103,9 +101,8 @@ class SessionTransitionsTest {
   @MethodSource("everyRequestInEveryState")
   void userRequestIsAcceptedOnlyWhereTheStateMachineAllowsIt(Request request, SessionState from) {
     String user = newUser();
-    UUID id = createSession(user);
-    forceState(id, from);
-    int changesBefore = stateChanges(id).size();
+    UUID id = SessionFixtures.insertSession(user, from);
+    int changesBefore = 0;
 
     Response response = request.send(user, id);
 
@@ -175,35 +172,35 @@ class SessionTransitionsTest {
     }
   }
 
-  @ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(GatewayEvent.class)
-  void gatewayEventMovesOnlySessionsInAFittingStateAndIsIgnoredOtherwise(GatewayEvent event) {
-    Map<SessionState, UUID> sessions = new EnumMap<>(SessionState.class);
-    Map<SessionState, String> owners = new EnumMap<>(SessionState.class);
-    Map<SessionState, EventEnvelope> sent = new EnumMap<>(SessionState.class);
-    for (SessionState from : ALL) {
-      String user = newUser();
-      UUID id = createSession(user);
-      forceState(id, from);
-      sessions.put(from, id);
-      owners.put(from, user);
+  /** All 54 pairs at once (each on its own session), so the matrix costs one round trip. */
+  @Test
+  void gatewayEventMovesOnlySessionsInAFittingStateAndIsIgnoredOtherwise() {
+    record Case(GatewayEvent event, SessionState from, String user, UUID id) {}
+    List<Case> cases = new ArrayList<>();
+    for (GatewayEvent event : GatewayEvent.values()) {
+      for (SessionState from : ALL) {
+        String user = newUser();
+        cases.add(new Case(event, from, user, SessionFixtures.insertSession(user, from)));
+      }
     }
-    for (SessionState from : ALL) {
-      sent.put(from, fromGateway(sessions.get(from), owners.get(from), event.payload.get()));
+    List<EventEnvelope> sent = new ArrayList<>();
+    for (Case c : cases) {
+      sent.add(fromGateway(c.id(), c.user(), c.event().payload.get()));
     }
-    sent.values().forEach(SessionFixtures::awaitHandled);
+    sent.forEach(SessionFixtures::awaitHandled);
 
-    for (SessionState from : ALL) {
-      UUID id = sessions.get(from);
-      SessionState expected = event.from(from);
-      assertThat(state(owners.get(from), id)).as("%s in %s", event, from).isEqualTo(expected);
-      List<SessionStateChanged> changes = stateChanges(id);
-      if (expected == from) {
-        assertThat(changes).as("%s in %s emits no change", event, from).hasSize(1);
+    for (Case c : cases) {
+      SessionState expected = c.event().from(c.from());
+      assertThat(SessionFixtures.row(c.id()).getString("state"))
+          .as("%s in %s", c.event(), c.from())
+          .isEqualTo(expected.name());
+      List<SessionStateChanged> changes = stateChanges(c.id());
+      if (expected == c.from()) {
+        assertThat(changes).as("%s in %s emits no change", c.event(), c.from()).isEmpty();
       } else {
-        assertThat(changes).as("%s in %s", event, from).hasSize(2);
-        assertThat(changes.get(1).from()).isEqualTo(from.name());
-        assertThat(changes.get(1).to()).isEqualTo(expected.name());
+        assertThat(changes).as("%s in %s", c.event(), c.from()).hasSize(1);
+        assertThat(changes.get(0).from()).isEqualTo(c.from().name());
+        assertThat(changes.get(0).to()).isEqualTo(expected.name());
       }
     }
   }

@@ -2,9 +2,12 @@ package dev.remoteclaude.session.service;
 
 import dev.remoteclaude.session.Times;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.function.Supplier;
 
 /**
  * Runs the session clocks on every replica; {@link SessionTimers} makes that safe. A failed round
@@ -16,9 +19,14 @@ public class SessionTimerJobs {
   private static final String EVERY = "${session.timers.interval:5s}";
 
   private final SessionTimers timers;
+  private volatile boolean stopping;
 
   public SessionTimerJobs(SessionTimers timers) {
     this.timers = timers;
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    stopping = true;
   }
 
   @Scheduled(
@@ -28,7 +36,11 @@ public class SessionTimerJobs {
   Uni<Void> idle() {
     return guarded(
         "idle",
-        timers.warnIdle(Times.now()).chain(() -> timers.pauseIdle(Times.now())).replaceWithVoid());
+        () ->
+            timers
+                .warnIdle(Times.now())
+                .chain(() -> timers.pauseIdle(Times.now()))
+                .replaceWithVoid());
   }
 
   @Scheduled(
@@ -36,7 +48,7 @@ public class SessionTimerJobs {
       every = EVERY,
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   Uni<Void> lifetime() {
-    return guarded("lifetime", timers.enforceLifetime(Times.now()).replaceWithVoid());
+    return guarded("lifetime", () -> timers.enforceLifetime(Times.now()).replaceWithVoid());
   }
 
   @Scheduled(
@@ -44,7 +56,7 @@ public class SessionTimerJobs {
       every = EVERY,
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   Uni<Void> snapshots() {
-    return guarded("snapshot", timers.requestSnapshots(Times.now()).replaceWithVoid());
+    return guarded("snapshot", () -> timers.requestSnapshots(Times.now()).replaceWithVoid());
   }
 
   @Scheduled(
@@ -53,11 +65,16 @@ public class SessionTimerJobs {
       delayed = "1m",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   Uni<Void> pruneTasks() {
-    return guarded("task prune", timers.pruneTasks(Times.now()).replaceWithVoid());
+    return guarded("task prune", () -> timers.pruneTasks(Times.now()).replaceWithVoid());
   }
 
-  private static Uni<Void> guarded(String round, Uni<Void> work) {
-    return work.onFailure()
+  /** Runs a round unless the application is stopping; a failure waits for the next round. */
+  private Uni<Void> guarded(String round, Supplier<Uni<Void>> work) {
+    if (stopping) {
+      return Uni.createFrom().voidItem();
+    }
+    return work.get()
+        .onFailure()
         .recoverWithUni(
             failure -> {
               Log.warnf(

@@ -182,44 +182,35 @@ class IdlePauseTest {
   }
 
   @Test
-  void sessionIsPausedOnceItsWorkEnds() {
-    String user = newUser();
-    UUID task = UUID.randomUUID();
-    UUID id = busySession(user, (s, u) -> fromGateway(s, u, new TaskStarted(task, Instant.now())));
-    await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> state(user, id) == SessionState.READY);
-
-    fromGateway(id, user, new TaskCompleted(task, "done", Usage.none(), "claude-1", Instant.now()));
-
-    awaitState(user, id, SessionState.PAUSING);
-  }
-
-  @Test
-  void cancelledQueuedTaskNoLongerKeepsTheSessionAwake() {
-    String user = newUser();
-    UUID task = UUID.randomUUID();
-    UUID id =
+  void sessionIsPausedOnceItsWorkEndsWhateverOrderTheTaskEventsArriveIn() {
+    UUID finished = UUID.randomUUID();
+    UUID cancelled = UUID.randomUUID();
+    UUID late = UUID.randomUUID();
+    String user1 = newUser();
+    String user2 = newUser();
+    String user3 = newUser();
+    UUID ran =
+        busySession(user1, (s, u) -> fromGateway(s, u, new TaskStarted(finished, Instant.now())));
+    UUID queued =
         busySession(
-            user, (s, u) -> fromTasks(s, u, new TaskQueued(task, "later", 1, Instant.now())));
-    fromTasks(id, user, new TaskCancelled(task, "user", Instant.now()));
-    awaitState(user, id, SessionState.PAUSING);
-  }
-
-  @Test
-  void lateQueuedEventNeverReopensAFinishedTask() {
-    String user = newUser();
-    UUID task = UUID.randomUUID();
-    // The gateway's "completed" overtakes task-service's "queued" (two topics, no order between).
-    UUID id =
+            user2, (s, u) -> fromTasks(s, u, new TaskQueued(cancelled, "later", 1, Instant.now())));
+    // The gateway's "completed" overtakes task-service's "queued" (two topics, no order between):
+    // the late "queued" never reopens the finished task.
+    UUID overtaken =
         busySession(
-            user,
+            user3,
             (s, u) ->
                 fromGateway(
-                    s, u, new TaskCompleted(task, "done", Usage.none(), null, Instant.now())));
-    awaitHandled(fromTasks(id, user, new TaskQueued(task, "late", 1, Instant.now())));
-    awaitState(user, id, SessionState.PAUSING);
+                    s, u, new TaskCompleted(late, "done", Usage.none(), null, Instant.now())));
+    awaitHandled(fromTasks(overtaken, user3, new TaskQueued(late, "late", 1, Instant.now())));
+
+    fromGateway(
+        ran, user1, new TaskCompleted(finished, "done", Usage.none(), "claude-1", Instant.now()));
+    fromTasks(queued, user2, new TaskCancelled(cancelled, "user", Instant.now()));
+
+    awaitState(user1, ran, SessionState.PAUSING);
+    awaitState(user2, queued, SessionState.PAUSING);
+    awaitState(user3, overtaken, SessionState.PAUSING);
   }
 
   @Test

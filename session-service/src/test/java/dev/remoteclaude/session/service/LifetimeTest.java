@@ -138,6 +138,27 @@ class LifetimeTest {
     assertThat(notices(id, SessionNotice.LIFETIME_ENDED)).isEmpty();
   }
 
+  @Test
+  void activityAfterALifetimeWarningAnswersItWithAnExtension() {
+    String user = newUser();
+    UUID id = readySession(user);
+    // Warned: the session was about to reach its expiry.
+    sql(
+        "UPDATE session SET expires_at = now() + interval '30 seconds',"
+            + " lifetime_warned_for = now() + interval '30 seconds' WHERE id = $1",
+        id);
+
+    awaitHandled(
+        fromGateway(
+            id, user, new SandboxActivity(SandboxActivity.CLIENT_DETACHED, 0, 0, Instant.now())));
+
+    List<SessionNotice> extended = notices(id, SessionNotice.EXTENDED);
+    assertThat(extended).hasSize(1);
+    assertThat(extended.get(0).deadline())
+        .isEqualTo(Instant.parse(get(user, id).path("expiresAt")));
+    assertThat(extended.get(0).deadline()).isAfter(Instant.now().plus(Duration.ofMinutes(55)));
+  }
+
   private static Response extend(String user, UUID id, String duration) {
     return as(user).body(Map.of("duration", duration)).post(SESSIONS + "/" + id + "/extend");
   }

@@ -6,13 +6,18 @@ import static dev.remoteclaude.session.SessionFixtures.awaitHandled;
 import static dev.remoteclaude.session.SessionFixtures.body;
 import static dev.remoteclaude.session.SessionFixtures.create;
 import static dev.remoteclaude.session.SessionFixtures.createSession;
+import static dev.remoteclaude.session.SessionFixtures.emitted;
 import static dev.remoteclaude.session.SessionFixtures.forceState;
 import static dev.remoteclaude.session.SessionFixtures.fromBilling;
+import static dev.remoteclaude.session.SessionFixtures.fromTasks;
 import static dev.remoteclaude.session.SessionFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.remoteclaude.common.events.QuotaChanged;
+import dev.remoteclaude.common.events.SessionResumeRequested;
+import dev.remoteclaude.common.events.TaskQueued;
+import dev.remoteclaude.session.SessionFixtures;
 import dev.remoteclaude.session.SessionState;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
@@ -107,6 +112,21 @@ class QuotaTest {
         .then()
         .statusCode(429)
         .body("limit", equalTo("maxActiveSessions"));
+  }
+
+  @Test
+  void queuedTaskDoesNotResumeAPausedSessionOverTheLimit() {
+    String user = newUser();
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now())));
+    UUID paused = createSession(user);
+    forceState(paused, SessionState.PAUSED);
+    createSession(user);
+
+    awaitHandled(
+        fromTasks(paused, user, new TaskQueued(UUID.randomUUID(), "waits", 1, Instant.now())));
+
+    assertThat(SessionFixtures.state(user, paused)).isEqualTo(SessionState.PAUSED);
+    assertThat(emitted(paused, SessionResumeRequested.class)).isEmpty();
   }
 
   @Test

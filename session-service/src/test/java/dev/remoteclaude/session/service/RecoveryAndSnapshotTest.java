@@ -125,7 +125,7 @@ class RecoveryAndSnapshotTest {
     as(user).post(SESSIONS + "/" + local + "/pause").then().statusCode(202);
     int requested = emitted(local, SessionSnapshotRequested.class).size();
     await()
-        .during(Duration.ofSeconds(3))
+        .during(Duration.ofMillis(2500))
         .atMost(Duration.ofSeconds(5))
         .until(() -> emitted(local, SessionSnapshotRequested.class).size() == requested);
     assertThat(emitted(e2b, SessionSnapshotRequested.class)).isEmpty();
