@@ -1,0 +1,309 @@
+package dev.remoteclaude.launcher;
+
+import dev.remoteclaude.infra.InfraException;
+import dev.remoteclaude.infra.LocalKafka;
+import dev.remoteclaude.infra.LocalPostgres;
+import dev.remoteclaude.infra.anthropic.AnthropicStub;
+import dev.remoteclaude.infra.anthropic.Script;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The whole platform on one machine: PostgreSQL, a Kafka broker, the Messages API stub (when no API
+ * key is given), the five services from their packaged applications, and the edge router. Used by
+ * {@code ./rc up} and by the system tests.
+ */
+public final class Platform implements AutoCloseable {
+
+  public static final String DATABASE = "remoteclaude";
+  static final List<String> SERVICES =
+      List.of(
+          "session-service",
+          "task-service",
+          "repository-service",
+          "billing-service",
+          "sandbox-gateway");
+
+  private final PlatformOptions options;
+  private final LocalKeys keys;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+  private EdgeRouter edge;
+  private AnthropicStub stub;
+
+  private Platform(PlatformOptions options) {
+    this.options = options;
+    this.keys = LocalKeys.load(options.home().resolve("keys"));
+  }
+
+  /**
+   * Starts everything and returns once every service is ready; {@code progress} hears each step.
+   */
+  public static Platform start(PlatformOptions options, Consumer<String> progress) {
+    Platform platform = new Platform(options);
+    try {
+      platform.bringUp(progress);
+      return platform;
+    } catch (RuntimeException e) {
+      platform.close();
+      throw e;
+    }
+  }
+
+  private void bringUp(Consumer<String> progress) {
+    Path data = options.home().resolve("data");
+    Path logs = options.home().resolve("logs");
+    mkdirs(data, logs);
+    checkServicesBuilt();
+
+    progress.accept("PostgreSQL on port " + options.postgresPort());
+    LocalPostgres postgres =
+        LocalPostgres.start(
+            new LocalPostgres.Options(
+                data.resolve("postgres"),
+                options.postgresPort(),
+                "rc",
+                keys.databasePassword(),
+                false));
+    started.add(postgres);
+    postgres.createDatabase(DATABASE);
+
+    progress.accept("Kafka (KRaft) on port " + options.kafkaPort());
+    LocalKafka kafka =
+        LocalKafka.start(
+            new LocalKafka.Options(data.resolve("kafka"), options.kafkaPort(), 3, false));
+    started.add(kafka);
+
+    Optional<String> apiKey = options.anthropicApiKey();
+    Optional<String> baseUrl = options.anthropicBaseUrl();
+    if (apiKey.isEmpty()) {
+      stub = AnthropicStub.start(options.stubPort(), Script.demo());
+      started.add(stub);
+      apiKey = Optional.of("sk-local-demo-model");
+      baseUrl = Optional.of(stub.baseUrl());
+      progress.accept("no ANTHROPIC_API_KEY: the offline demo model answers on " + stub.baseUrl());
+    }
+
+    Path sandboxes = data.resolve("sandboxes");
+    mkdirs(sandboxes);
+    for (int i = 0; i < SERVICES.size(); i++) {
+      String name = SERVICES.get(i);
+      int port = options.servicePorts() + i;
+      Properties config = serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl);
+      Path workDir = writeConfig(name, config);
+      progress.accept(name + " on port " + port);
+      ServiceProcess service =
+          ServiceProcess.start(
+              name,
+              app(name),
+              port,
+              workDir,
+              List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+              logs.resolve(name + ".log"));
+      services.put(name, service);
+      started.add(service);
+    }
+    awaitReady(Duration.ofMinutes(4));
+
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    services.forEach((name, service) -> ports.put(name, service.port()));
+    edge = EdgeRouter.start(options.edgePort(), ports, this::health);
+    started.add(edge);
+  }
+
+  private Properties serviceConfig(
+      String name,
+      LocalPostgres postgres,
+      LocalKafka kafka,
+      Path sandboxes,
+      Optional<String> apiKey,
+      Optional<String> baseUrl) {
+    Properties config = new Properties();
+    config.setProperty("quarkus.profile", "local");
+    config.setProperty("quarkus.datasource.username", postgres.user());
+    config.setProperty("quarkus.datasource.password", postgres.password());
+    config.setProperty("quarkus.datasource.reactive.url", postgres.reactiveUrl(DATABASE));
+    config.setProperty("quarkus.datasource.jdbc.url", postgres.jdbcUrl(DATABASE));
+    config.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
+    config.setProperty("rc.auth.public-key", keys.publicKeyBase64());
+    config.setProperty("rc.auth.issuer", LocalKeys.ISSUER);
+    config.setProperty("rc.auth.audience", LocalKeys.AUDIENCE);
+    config.setProperty("rc.secrets.key-id", "k1");
+    config.setProperty("rc.secrets.keys.k1", keys.secretKey());
+    config.setProperty("quarkus.log.console.color", "false");
+    if (name.equals("sandbox-gateway")) {
+      config.setProperty("gateway.local.root", sandboxes.toString());
+      config.setProperty(
+          "gateway.claude.binary",
+          options
+              .projectRoot()
+              .resolve("sandbox-gateway/claude-code/node_modules/.bin/claude")
+              .toString());
+      apiKey.ifPresent(key -> config.setProperty("gateway.claude.api-key", key));
+      baseUrl.ifPresent(url -> config.setProperty("gateway.claude.base-url", url));
+    }
+    return config;
+  }
+
+  /**
+   * Each service runs in its own directory, whose config/application.properties (0600) holds its
+   * secrets.
+   */
+  private Path writeConfig(String name, Properties config) {
+    Path workDir = options.home().resolve("run").resolve(name);
+    Path file = workDir.resolve("config").resolve("application.properties");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try (var out = Files.newBufferedWriter(file)) {
+        config.store(out, "written by the Remote Claude launcher; holds secrets");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return workDir;
+  }
+
+  private Path app(String service) {
+    return options.projectRoot().resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+  }
+
+  private void checkServicesBuilt() {
+    for (String service : SERVICES) {
+      if (!Files.exists(app(service))) {
+        throw new InfraException(
+            service
+                + " is not built ("
+                + app(service)
+                + " missing): run ./mvnw install -DskipTests");
+      }
+    }
+    Path claude =
+        options.projectRoot().resolve("sandbox-gateway/claude-code/node_modules/.bin/claude");
+    if (!Files.exists(claude)) {
+      throw new InfraException(
+          "the Claude Code CLI is not installed (" + claude + "): build the gateway");
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    List<String> waiting = new ArrayList<>(services.keySet());
+    while (!waiting.isEmpty()) {
+      for (ServiceProcess service : services.values()) {
+        if (!service.isAlive()) {
+          throw new InfraException(
+              service.name() + " stopped while starting; see " + service.log());
+        }
+      }
+      waiting.removeIf(name -> services.get(name).ready());
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new InfraException(
+            "not ready after "
+                + timeout.toSeconds()
+                + " s: "
+                + waiting
+                + " (logs in "
+                + options.home().resolve("logs")
+                + ")");
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InfraException("interrupted while waiting for the services");
+      }
+    }
+  }
+
+  /** The edge's /q/health: every service's readiness. */
+  String health() {
+    StringBuilder out = new StringBuilder("{\"services\":{");
+    boolean allUp = true;
+    int i = 0;
+    for (ServiceProcess service : services.values()) {
+      boolean up = service.isAlive() && service.ready();
+      allUp &= up;
+      out.append(i++ == 0 ? "" : ",")
+          .append('"')
+          .append(service.name())
+          .append("\":\"")
+          .append(up ? "UP" : "DOWN")
+          .append('"');
+    }
+    return out.append("},\"status\":\"").append(allUp ? "UP" : "DOWN").append("\"}").toString();
+  }
+
+  public String baseUrl() {
+    return "http://localhost:" + edge.port();
+  }
+
+  public LocalKeys keys() {
+    return keys;
+  }
+
+  public Map<String, ServiceProcess> services() {
+    return services;
+  }
+
+  public Optional<AnthropicStub> stub() {
+    return Optional.ofNullable(stub);
+  }
+
+  public Path home() {
+    return options.home();
+  }
+
+  private static void mkdirs(Path... dirs) {
+    for (Path dir : dirs) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Stops everything, services before the infrastructure they use. */
+  @Override
+  public void close() {
+    List<AutoCloseable> reverse = new ArrayList<>(started);
+    java.util.Collections.reverse(reverse);
+    List<ServiceProcess> running = new ArrayList<>();
+    for (AutoCloseable c : reverse) {
+      if (c instanceof ServiceProcess s) {
+        running.add(s);
+      }
+    }
+    // Services stop in parallel (each takes a moment to drain), then the rest in order.
+    running.parallelStream().forEach(ServiceProcess::close);
+    for (AutoCloseable c : reverse) {
+      if (c instanceof ServiceProcess) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("while stopping: " + e.getMessage());
+      }
+    }
+    started.clear();
+  }
+}

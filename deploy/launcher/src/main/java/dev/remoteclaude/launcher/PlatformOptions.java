@@ -1,0 +1,44 @@
+package dev.remoteclaude.launcher;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where the platform keeps its state and which ports it uses.
+ *
+ * @param home state: data (PostgreSQL, Kafka, sandboxes), keys, logs, per-service config
+ * @param projectRoot the checkout, where the packaged services and the Claude CLI are
+ * @param edgePort the one base URL's port
+ * @param servicePorts first of five consecutive ports for the services
+ * @param anthropicApiKey a real key: talk to Anthropic; empty: run the local demo stub
+ */
+public record PlatformOptions(
+    Path home,
+    Path projectRoot,
+    int edgePort,
+    int servicePorts,
+    int postgresPort,
+    int kafkaPort,
+    int stubPort,
+    Optional<String> anthropicApiKey,
+    Optional<String> anthropicBaseUrl) {
+
+  /** The defaults of {@code ./rc up}, adjustable through the environment. */
+  public static PlatformOptions fromEnvironment(Path projectRoot) {
+    return new PlatformOptions(
+        Path.of(env("RC_HOME", projectRoot.resolve(".rc").toString())).toAbsolutePath(),
+        projectRoot.toAbsolutePath(),
+        Integer.parseInt(env("RC_PORT", "8080")),
+        Integer.parseInt(env("RC_SERVICE_PORTS", "8081")),
+        Integer.parseInt(env("RC_POSTGRES_PORT", "55432")),
+        Integer.parseInt(env("RC_KAFKA_PORT", "59092")),
+        Integer.parseInt(env("RC_STUB_PORT", "58090")),
+        Optional.ofNullable(System.getenv("ANTHROPIC_API_KEY")).filter(s -> !s.isBlank()),
+        Optional.ofNullable(System.getenv("ANTHROPIC_BASE_URL")).filter(s -> !s.isBlank()));
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
