@@ -325,15 +325,18 @@ class SessionTransitionsTest {
   }
 
   @Test
-  void poisonMessageIsDeadLetteredAndTheNextEventIsStillApplied() {
+  void poisonMessagesOfEveryChannelAreDeadLetteredAndTheNextEventIsStillApplied() {
     String user = newUser();
     UUID id = createSession(user);
+    String key = id.toString();
     try (KafkaProbe dlq = KafkaProbe.watch(Topics.deadLetter("session-service"))) {
-      SessionFixtures.sendRaw(Topics.GATEWAY, id.toString(), "{not an event");
+      SessionFixtures.sendRaw(Topics.GATEWAY, key, "{not an event");
       EventEnvelope badSubject =
           EventCodec.envelope(
               new SandboxPaused(Instant.now()), "sandbox-gateway", "not-a-session", user);
-      SessionFixtures.sendRaw(Topics.GATEWAY, id.toString(), EventCodec.write(badSubject));
+      SessionFixtures.sendRaw(Topics.GATEWAY, key, EventCodec.write(badSubject));
+      SessionFixtures.sendRaw(Topics.TASKS, key, "{not a task event");
+      SessionFixtures.sendRaw(Topics.BILLING, key, "{not a billing event");
       fromGateway(id, user, new SandboxProvisioned("local", "sbx", Instant.now()));
 
       awaitState(user, id, SessionState.READY);
@@ -342,10 +345,12 @@ class SessionTransitionsTest {
           .untilAsserted(
               () ->
                   assertThat(dlq.records())
-                      .filteredOn(r -> id.toString().equals(r.key()))
+                      .filteredOn(r -> key.equals(r.key()))
                       .extracting(ConsumerRecord::value)
                       .anyMatch(v -> v.equals("{not an event"))
-                      .anyMatch(v -> v.contains("not-a-session")));
+                      .anyMatch(v -> v.contains("not-a-session"))
+                      .anyMatch(v -> v.equals("{not a task event"))
+                      .anyMatch(v -> v.equals("{not a billing event")));
     }
   }
 

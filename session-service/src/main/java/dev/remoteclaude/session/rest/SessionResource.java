@@ -2,6 +2,7 @@ package dev.remoteclaude.session.rest;
 
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.session.Session;
 import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.service.NewSession;
@@ -154,7 +155,7 @@ public class SessionResource {
     return sessions.terminate(user.id(), id).map(SessionResource::accepted);
   }
 
-  private static RestResponse<SessionView> accepted(dev.remoteclaude.session.Session session) {
+  private static RestResponse<SessionView> accepted(Session session) {
     return RestResponse.status(RestResponse.Status.ACCEPTED, SessionView.of(session));
   }
 
