@@ -40,6 +40,8 @@ public final class Platform implements AutoCloseable {
   private final LocalKeys keys;
   private final List<AutoCloseable> started = new ArrayList<>();
   private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+  private final Map<String, Properties> configs = new LinkedHashMap<>();
+  private final Map<String, String> instances = new LinkedHashMap<>();
   private EdgeRouter edge;
   private AnthropicStub stub;
 
@@ -100,22 +102,11 @@ public final class Platform implements AutoCloseable {
     mkdirs(sandboxes);
     for (int i = 0; i < SERVICES.size(); i++) {
       String name = SERVICES.get(i);
-      int port = options.servicePorts() + i;
-      Properties config = serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl);
-      Path workDir = writeConfig(name, config);
-      progress.accept(name + " on port " + port);
-      ServiceProcess service =
-          ServiceProcess.start(
-              name,
-              app(name),
-              port,
-              workDir,
-              List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
-              logs.resolve(name + ".log"));
-      services.put(name, service);
-      started.add(service);
+      configs.put(name, serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl));
+      progress.accept(name + " on port " + (options.servicePorts() + i));
+      launch(name, name, options.servicePorts() + i);
     }
-    awaitReady(Duration.ofMinutes(4));
+    awaitReady(services.keySet(), Duration.ofMinutes(4));
 
     Map<String, Integer> ports = new LinkedHashMap<>();
     services.forEach((name, service) -> ports.put(name, service.port()));
@@ -143,6 +134,16 @@ public final class Platform implements AutoCloseable {
     config.setProperty("rc.secrets.key-id", "k1");
     config.setProperty("rc.secrets.keys.k1", keys.secretKey());
     config.setProperty("quarkus.log.console.color", "false");
+    options
+        .serviceConfig()
+        .forEach(
+            (key, value) -> {
+              int colon = key.indexOf(':');
+              String target = key.substring(0, colon);
+              if (target.equals("*") || target.equals(name)) {
+                config.setProperty(key.substring(colon + 1), value);
+              }
+            });
     if (name.equals("sandbox-gateway")) {
       config.setProperty("gateway.local.root", sandboxes.toString());
       config.setProperty(
@@ -155,6 +156,47 @@ public final class Platform implements AutoCloseable {
       baseUrl.ifPresent(url -> config.setProperty("gateway.claude.base-url", url));
     }
     return config;
+  }
+
+  private ServiceProcess launch(String instance, String service, int port) {
+    Path workDir = writeConfig(instance, configs.get(service));
+    ServiceProcess process =
+        ServiceProcess.start(
+            instance,
+            app(service),
+            port,
+            workDir,
+            List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+            options.home().resolve("logs").resolve(instance + ".log"));
+    services.put(instance, process);
+    started.add(process);
+    return process;
+  }
+
+  /**
+   * Starts another instance of a service (a replica sharing the same database and broker) named
+   * {@code instance} on {@code port}, and waits until it is ready.
+   */
+  public ServiceProcess startReplica(String service, String instance, int port) {
+    instances.put(instance, service);
+    ServiceProcess process = launch(instance, service, port);
+    awaitReady(List.of(instance), Duration.ofMinutes(3));
+    return process;
+  }
+
+  /** Stops an instance (killed, as in a crash, or gracefully) and starts it again on its port. */
+  public ServiceProcess restart(String instance, boolean kill) {
+    ServiceProcess old = services.get(instance);
+    if (kill) {
+      old.kill();
+    } else {
+      old.close();
+    }
+    started.remove(old);
+    ServiceProcess process =
+        launch(instance, instances.getOrDefault(instance, instance), old.port());
+    awaitReady(List.of(instance), Duration.ofMinutes(3));
+    return process;
   }
 
   /**
@@ -200,11 +242,12 @@ public final class Platform implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) {
+  private void awaitReady(java.util.Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
-    List<String> waiting = new ArrayList<>(services.keySet());
+    List<String> waiting = new ArrayList<>(names);
     while (!waiting.isEmpty()) {
-      for (ServiceProcess service : services.values()) {
+      for (String name : waiting) {
+        ServiceProcess service = services.get(name);
         if (!service.isAlive()) {
           throw new InfraException(
               service.name() + " stopped while starting; see " + service.log());

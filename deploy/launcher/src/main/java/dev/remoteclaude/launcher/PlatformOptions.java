@@ -1,6 +1,7 @@
 package dev.remoteclaude.launcher;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Optional;
  * @param edgePort the one base URL's port
  * @param servicePorts first of five consecutive ports for the services
  * @param anthropicApiKey a real key: talk to Anthropic; empty: run the local demo stub
+ * @param serviceConfig extra settings, {@code "<service>:<property>"} (or {@code "*:<property>"})
+ *     to value
  */
 public record PlatformOptions(
     Path home,
@@ -21,7 +24,8 @@ public record PlatformOptions(
     int kafkaPort,
     int stubPort,
     Optional<String> anthropicApiKey,
-    Optional<String> anthropicBaseUrl) {
+    Optional<String> anthropicBaseUrl,
+    Map<String, String> serviceConfig) {
 
   /** The defaults of {@code ./rc up}, adjustable through the environment. */
   public static PlatformOptions fromEnvironment(Path projectRoot) {
@@ -34,7 +38,8 @@ public record PlatformOptions(
         Integer.parseInt(env("RC_KAFKA_PORT", "59092")),
         Integer.parseInt(env("RC_STUB_PORT", "58090")),
         Optional.ofNullable(System.getenv("ANTHROPIC_API_KEY")).filter(s -> !s.isBlank()),
-        Optional.ofNullable(System.getenv("ANTHROPIC_BASE_URL")).filter(s -> !s.isBlank()));
+        Optional.ofNullable(System.getenv("ANTHROPIC_BASE_URL")).filter(s -> !s.isBlank()),
+        Map.of());
   }
 
   private static String env(String name, String fallback) {

@@ -45,6 +45,12 @@ public class ActivityService {
     return release(sessionId, "cmd-" + commandId, SandboxActivity.COMMAND_FINISHED);
   }
 
+  /** A short command ran (and already ended): activity, with the current counts. */
+  public Uni<Void> commandRan(UUID sessionId, String ownerId) {
+    return Panache.withTransaction(
+        () -> announce(sessionId, ownerId, SandboxActivity.COMMAND_FINISHED));
+  }
+
   private Uni<Void> hold(UUID sessionId, String ownerId, String id, String kind, String event) {
     return Panache.withTransaction(
         () ->

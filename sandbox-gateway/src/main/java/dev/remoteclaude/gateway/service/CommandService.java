@@ -36,6 +36,7 @@ public class CommandService {
   private final LogWriter logWriter;
   private final GatewayConfig config;
   private final VertxJobs jobs;
+  private final io.vertx.core.Vertx vertx;
 
   public CommandService(
       ProviderCalls providers,
@@ -43,8 +44,10 @@ public class CommandService {
       ActivityService activity,
       LogWriter logWriter,
       GatewayConfig config,
-      VertxJobs jobs) {
+      VertxJobs jobs,
+      io.vertx.core.Vertx vertx) {
     this.jobs = jobs;
+    this.vertx = vertx;
     this.providers = providers;
     this.requests = requests;
     this.activity = activity;
@@ -52,18 +55,70 @@ public class CommandService {
     this.config = config;
   }
 
+  /**
+   * Runs a command and returns its buffered result. Activity is recorded off the response path: a
+   * command still running after {@link #HOLD_AFTER} holds the session busy until it ends; every
+   * command, short or long, counts as activity when it ends.
+   */
   public Uni<ExecResult> run(Sandbox sandbox, UUID commandId, Command command) {
     return prepare(sandbox, command)
+        .chain(request -> providers.exec(sandbox.provider, sandbox.providerId, request))
         .chain(
-            request ->
-                activity
-                    .commandStarted(sandbox.sessionId, sandbox.ownerId, commandId)
-                    .chain(() -> providers.exec(sandbox.provider, sandbox.providerId, request))
-                    .chain(providers::collect)
-                    .eventually(
-                        () ->
-                            jobs.onContext(
-                                () -> activity.commandFinished(sandbox.sessionId, commandId))));
+            handle -> {
+              Activity activity = new Activity(sandbox, commandId);
+              return providers.collect(handle).onTermination().invoke(activity::ended);
+            });
+  }
+
+  static final Duration HOLD_AFTER = Duration.ofSeconds(2);
+
+  /** The activity of one command, recorded in the background. */
+  private final class Activity {
+    private final Sandbox sandbox;
+    private final UUID commandId;
+    private final long timer;
+    private boolean ended;
+    private Uni<Void> held;
+
+    Activity(Sandbox sandbox, UUID commandId) {
+      this.sandbox = sandbox;
+      this.commandId = commandId;
+      this.timer = vertx.setTimer(HOLD_AFTER.toMillis(), id -> hold());
+    }
+
+    private synchronized void hold() {
+      if (ended) {
+        return;
+      }
+      held =
+          jobs.onContext(
+                  () -> activity.commandStarted(sandbox.sessionId, sandbox.ownerId, commandId))
+              .memoize()
+              .indefinitely();
+      background(held);
+    }
+
+    synchronized void ended() {
+      ended = true;
+      vertx.cancelTimer(timer);
+      Uni<Void> finished =
+          held == null
+              ? jobs.onContext(() -> activity.commandRan(sandbox.sessionId, sandbox.ownerId))
+              : held.onFailure()
+                  .recoverWithNull()
+                  .chain(
+                      () ->
+                          jobs.onContext(
+                              () -> activity.commandFinished(sandbox.sessionId, commandId)));
+      background(finished);
+    }
+  }
+
+  private static void background(Uni<Void> work) {
+    work.subscribe()
+        .with(
+            ok -> {},
+            failure -> Log.debugf("command activity not recorded: %s", failure.getMessage()));
   }
 
   /** Starts the command and streams its output to the session's log; returns once it started. */

@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.support;
+package dev.remoteclaude.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-/** A real WebSocket client (the JDK's) following a session's stream. */
+/** A real WebSocket client (the JDK's) following a session's stream, for tests. */
 public final class StreamClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,9 +30,16 @@ public final class StreamClient implements AutoCloseable {
     this.reading = reading;
   }
 
+  /** The stream URI of a session on a server ({@code http://host:port}). */
+  public static URI uri(String baseUrl, UUID sessionId, long after) {
+    return URI.create(
+        baseUrl.replaceFirst("^http", "ws") + "/ws/sessions/" + sessionId + "?after=" + after);
+  }
+
+  /** The stream URI of a session on the application under test (@QuarkusTest). */
   public static URI uri(UUID sessionId, long after) {
     int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-    return URI.create("ws://127.0.0.1:" + port + "/ws/sessions/" + sessionId + "?after=" + after);
+    return uri("http://127.0.0.1:" + port, sessionId, after);
   }
 
   /** Connects with a bearer header; reads every message as it comes. */

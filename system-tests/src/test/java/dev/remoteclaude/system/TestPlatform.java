@@ -1,0 +1,90 @@
+package dev.remoteclaude.system;
+
+import dev.remoteclaude.infra.Ports;
+import dev.remoteclaude.launcher.Platform;
+import dev.remoteclaude.launcher.PlatformOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The platform these tests talk to, started once per test run exactly as {@code ./rc up} starts it
+ * (same launcher), in a temporary home and on free ports, with the offline demo model; stopped when
+ * the JVM exits.
+ */
+final class TestPlatform {
+
+  private static Platform platform;
+
+  private TestPlatform() {}
+
+  static synchronized Platform get() {
+    if (platform == null) {
+      Path root = Path.of(System.getProperty("rc.project.root", "..")).toAbsolutePath().normalize();
+      Path home;
+      try {
+        home = Files.createTempDirectory("rc-system-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      PlatformOptions options =
+          new PlatformOptions(
+              home,
+              root,
+              Ports.free(),
+              freeRange(5),
+              Ports.free(),
+              Ports.free(),
+              Ports.free(),
+              Optional.empty(),
+              Optional.empty(),
+              Map.of(
+                  // Fail over quickly when a test kills a gateway: its work is taken over after
+                  // the lease, its partitions after the consumer session timeout.
+                  "sandbox-gateway:gateway.lease", "5s",
+                  "sandbox-gateway:gateway.heartbeat", "1s",
+                  "sandbox-gateway:gateway.recovery-interval", "1s",
+                  "*:kafka.session.timeout.ms", "8000",
+                  "*:kafka.heartbeat.interval.ms", "2000"));
+      platform = Platform.start(options, step -> System.out.println("[platform] " + step));
+      Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "platform-stop"));
+    }
+    return platform;
+  }
+
+  static String baseUrl() {
+    return get().baseUrl();
+  }
+
+  static String token(String user) {
+    return get().keys().token(user, Duration.ofHours(1));
+  }
+
+  /** The first of {@code n} consecutive free ports. */
+  static int freeRange(int n) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int first = 20000 + (int) (Math.random() * 30000);
+      boolean free = true;
+      for (int i = 0; i < n && free; i++) {
+        free = isFree(first + i);
+      }
+      if (free) {
+        return first;
+      }
+    }
+    throw new IllegalStateException("no " + n + " consecutive free ports");
+  }
+
+  private static boolean isFree(int port) {
+    try (var socket =
+        new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
