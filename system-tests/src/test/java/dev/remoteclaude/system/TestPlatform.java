@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -19,15 +20,24 @@ import java.util.Optional;
 final class TestPlatform {
 
   private static Platform platform;
+  private static RuntimeException failed;
 
   private TestPlatform() {}
 
   static synchronized Platform get() {
+    if (failed != null) {
+      throw failed;
+    }
     if (platform == null) {
       Path root = Path.of(System.getProperty("rc.project.root", "..")).toAbsolutePath().normalize();
       Path home;
       try {
-        home = Files.createTempDirectory("rc-system-");
+        // PostgreSQL runs as the 'postgres' user when the tests run as root: it must reach its
+        // directory inside the platform's home.
+        home =
+            Files.createTempDirectory(
+                "rc-system-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -50,7 +60,12 @@ final class TestPlatform {
                   "sandbox-gateway:gateway.recovery-interval", "1s",
                   "*:kafka.session.timeout.ms", "8000",
                   "*:kafka.heartbeat.interval.ms", "2000"));
-      platform = Platform.start(options, step -> System.out.println("[platform] " + step));
+      try {
+        platform = Platform.start(options, step -> System.out.println("[platform] " + step));
+      } catch (RuntimeException e) {
+        failed = e;
+        throw e;
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(platform::close, "platform-stop"));
     }
     return platform;

@@ -73,7 +73,7 @@ public final class StreamClient implements AutoCloseable {
   private static StreamClient open(URI uri, String token, boolean reading, boolean subprotocol) {
     StreamClient client = new StreamClient(reading);
     WebSocket.Builder builder =
-        HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
     if (token != null) {
       if (subprotocol) {
         builder.subprotocols("rc.v1", "quarkus-http-upgrade#Authorization#Bearer%20" + token);

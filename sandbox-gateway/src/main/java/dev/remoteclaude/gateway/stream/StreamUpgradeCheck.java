@@ -18,7 +18,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class StreamUpgradeCheck implements HttpUpgradeCheck {
 
-  private static final Duration WAIT_FOR_NEW_SESSION = Duration.ofSeconds(3);
+  private static final Duration WAIT_FOR_NEW_SESSION = Duration.ofSeconds(5);
 
   private final SandboxRepository sandboxes;
   private final StreamHub hub;
@@ -50,19 +50,30 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
                 return CheckResult.rejectUpgrade(401);
               }
               String user = CurrentUser.userId(identity);
-              return sandboxes
-                  .ownerOf(sessionId)
-                  .chain(
-                      owner ->
-                          owner != null
-                              ? Uni.createFrom().item(owner)
-                              : hub.awaitActivity(sessionId, WAIT_FOR_NEW_SESSION)
-                                  .chain(() -> sandboxes.ownerOf(sessionId)))
+              return ownerOf(sessionId, System.nanoTime() + WAIT_FOR_NEW_SESSION.toNanos())
                   .chain(
                       owner ->
                           user.equals(owner)
                               ? CheckResult.permitUpgrade()
                               : CheckResult.rejectUpgrade(404));
+            });
+  }
+
+  /**
+   * The session's owner; for a session the gateway has not heard of yet, waits (on the log's
+   * notifications, not by polling) until it has, or the deadline passes.
+   */
+  private Uni<String> ownerOf(UUID sessionId, long deadline) {
+    return sandboxes
+        .ownerOf(sessionId)
+        .chain(
+            owner -> {
+              long left = deadline - System.nanoTime();
+              if (owner != null || left <= 0) {
+                return Uni.createFrom().item(owner);
+              }
+              return hub.awaitActivity(sessionId, Duration.ofNanos(left))
+                  .chain(() -> ownerOf(sessionId, deadline));
             });
   }
 

@@ -106,6 +106,32 @@ class SessionStreamTest {
   }
 
   @Test
+  void aClientConnectingBeforeTheGatewayKnowsTheSessionIsLetInOnceItDoes() throws Exception {
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    java.util.concurrent.CompletableFuture<StreamClient> connecting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> StreamClient.connect(StreamClient.uri(session, 0), Tokens.forUser(user)));
+    // Lifecycle events may arrive before the request that creates the sandbox: still waiting.
+    Sessions.send(
+        session,
+        user,
+        new SessionStateChanged(null, "PROVISIONING", "created", Instant.now(), null));
+    Sessions.send(
+        session,
+        user,
+        Sessions.request(
+            dev.remoteclaude.gateway.support.GitRepos.withReadme("x"), "main", List.of()));
+    try (StreamClient client = connecting.get(30, TimeUnit.SECONDS)) {
+      await()
+          .until(
+              () ->
+                  client.messages().stream()
+                      .anyMatch(m -> m.path("type").asText().equals("sandbox.ready")));
+    }
+  }
+
+  @Test
   void browsersAuthenticateThroughTheSubprotocol() {
     Sessions.Ready session = Sessions.provision();
     try (StreamClient browser =

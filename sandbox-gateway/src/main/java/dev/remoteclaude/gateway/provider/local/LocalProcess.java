@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,19 +30,29 @@ final class LocalProcess implements ExecHandle {
   private final AtomicBoolean timedOut = new AtomicBoolean();
   private final AtomicBoolean truncated = new AtomicBoolean();
   private final long maxOutputBytes;
-  private final Runnable onExit;
+  private final Consumer<LocalProcess> onExit;
 
-  private LocalProcess(Process process, long maxOutputBytes, Runnable onExit) {
+  private LocalProcess(Process process, long maxOutputBytes, Consumer<LocalProcess> onExit) {
     this.process = process;
     this.maxOutputBytes = maxOutputBytes;
     this.onExit = onExit;
   }
 
+  /**
+   * Starts the process; {@code onStart} sees it before any of its output is read (so it can be
+   * registered before it could possibly end), {@code onExit} when it has ended.
+   */
   static LocalProcess start(
-      ProcessBuilder builder, byte[] stdin, Duration timeout, long maxOutputBytes, Runnable onExit)
+      ProcessBuilder builder,
+      byte[] stdin,
+      Duration timeout,
+      long maxOutputBytes,
+      Consumer<LocalProcess> onStart,
+      Consumer<LocalProcess> onExit)
       throws IOException {
     Process process = builder.start();
     LocalProcess local = new LocalProcess(process, maxOutputBytes, onExit);
+    onStart.accept(local);
     local.run(stdin, timeout);
     return local;
   }
@@ -81,11 +92,14 @@ final class LocalProcess implements ExecHandle {
                 Thread.currentThread().interrupt();
                 killTree();
               }
-              onExit.run();
-              events.onNext(
-                  new ExecEvent.Exit(
-                      process.exitValue(), timedOut.get(), cancelled.get(), truncated.get()));
-              events.onComplete();
+              try {
+                onExit.accept(this);
+              } finally {
+                events.onNext(
+                    new ExecEvent.Exit(
+                        process.exitValue(), timedOut.get(), cancelled.get(), truncated.get()));
+                events.onComplete();
+              }
             });
   }
 

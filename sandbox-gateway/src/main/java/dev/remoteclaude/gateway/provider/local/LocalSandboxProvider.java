@@ -199,21 +199,19 @@ public class LocalSandboxProvider implements SandboxProvider {
           }
           Set<LocalProcess> processes =
               running.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
-          LocalProcess[] holder = new LocalProcess[1];
           try {
-            holder[0] =
+            return (ExecHandle)
                 LocalProcess.start(
                     builder,
                     request.stdin(),
                     request.timeout(),
                     request.maxOutputBytes(),
-                    () -> processes.remove(holder[0]));
+                    processes::add,
+                    processes::remove);
           } catch (IOException e) {
             throw new ProviderException(
                 ProviderException.Kind.UNAVAILABLE, "cannot start a process in the sandbox", e);
           }
-          processes.add(holder[0]);
-          return (ExecHandle) holder[0];
         });
   }
 

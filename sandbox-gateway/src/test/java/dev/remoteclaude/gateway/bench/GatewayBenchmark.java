@@ -1,0 +1,278 @@
+package dev.remoteclaude.gateway.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.remoteclaude.gateway.Sandbox;
+import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ExecResult;
+import dev.remoteclaude.gateway.provider.ProviderCalls;
+import dev.remoteclaude.gateway.repository.SandboxRepository;
+import dev.remoteclaude.gateway.support.Sessions;
+import dev.remoteclaude.testing.OnVertx;
+import dev.remoteclaude.testing.Tokens;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gateway benchmarks, run with {@code -Pbench} (see docs/benchmarks.md). Each measures the gateway
+ * against a baseline taken in the same run, in the same JVM, and writes its table to
+ * target/benchmarks/.
+ */
+@QuarkusTest
+@Tag("benchmark")
+class GatewayBenchmark {
+
+  @Inject ProviderCalls providers;
+  @Inject SandboxRepository sandboxes;
+  @Inject LogWriter logWriter;
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static int port() {
+    return ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+  }
+
+  @Test
+  void commandRoundTripThroughTheGatewayVersusSpawningDirectly() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    Sandbox sandbox =
+        OnVertx.await(() -> Panache.withSession(() -> sandboxes.findById(session.sessionId())));
+    String token = Tokens.forUser(session.userId());
+    HttpRequest viaGateway =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + port()
+                        + "/api/v1/sessions/"
+                        + session.sessionId()
+                        + "/commands"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"argv\": [\"true\"]}"))
+            .build();
+    ExecRequest direct = ExecRequest.of(List.of("true"), Duration.ofSeconds(30));
+
+    List<Long> gateway = new ArrayList<>();
+    List<Long> spawn = new ArrayList<>();
+    int warmup = 200;
+    int measured = 1000;
+    for (int i = 0; i < warmup + measured; i++) {
+      // Alternate, so both see the same machine conditions.
+      long t0 = System.nanoTime();
+      HttpResponse<String> response = HTTP.send(viaGateway, HttpResponse.BodyHandlers.ofString());
+      long t1 = System.nanoTime();
+      ExecResult result =
+          providers
+              .exec(sandbox.provider, sandbox.providerId, direct)
+              .chain(providers::collect)
+              .await()
+              .atMost(Duration.ofSeconds(30));
+      long t2 = System.nanoTime();
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(result.exitCode()).isZero();
+      if (i >= warmup) {
+        gateway.add(t1 - t0);
+        spawn.add(t2 - t1);
+      }
+    }
+    Stats viaGw = Stats.of(gateway);
+    Stats baseline = Stats.of(spawn);
+    String table =
+        String.join(
+            "\n",
+            "### Command round trip (`true` in a bubblewrap sandbox)",
+            "",
+            Stats.header(),
+            viaGw.row("POST /commands through the gateway (HTTP, auth, owner check, exec, reply)"),
+            baseline.row("baseline: the same process spawned directly through the provider"),
+            "",
+            String.format(
+                java.util.Locale.ROOT,
+                "Gateway overhead: p50 %.2f ms, p99 %.2f ms (ratio p50 %.2fx).",
+                viaGw.p50() - baseline.p50(),
+                viaGw.p99() - baseline.p99(),
+                viaGw.p50() / baseline.p50()),
+            "");
+    write("command-round-trip.md", table);
+  }
+
+  @Test
+  void streamDeliveryLatencyAndHeapAtAThousandSubscribers() throws Exception {
+    StringBuilder out =
+        new StringBuilder("### Stream delivery (line produced → client receives)\n\n");
+    out.append(Stats.header()).append('\n');
+    long heapIdle = heapAfterGc();
+    resetPeaks();
+    List<Long> oneSession = deliver(1, 1000, 200);
+    long heapOne = peakHeap();
+    out.append(Stats.of(oneSession).row("1,000 subscribers on one session, 200 events"))
+        .append('\n');
+    resetPeaks();
+    List<Long> spread = deliver(100, 10, 20);
+    long heapSpread = peakHeap();
+    out.append(
+            Stats.of(spread)
+                .row("1,000 subscribers over 100 sessions (10 each), 20 events per session"))
+        .append('\n');
+    resetPeaks();
+    List<Long> single = deliver(1, 1, 200);
+    out.append(Stats.of(single).row("baseline: 1 subscriber on one session, 200 events"))
+        .append('\n');
+    out.append(
+        String.format(
+            java.util.Locale.ROOT,
+            "%nHeap: %d MiB idle after GC; peak %d MiB with 1,000 subscribers on one session, %d MiB over 100 sessions "
+                + "(the benchmark's 1,000 WebSocket clients live in the same JVM and are included).%n",
+            heapIdle >> 20,
+            heapOne >> 20,
+            heapSpread >> 20));
+    write("stream-delivery.md", out.toString());
+  }
+
+  /** Opens {@code perSession} clients on each of {@code sessions} sessions and appends events. */
+  private List<Long> deliver(int sessions, int perSession, int events) throws Exception {
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    List<WebSocket> sockets = new ArrayList<>();
+    List<Sessions.Ready> ready = new ArrayList<>();
+    for (int s = 0; s < sessions; s++) {
+      ready.add(Sessions.provision());
+    }
+    AtomicLong received = new AtomicLong();
+    HttpClient client = HttpClient.newHttpClient();
+    for (Sessions.Ready session : ready) {
+      String token = Tokens.forUser(session.userId());
+      long after =
+          logWriter
+              .append(session.sessionId(), "bench.mark", null, Map.of())
+              .await()
+              .indefinitely()
+              .seq();
+      for (int c = 0; c < perSession; c++) {
+        sockets.add(
+            client
+                .newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(
+                    URI.create(
+                        "ws://127.0.0.1:"
+                            + port()
+                            + "/ws/sessions/"
+                            + session.sessionId()
+                            + "?after="
+                            + after),
+                    new Listener(latencies, received))
+                .join());
+      }
+    }
+    long expected = (long) sessions * perSession * events;
+    for (int e = 0; e < events; e++) {
+      for (Sessions.Ready session : ready) {
+        logWriter.append(
+            session.sessionId(), "bench.line", null, Map.of("t", System.nanoTime(), "n", e));
+      }
+      // ~100 events per second per session, like a chatty Claude run.
+      long until = System.nanoTime() + 10_000_000L;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+    }
+    await().atMost(Duration.ofMinutes(2)).until(() -> received.get() >= expected);
+    for (WebSocket socket : sockets) {
+      socket.abort();
+    }
+    return new ArrayList<>(latencies);
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    private final List<Long> latencies;
+    private final AtomicLong received;
+    private final StringBuilder partial = new StringBuilder();
+
+    Listener(List<Long> latencies, AtomicLong received) {
+      this.latencies = latencies;
+      this.received = received;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        long now = System.nanoTime();
+        String message = partial.toString();
+        partial.setLength(0);
+        int at = message.indexOf("\"t\":");
+        if (message.contains("\"bench.line\"") && at > 0) {
+          int end = at + 4;
+          while (end < message.length() && Character.isDigit(message.charAt(end))) {
+            end++;
+          }
+          latencies.add(now - Long.parseLong(message.substring(at + 4, end)));
+          received.incrementAndGet();
+        }
+      }
+      webSocket.request(1);
+      return null;
+    }
+  }
+
+  private static long heapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void resetPeaks() {
+    System.gc();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
+  }
+
+  private static void write(String name, String content) throws IOException {
+    Path dir = Path.of("target", "benchmarks");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(name), content);
+    System.out.println(content);
+  }
+
+  @SuppressWarnings("unused")
+  private static UUID unused() {
+    return UUID.randomUUID();
+  }
+}

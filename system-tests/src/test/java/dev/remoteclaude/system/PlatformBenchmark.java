@@ -1,0 +1,214 @@
+package dev.remoteclaude.system;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.remoteclaude.infra.LocalKafka;
+import dev.remoteclaude.infra.LocalPostgres;
+import dev.remoteclaude.infra.Ports;
+import dev.remoteclaude.launcher.Platform;
+import dev.remoteclaude.launcher.PlatformOptions;
+import dev.remoteclaude.launcher.ServiceProcess;
+import dev.remoteclaude.testing.StreamClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Platform benchmarks, run with {@code -Pbench}; see docs/benchmarks.md. */
+@Tag("benchmark")
+class PlatformBenchmark {
+
+  @Test
+  void sessionStartVersusRawCreateAndClone() throws Exception {
+    String repo = Api.gitRepository("# bench\n" + "line\n".repeat(200));
+    List<Long> platform = new ArrayList<>();
+    List<Long> raw = new ArrayList<>();
+    int warmup = 3;
+    int measured = 20;
+    for (int i = 0; i < warmup + measured; i++) {
+      Api user = new Api("bench-" + UUID.randomUUID());
+      long t0 = System.nanoTime();
+      UUID session = user.createSession(repo);
+      try (StreamClient stream =
+          StreamClient.connect(
+              StreamClient.uri(TestPlatform.baseUrl(), session, 0), user.token())) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(1))
+            .until(
+                () ->
+                    stream.messages().stream()
+                        .anyMatch(
+                            m ->
+                                m.path("type").asText().equals("session.state")
+                                    && m.path("data").path("to").asText().equals("READY")));
+      }
+      long t1 = System.nanoTime();
+      rawCreateAndClone(repo);
+      long t2 = System.nanoTime();
+      user.call().delete("/api/v1/sessions/{id}", session);
+      if (i >= warmup) {
+        platform.add(t1 - t0);
+        raw.add(t2 - t1);
+      }
+    }
+    double p50 = median(platform);
+    double base = median(raw);
+    String table =
+        String.format(
+            Locale.ROOT,
+            "### Session start (POST /sessions → READY on the stream), local provider%n%n"
+                + "| what | n | p50 ms | p90 ms | max ms |%n|---|---|---|---|---|%n"
+                + "| through the platform | %d | %.1f | %.1f | %.1f |%n"
+                + "| baseline: sandbox directories + `git clone` of the same repository, directly | %d | %.1f | %.1f | %.1f |%n%n"
+                + "Platform overhead p50: %.1f ms (ratio %.2fx).%n",
+            platform.size(),
+            p50,
+            quantile(platform, 0.9),
+            quantile(platform, 1.0),
+            raw.size(),
+            base,
+            quantile(raw, 0.9),
+            quantile(raw, 1.0),
+            p50 - base,
+            p50 / base);
+    write("session-start.md", table);
+  }
+
+  /** What the provider does at least: make the sandbox's directories and clone into it. */
+  private static void rawCreateAndClone(String repo) throws Exception {
+    Path dir = Files.createTempDirectory("rc-raw-");
+    Files.createDirectories(dir.resolve("home"));
+    Path workspace = Files.createDirectories(dir.resolve("workspace"));
+    Process git =
+        new ProcessBuilder("git", "clone", "--quiet", "--branch", "main", "--", repo, ".")
+            .directory(workspace.toFile())
+            .redirectErrorStream(true)
+            .start();
+    git.getInputStream().readAllBytes();
+    if (!git.waitFor(60, TimeUnit.SECONDS) || git.exitValue() != 0) {
+      throw new IllegalStateException("raw clone failed");
+    }
+  }
+
+  @Test
+  void upUntilHealthyAndPeakMemory() throws Exception {
+    Path root = Path.of(System.getProperty("rc.project.root", "..")).toAbsolutePath().normalize();
+
+    // Baseline: the infrastructure alone (PostgreSQL and Kafka), started the same way.
+    Path infraHome = home();
+    long b0 = System.nanoTime();
+    LocalPostgres pg =
+        LocalPostgres.start(
+            new LocalPostgres.Options(infraHome.resolve("pg"), Ports.free(), "rc", "pw", false));
+    LocalKafka kafka =
+        LocalKafka.start(
+            new LocalKafka.Options(infraHome.resolve("kafka"), Ports.free(), 3, false));
+    long b1 = System.nanoTime();
+    long infraRss = rssOfTree(ProcessHandle.current());
+    kafka.close();
+    pg.close();
+
+    Path home = home();
+    PlatformOptions options =
+        new PlatformOptions(
+            home,
+            root,
+            Ports.free(),
+            21081 + (int) (Math.random() * 20000),
+            Ports.free(),
+            Ports.free(),
+            Ports.free(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of());
+    long t0 = System.nanoTime();
+    double upSeconds;
+    long servicesPeak = 0;
+    try (Platform up = Platform.start(options, step -> {})) {
+      upSeconds = (System.nanoTime() - t0) / 1e9;
+      for (ServiceProcess service : up.services().values()) {
+        servicesPeak += peakRss(service.pid());
+      }
+    }
+    double infraSeconds = (b1 - b0) / 1e9;
+    String table =
+        String.format(
+            Locale.ROOT,
+            "### `up` until healthy (fresh data directory)%n%n"
+                + "| what | seconds | memory |%n|---|---|---|%n"
+                + "| whole platform: PostgreSQL, Kafka, 5 services, edge | %.1f | services' peak RSS %d MiB |%n"
+                + "| baseline: PostgreSQL + Kafka alone | %.1f | infrastructure RSS %d MiB |%n%n"
+                + "Ratio: %.1fx the infrastructure's start time.%n",
+            upSeconds,
+            servicesPeak >> 20,
+            infraSeconds,
+            infraRss >> 20,
+            upSeconds / infraSeconds);
+    write("up.md", table);
+  }
+
+  private static Path home() throws IOException {
+    return Files.createTempDirectory(
+        "rc-bench-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+  }
+
+  /** Peak resident set (VmHWM) of a process, from /proc. */
+  static long peakRss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** Current resident memory of a process's descendants (the infrastructure processes). */
+  static long rssOfTree(ProcessHandle root) {
+    return root.descendants().mapToLong(p -> rss(p.pid())).sum();
+  }
+
+  static long rss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  private static double median(List<Long> nanos) {
+    return quantile(nanos, 0.5);
+  }
+
+  private static double quantile(List<Long> nanos, double q) {
+    long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+  }
+
+  private static void write(String name, String content) throws IOException {
+    Path dir = Path.of("target", "benchmarks");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(name), content);
+    System.out.println(content);
+  }
+}
