@@ -1,0 +1,7 @@
+package dev.remoteclaude.cli;
+
+/** {@code --output}: text for people, JSON for scripts. */
+public enum OutputFormat {
+  text,
+  json
+}
