@@ -32,8 +32,11 @@ exists() {
 }
 
 random_password() {
-  # 32 characters from [A-Za-z0-9]: no quoting trouble in JDBC URLs, JAAS lines or shells.
-  LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32
+  # 32 characters from [A-Za-z0-9] (48 random bytes, base64, minus + and /): no quoting trouble in
+  # JDBC URLs, JAAS lines or shells. No "tr </dev/urandom | head": SIGPIPE would trip pipefail.
+  local chars
+  chars="$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+  printf '%s' "${chars:0:32}"
 }
 
 for service in "${services[@]}"; do
