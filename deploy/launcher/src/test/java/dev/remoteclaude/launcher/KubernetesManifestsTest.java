@@ -1,0 +1,1072 @@
+package dev.remoteclaude.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps {@code k8s/} honest without a cluster: the kustomizations reference files that exist, the
+ * Ingress routes exactly as the local edge router ({@link EdgeRouter#ROUTES}, including which route
+ * wins where routes overlap, under ingress-nginx's rules), every service has its Deployment,
+ * Service, disruption budget, database, role and Kafka user, every topic of the code has a
+ * KafkaTopic, every Kafka user may do what its service's configuration does, and no secret value is
+ * committed.
+ *
+ * <p>The launcher has no YAML library on its class path, so the manifests are read with {@link
+ * MiniYaml}: the small subset of YAML that k8s/ uses, and a clear failure on anything else. {@code
+ * k8s/check.sh} checks more (the rendered overlays, with kubectl and PyYAML) where those are there.
+ */
+class KubernetesManifestsTest {
+
+  private static final Path ROOT = projectRoot();
+  private static final Path K8S = ROOT.resolve("k8s");
+  private static final Path BASE = K8S.resolve("base");
+
+  /** The fallback topic of the outbox channel (rc-common); records always name their topic. */
+  private static final String UNROUTED_TOPIC = "rc.unrouted";
+
+  // --- kustomize ---------------------------------------------------------------------------------
+
+  @Test
+  void everyKustomizationReferencesFilesThatExistAndEveryManifestIsReferenced() throws IOException {
+    List<Path> kustomizations;
+    try (Stream<Path> files = Files.walk(K8S)) {
+      kustomizations =
+          files.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList();
+    }
+    assertThat(kustomizations)
+        .as("kustomizations")
+        .contains(
+            BASE.resolve("kustomization.yaml"),
+            K8S.resolve("overlays/dev/kustomization.yaml"),
+            K8S.resolve("overlays/prod/kustomization.yaml"));
+
+    Set<Path> referenced = new TreeSet<>();
+    List<String> problems = new ArrayList<>();
+    for (Path kustomization : kustomizations) {
+      Path dir = kustomization.getParent();
+      Map<String, Object> k = MiniYaml.map(single(kustomization));
+      List<String> refs = new ArrayList<>();
+      for (String key : List.of("resources", "components", "crds")) {
+        MiniYaml.list(k.get(key)).forEach(r -> refs.add(MiniYaml.str(r)));
+      }
+      for (Object patch : MiniYaml.list(k.get("patches"))) {
+        Object path = MiniYaml.map(patch).get("path");
+        if (path != null) {
+          refs.add(MiniYaml.str(path));
+        }
+      }
+      for (String generator : List.of("configMapGenerator", "secretGenerator")) {
+        for (Object g : MiniYaml.list(k.get(generator))) {
+          for (String key : List.of("envs", "files")) {
+            for (Object f : MiniYaml.list(MiniYaml.map(g).get(key))) {
+              String file = MiniYaml.str(f);
+              refs.add(file.contains("=") ? file.substring(file.indexOf('=') + 1) : file);
+            }
+          }
+        }
+      }
+      for (String ref : refs) {
+        if (ref.contains("://") || ref.startsWith("github.com/")) {
+          problems.add(K8S.relativize(kustomization) + ": remote reference " + ref);
+          continue;
+        }
+        Path target = dir.resolve(ref).normalize();
+        if (Files.isDirectory(target)) {
+          if (!Files.exists(target.resolve("kustomization.yaml"))) {
+            problems.add(
+                K8S.relativize(kustomization)
+                    + ": "
+                    + ref
+                    + " is a directory without kustomization");
+          }
+        } else if (!Files.isRegularFile(target)) {
+          problems.add(K8S.relativize(kustomization) + ": " + ref + " does not exist");
+        }
+        referenced.add(target);
+      }
+    }
+    assertThat(problems).as("broken kustomization references").isEmpty();
+
+    List<Path> manifests;
+    try (Stream<Path> files = Files.walk(K8S)) {
+      manifests =
+          files
+              .filter(Files::isRegularFile)
+              .filter(
+                  p -> {
+                    String name = p.getFileName().toString();
+                    return (name.endsWith(".yaml") || name.endsWith(".env"))
+                        && !name.equals("kustomization.yaml");
+                  })
+              .toList();
+    }
+    assertThat(manifests)
+        .as("manifests and env files that no kustomization uses")
+        .allSatisfy(m -> assertThat(referenced).as(K8S.relativize(m).toString()).contains(m));
+  }
+
+  // --- services
+  // ------------------------------------------------------------------------------------
+
+  @Test
+  void everyServiceHasADeploymentAServiceAndADisruptionBudget() {
+    List<Manifest> base = baseManifests();
+    for (String service : services()) {
+      Manifest deployment = find(base, "Deployment", service);
+      Manifest svc = find(base, "Service", service);
+      Manifest pdb = find(base, "PodDisruptionBudget", service);
+
+      Map<String, Object> podLabels =
+          MiniYaml.map(MiniYaml.at(deployment.doc(), "spec", "template", "metadata", "labels"));
+      assertThat(podLabels)
+          .as(service + ": the Service selects the Deployment's pods")
+          .containsAllEntriesOf(stringMap(MiniYaml.at(svc.doc(), "spec", "selector")));
+      assertThat(podLabels)
+          .as(service + ": the disruption budget selects the Deployment's pods")
+          .containsAllEntriesOf(
+              stringMap(MiniYaml.at(pdb.doc(), "spec", "selector", "matchLabels")));
+
+      Map<String, Object> container =
+          MiniYaml.map(
+              MiniYaml.list(MiniYaml.at(deployment.doc(), "spec", "template", "spec", "containers"))
+                  .get(0));
+      Map<String, Object> port = MiniYaml.map(MiniYaml.list(container.get("ports")).get(0));
+      assertThat(MiniYaml.str(port.get("name"))).isEqualTo("http");
+      assertThat(MiniYaml.str(port.get("containerPort")))
+          .as(service + ": the container port is the service's quarkus.http.port")
+          .isEqualTo(applicationProperties(service).getProperty("quarkus.http.port"));
+      assertThat(MiniYaml.str(MiniYaml.at(container, "readinessProbe", "httpGet", "path")))
+          .isEqualTo("/q/health/ready");
+      assertThat(MiniYaml.str(MiniYaml.at(container, "livenessProbe", "httpGet", "path")))
+          .isEqualTo("/q/health/live");
+      assertThat(MiniYaml.str(MiniYaml.at(container, "securityContext", "readOnlyRootFilesystem")))
+          .isEqualTo("true");
+      assertThat(
+              MiniYaml.str(
+                  MiniYaml.at(
+                      deployment.doc(),
+                      "spec",
+                      "template",
+                      "spec",
+                      "securityContext",
+                      "runAsNonRoot")))
+          .as(service + ": runAsNonRoot")
+          .isEqualTo("true");
+    }
+  }
+
+  @Test
+  void everyServiceHasItsOwnDatabaseRoleAndCredentials() throws IOException {
+    List<Manifest> base = baseManifests();
+    Manifest cluster = single(base, "Cluster");
+    String clusterName = cluster.name();
+    Map<String, String> rolesToSecrets = new LinkedHashMap<>();
+    for (Object role : MiniYaml.list(MiniYaml.at(cluster.doc(), "spec", "managed", "roles"))) {
+      Map<String, Object> r = MiniYaml.map(role);
+      rolesToSecrets.put(
+          MiniYaml.str(r.get("name")), MiniYaml.str(MiniYaml.at(r, "passwordSecret", "name")));
+    }
+    Map<String, String> databasesToOwners = new LinkedHashMap<>();
+    for (Manifest db : all(base, "Database")) {
+      assertThat(MiniYaml.str(MiniYaml.at(db.doc(), "spec", "cluster", "name")))
+          .isEqualTo(clusterName);
+      databasesToOwners.put(
+          MiniYaml.str(MiniYaml.at(db.doc(), "spec", "name")),
+          MiniYaml.str(MiniYaml.at(db.doc(), "spec", "owner")));
+    }
+    Set<String> kafkaUsers =
+        all(base, "KafkaUser").stream().map(Manifest::name).collect(Collectors.toSet());
+
+    Set<String> databasesSeen = new TreeSet<>();
+    for (String service : services()) {
+      String role = service.replace('-', '_');
+      assertThat(rolesToSecrets)
+          .as(service + ": its own PostgreSQL role, password from its own Secret")
+          .containsEntry(role, "rc-db-" + service);
+
+      Properties env = envFile(BASE.resolve("config/" + service + ".env"));
+      String jdbc = env.getProperty("QUARKUS_DATASOURCE_JDBC_URL", "");
+      String reactive = env.getProperty("QUARKUS_DATASOURCE_REACTIVE_URL", "");
+      Matcher m =
+          Pattern.compile("^jdbc:postgresql://" + clusterName + "-rw:5432/(\\w+)\\?.*")
+              .matcher(jdbc);
+      assertThat(m.matches())
+          .as(service + ": JDBC URL points at " + clusterName + "-rw: " + jdbc)
+          .isTrue();
+      String database = m.group(1);
+      assertThat(reactive)
+          .as(service + ": reactive URL, same database")
+          .startsWith("postgresql://" + clusterName + "-rw:5432/" + database);
+      assertThat(databasesToOwners)
+          .as(service + ": its own database, owned by its role")
+          .containsEntry(database, role);
+      assertThat(databasesSeen.add(database)).as("database " + database + " shared").isTrue();
+
+      Set<String> secretRefs = secretKeyRefs(find(base, "Deployment", service));
+      assertThat(secretRefs)
+          .as(service + ": credentials from its own Secrets")
+          .contains("rc-db-" + service + "/username", "rc-db-" + service + "/password")
+          .contains("kafka-" + service + "/sasl.jaas.config");
+      assertThat(kafkaUsers).as(service + ": its Kafka user").contains("kafka-" + service);
+    }
+  }
+
+  // --- Ingress
+  // ------------------------------------------------------------------------------------
+
+  record Route(String path, String service) {}
+
+  @Test
+  void ingressRoutesExactlyTheEdgeRoutersPaths() {
+    List<Manifest> ingresses = all(parse(BASE.resolve("ingress.yaml")), "Ingress");
+    List<Route> routes = ingressRoutes(ingresses);
+
+    // ingress-nginx writes each path as `location ~* "^<path>"`: the router's "^" is implied.
+    List<Route> expected = new ArrayList<>();
+    EdgeRouter.ROUTES.forEach(
+        (pattern, service) -> {
+          assertThat(pattern.pattern()).startsWith("^");
+          expected.add(new Route(pattern.pattern().substring(1), service));
+        });
+    assertThat(routes).containsExactlyInAnyOrderElementsOf(expected);
+
+    Set<String> hosts = new TreeSet<>();
+    Set<String> services =
+        all(baseManifests(), "Service").stream().map(Manifest::name).collect(Collectors.toSet());
+    for (Manifest ingress : ingresses) {
+      assertThat(MiniYaml.str(MiniYaml.at(ingress.doc(), "spec", "ingressClassName")))
+          .isEqualTo("nginx");
+      assertThat(annotations(ingress))
+          .as(ingress.name() + ": regex paths")
+          .containsEntry("nginx.ingress.kubernetes.io/use-regex", "true");
+      for (Object rule : MiniYaml.list(MiniYaml.at(ingress.doc(), "spec", "rules"))) {
+        hosts.add(MiniYaml.str(MiniYaml.map(rule).get("host")));
+        for (Object p : MiniYaml.list(MiniYaml.at(rule, "http", "paths"))) {
+          assertThat(MiniYaml.str(MiniYaml.map(p).get("pathType")))
+              .isEqualTo("ImplementationSpecific");
+          assertThat(MiniYaml.str(MiniYaml.at(p, "backend", "service", "port", "number")))
+              .isEqualTo("80");
+          assertThat(services).contains(MiniYaml.str(MiniYaml.at(p, "backend", "service", "name")));
+        }
+      }
+    }
+    assertThat(hosts).as("one host").hasSize(1);
+  }
+
+  @Test
+  void webSocketIngressAllowsLongLivedConnections() {
+    List<Manifest> ingresses = all(parse(BASE.resolve("ingress.yaml")), "Ingress");
+    Manifest ws =
+        ingresses.stream()
+            .filter(
+                i -> ingressRoutes(List.of(i)).stream().anyMatch(r -> r.path().startsWith("/ws/")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Ingress routes /ws/"));
+    assertThat(ingressRoutes(List.of(ws)))
+        .as("the WebSocket Ingress carries only WebSocket routes (its timeouts are long)")
+        .allSatisfy(r -> assertThat(r.path()).startsWith("/ws/"));
+    for (String timeout :
+        List.of(
+            "nginx.ingress.kubernetes.io/proxy-read-timeout",
+            "nginx.ingress.kubernetes.io/proxy-send-timeout")) {
+      assertThat(Integer.parseInt(annotations(ws).getOrDefault(timeout, "60")))
+          .as(timeout)
+          .isGreaterThanOrEqualTo(3600);
+    }
+  }
+
+  /**
+   * ingress-nginx tries regex locations in order of descending path length, case-insensitively,
+   * anchored at the start; the edge router tries its routes in insertion order. Both must send
+   * every path to the same service, and where two routes overlap the router's earlier (more
+   * specific) one must also be the longer one.
+   */
+  @Test
+  void ingressPrecedenceMatchesTheEdgeRouter() {
+    List<Route> routes = ingressRoutes(all(parse(BASE.resolve("ingress.yaml")), "Ingress"));
+    List<Route> nginxOrder = new ArrayList<>(routes);
+    nginxOrder.sort(Comparator.comparingInt((Route r) -> r.path().length()).reversed());
+    Map<Route, Pattern> compiled = new LinkedHashMap<>();
+    routes.forEach(r -> compiled.put(r, Pattern.compile("^" + r.path(), Pattern.CASE_INSENSITIVE)));
+
+    List<String> samples =
+        List.of(
+            "/api/v1/sessions",
+            "/api/v1/sessions/",
+            "/api/v1/sessions/3f2a",
+            "/api/v1/sessions/3f2a/pause",
+            "/api/v1/sessions/3f2a/resume",
+            "/api/v1/sessions/3f2a/extend",
+            "/api/v1/sessions/3f2a/tasks",
+            "/api/v1/sessions/3f2a/tasks/",
+            "/api/v1/sessions/3f2a/tasks/9b1c",
+            "/api/v1/sessions/3f2a/taskstats",
+            "/api/v1/sessions/3f2a/commands",
+            "/api/v1/sessions/3f2a/commands/7",
+            "/api/v1/sessions/3f2a/files",
+            "/api/v1/sessions/3f2a/files/src/main/App.java",
+            "/api/v1/sessions/3f2a/events",
+            "/api/v1/sessions/3f2a/eventsx",
+            "/api/v1/sessions/3f2a/git/pull",
+            "/api/v1/sessions/3f2a/git/push",
+            "/api/v1/sessions/3f2a/git/pull-request",
+            "/api/v1/sessions/3f2a/github",
+            "/api/v1/sessions/3f2a/x/tasks",
+            "/api/v1/sessions/3f2a/x/git/push",
+            "/api/v1/sessionsx",
+            "/api/v1/tasks",
+            "/api/v1/tasks/9b1c",
+            "/api/v1/tasks/9b1c/cancel",
+            "/api/v1/tasksx",
+            "/api/v1/repositories",
+            "/api/v1/repositories/r1/branches",
+            "/api/v1/billing/usage",
+            "/api/v1/billing/webhooks/stripe",
+            "/ws/sessions/3f2a",
+            "/ws/",
+            "/ws",
+            "/",
+            "/q/health",
+            "/api/v1",
+            "/api/v2/sessions");
+
+    Set<Route> winners = new LinkedHashSet<>();
+    for (String sample : samples) {
+      Optional<Route> nginx =
+          nginxOrder.stream().filter(r -> compiled.get(r).matcher(sample).find()).findFirst();
+      assertThat(nginx.map(Route::service))
+          .as("ingress-nginx vs EdgeRouter for " + sample)
+          .isEqualTo(EdgeRouter.route(sample));
+      nginx.ifPresent(winners::add);
+
+      List<Route> matching =
+          routes.stream().filter(r -> compiled.get(r).matcher(sample).find()).toList();
+      for (Route a : matching) {
+        for (Route b : matching) {
+          if (a != b) {
+            assertThat(a.path().length())
+                .as("overlapping routes of equal length (order would be undefined): %s, %s", a, b)
+                .isNotEqualTo(b.path().length());
+          }
+        }
+      }
+    }
+    assertThat(winners).as("every route is exercised").containsExactlyInAnyOrderElementsOf(routes);
+
+    // Same order of specificity: of two routes one sample reaches through both, the router's
+    // earlier route is the longer one.
+    List<String> routerOrder =
+        EdgeRouter.ROUTES.keySet().stream().map(p -> p.pattern().substring(1)).toList();
+    for (String sample : samples) {
+      List<String> matching =
+          routerOrder.stream()
+              .filter(
+                  p -> Pattern.compile("^" + p, Pattern.CASE_INSENSITIVE).matcher(sample).find())
+              .toList();
+      for (int i = 1; i < matching.size(); i++) {
+        assertThat(matching.get(i - 1).length())
+            .as(
+                "%s is tried before %s by the router, so it must be longer",
+                matching.get(i - 1), matching.get(i))
+            .isGreaterThan(matching.get(i).length());
+      }
+    }
+  }
+
+  // --- Kafka
+  // ---------------------------------------------------------------------------------------
+
+  @Test
+  void everyTopicOfTheCodeHasAKafkaTopicAndNoOther() throws IOException {
+    Set<String> expected = new TreeSet<>(eventTopicOwners().keySet());
+    for (String service : services()) {
+      expected.add(deadLetterTopic(service));
+      Properties props = applicationProperties(service);
+      for (String key : props.stringPropertyNames()) {
+        if (key.startsWith("mp.messaging.")
+            && (key.endsWith(".topic") || key.endsWith(".dead-letter-queue.topic"))) {
+          expected.add(props.getProperty(key));
+        }
+      }
+    }
+    expected.remove(UNROUTED_TOPIC);
+
+    List<Manifest> topics = all(parse(BASE.resolve("kafka/topics.yaml")), "KafkaTopic");
+    Set<String> declared = topics.stream().map(Manifest::name).collect(Collectors.toSet());
+    assertThat(declared).containsExactlyInAnyOrderElementsOf(expected);
+    for (Manifest topic : topics) {
+      assertThat(MiniYaml.str(MiniYaml.at(topic.doc(), "metadata", "labels", "strimzi.io/cluster")))
+          .isEqualTo("rc-kafka");
+      assertThat(MiniYaml.at(topic.doc(), "spec", "partitions")).isNotNull();
+      assertThat(MiniYaml.at(topic.doc(), "spec", "replicas")).isNotNull();
+      assertThat(MiniYaml.at(topic.doc(), "spec", "config", "retention.ms")).isNotNull();
+    }
+  }
+
+  @Test
+  void everyKafkaUserMayDoWhatItsServiceDoesAndNoMore() throws IOException {
+    Map<String, String> owners = eventTopicOwners();
+    List<Manifest> users = all(parse(BASE.resolve("kafka/users.yaml")), "KafkaUser");
+    for (String service : services()) {
+      Manifest user = find(users, "KafkaUser", "kafka-" + service);
+      Set<String> grants = new TreeSet<>();
+      for (Object acl : MiniYaml.list(MiniYaml.at(user.doc(), "spec", "authorization", "acls"))) {
+        Map<String, Object> a = MiniYaml.map(acl);
+        String resource =
+            MiniYaml.str(MiniYaml.at(a, "resource", "type"))
+                + ":"
+                + MiniYaml.str(MiniYaml.at(a, "resource", "name"));
+        for (Object op : MiniYaml.list(a.get("operations"))) {
+          grants.add(resource + ":" + MiniYaml.str(op));
+        }
+      }
+
+      Set<String> needed = new TreeSet<>();
+      owners.forEach(
+          (topic, owner) -> {
+            if (owner.equals(service)) {
+              needed.add("topic:" + topic + ":Write");
+            }
+          });
+      Properties props = applicationProperties(service);
+      for (String key : props.stringPropertyNames()) {
+        Matcher incoming =
+            Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic").matcher(key);
+        if (incoming.matches()) {
+          String channel = "mp.messaging.incoming." + incoming.group(1);
+          needed.add("topic:" + props.getProperty(key) + ":Read");
+          needed.add("group:" + props.getProperty(channel + ".group.id", service) + ":Read");
+          String dlq = props.getProperty(channel + ".dead-letter-queue.topic");
+          if (dlq != null) {
+            needed.add("topic:" + dlq + ":Write");
+          }
+        }
+      }
+      assertThat(grants)
+          .as("kafka-" + service + " may do what " + service + " does")
+          .containsAll(needed);
+
+      Set<String> writes =
+          grants.stream()
+              .filter(g -> g.endsWith(":Write"))
+              .collect(Collectors.toCollection(TreeSet::new));
+      Set<String> allowedWrites = new TreeSet<>();
+      owners.forEach(
+          (topic, owner) -> {
+            if (owner.equals(service)) {
+              allowedWrites.add("topic:" + topic + ":Write");
+            }
+          });
+      allowedWrites.add("topic:" + deadLetterTopic(service) + ":Write");
+      assertThat(writes)
+          .as("kafka-" + service + " writes only its own topic and dead-letter topic")
+          .isSubsetOf(allowedWrites);
+      assertThat(grants)
+          .as("kafka-" + service + ": no cluster-wide or wildcard grants")
+          .noneMatch(g -> g.startsWith("cluster:") || g.contains(":*:"));
+    }
+  }
+
+  // --- secrets
+  // --------------------------------------------------------------------------------------
+
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|JAAS|PRIVATE|CREDENTIAL).*");
+
+  @Test
+  void noSecretValueIsCommitted() throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(K8S)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      String text = Files.readString(file);
+      if (text.contains("-----BEGIN") && text.contains("PRIVATE KEY")) {
+        problems.add(K8S.relativize(file) + ": a private key");
+      }
+      if (name.endsWith(".env")) {
+        envFile(file)
+            .stringPropertyNames()
+            .forEach(
+                key -> {
+                  if (SECRET_NAME.matcher(key).matches() && !key.equals("RC_SECRETS_KEY_ID")) {
+                    problems.add(K8S.relativize(file) + ": " + key + " belongs in a Secret");
+                  }
+                });
+      }
+      if (!name.endsWith(".yaml")) {
+        continue;
+      }
+      for (Object document : MiniYaml.parse(text, file.toString())) {
+        if (!(document instanceof Map<?, ?> doc)) {
+          continue;
+        }
+        if ("Secret".equals(doc.get("kind"))
+            && (doc.get("data") instanceof Map<?, ?> data && !data.isEmpty()
+                || doc.get("stringData") instanceof Map<?, ?> stringData
+                    && !stringData.isEmpty())) {
+          problems.add(
+              K8S.relativize(file)
+                  + ": Secret "
+                  + MiniYaml.at(doc, "metadata", "name")
+                  + " with data");
+        }
+        if (name.equals("kustomization.yaml") && doc.containsKey("secretGenerator")) {
+          problems.add(K8S.relativize(file) + ": secretGenerator (its input would be in git)");
+        }
+        if (name.equals("kustomization.yaml") && doc.get("configMapGenerator") != null) {
+          for (Object g : MiniYaml.list(doc.get("configMapGenerator"))) {
+            for (Object literal : MiniYaml.list(MiniYaml.map(g).get("literals"))) {
+              String key = MiniYaml.str(literal).split("=", 2)[0];
+              if (SECRET_NAME.matcher(key).matches() && !key.equals("RC_SECRETS_KEY_ID")) {
+                problems.add(K8S.relativize(file) + ": literal " + key + " belongs in a Secret");
+              }
+            }
+          }
+        }
+        collectLiteralSecretEnv(doc, K8S.relativize(file).toString(), problems);
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  /** Container env entries with a secret-sounding name must come from a Secret, not a value. */
+  private static void collectLiteralSecretEnv(Object node, String where, List<String> problems) {
+    if (node instanceof Map<?, ?> map) {
+      if (map.get("env") instanceof List<?> env) {
+        for (Object e : env) {
+          if (e instanceof Map<?, ?> entry
+              && entry.get("name") instanceof String name
+              && entry.containsKey("value")
+              && SECRET_NAME.matcher(name).matches()) {
+            problems.add(where + ": env " + name + " has a literal value");
+          }
+        }
+      }
+      map.values().forEach(v -> collectLiteralSecretEnv(v, where, problems));
+    } else if (node instanceof List<?> list) {
+      list.forEach(v -> collectLiteralSecretEnv(v, where, problems));
+    }
+  }
+
+  // --- helpers
+  // ------------------------------------------------------------------------------------
+
+  record Manifest(Path file, Map<String, Object> doc) {
+    String kind() {
+      return MiniYaml.str(doc.get("kind"));
+    }
+
+    String name() {
+      return MiniYaml.str(MiniYaml.at(doc, "metadata", "name"));
+    }
+  }
+
+  /** The routed services and the services the launcher runs: every one of them gets deployed. */
+  private static Set<String> services() {
+    Set<String> services = new TreeSet<>(EdgeRouter.ROUTES.values());
+    services.addAll(Platform.SERVICES);
+    return services;
+  }
+
+  private static List<Manifest> baseManifests() {
+    Map<String, Object> kustomization = MiniYaml.map(single(BASE.resolve("kustomization.yaml")));
+    List<Manifest> manifests = new ArrayList<>();
+    for (Object resource : MiniYaml.list(kustomization.get("resources"))) {
+      manifests.addAll(parse(BASE.resolve(MiniYaml.str(resource))));
+    }
+    return manifests;
+  }
+
+  private static List<Manifest> parse(Path file) {
+    try {
+      List<Manifest> manifests = new ArrayList<>();
+      for (Object doc : MiniYaml.parse(Files.readString(file), file.toString())) {
+        if (doc != null) {
+          manifests.add(new Manifest(file, MiniYaml.map(doc)));
+        }
+      }
+      return manifests;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Object single(Path file) {
+    List<Manifest> docs = parse(file);
+    assertThat(docs).as(file.toString()).hasSize(1);
+    return docs.get(0).doc();
+  }
+
+  private static List<Manifest> all(List<Manifest> manifests, String kind) {
+    return manifests.stream().filter(m -> kind.equals(m.kind())).toList();
+  }
+
+  private static Manifest single(List<Manifest> manifests, String kind) {
+    List<Manifest> found = all(manifests, kind);
+    assertThat(found).as("one " + kind).hasSize(1);
+    return found.get(0);
+  }
+
+  private static Manifest find(List<Manifest> manifests, String kind, String name) {
+    return manifests.stream()
+        .filter(m -> kind.equals(m.kind()) && name.equals(m.name()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in k8s/base"));
+  }
+
+  private static List<Route> ingressRoutes(List<Manifest> ingresses) {
+    List<Route> routes = new ArrayList<>();
+    for (Manifest ingress : ingresses) {
+      for (Object rule : MiniYaml.list(MiniYaml.at(ingress.doc(), "spec", "rules"))) {
+        for (Object p : MiniYaml.list(MiniYaml.at(rule, "http", "paths"))) {
+          routes.add(
+              new Route(
+                  MiniYaml.str(MiniYaml.map(p).get("path")),
+                  MiniYaml.str(MiniYaml.at(p, "backend", "service", "name"))));
+        }
+      }
+    }
+    return routes;
+  }
+
+  private static Map<String, String> annotations(Manifest manifest) {
+    return stringMap(MiniYaml.at(manifest.doc(), "metadata", "annotations"));
+  }
+
+  private static Map<String, String> stringMap(Object node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    MiniYaml.map(node).forEach((k, v) -> out.put(k, MiniYaml.str(v)));
+    return out;
+  }
+
+  /** "secret/key" of every secretKeyRef in a Deployment's containers. */
+  private static Set<String> secretKeyRefs(Manifest deployment) {
+    Set<String> refs = new TreeSet<>();
+    for (Object c :
+        MiniYaml.list(MiniYaml.at(deployment.doc(), "spec", "template", "spec", "containers"))) {
+      for (Object e : MiniYaml.list(MiniYaml.map(c).get("env"))) {
+        Object ref = MiniYaml.at(e, "valueFrom", "secretKeyRef");
+        if (ref != null) {
+          refs.add(
+              MiniYaml.str(MiniYaml.map(ref).get("name"))
+                  + "/"
+                  + MiniYaml.str(MiniYaml.map(ref).get("key")));
+        }
+      }
+    }
+    return refs;
+  }
+
+  private static Properties applicationProperties(String service) {
+    return load(ROOT.resolve(service).resolve("src/main/resources/application.properties"));
+  }
+
+  /** A kustomize env file (KEY=VALUE lines, # comments) read as properties. */
+  private static Properties envFile(Path file) throws IOException {
+    Properties props = new Properties();
+    for (String line : Files.readAllLines(file)) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+        continue;
+      }
+      int eq = trimmed.indexOf('=');
+      assertThat(eq).as(file + ": " + line).isPositive();
+      props.setProperty(trimmed.substring(0, eq), trimmed.substring(eq + 1));
+    }
+    return props;
+  }
+
+  private static Properties load(Path file) {
+    Properties props = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      props.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return props;
+  }
+
+  private static String topicsSource() {
+    try {
+      return Files.readString(
+          ROOT.resolve("common/core/src/main/java/dev/remoteclaude/common/events/Topics.java"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Topics.java's event topics and their one producer ("Written only by <service>."). */
+  private static Map<String, String> eventTopicOwners() {
+    Matcher m =
+        Pattern.compile(
+                "/\\*\\*\\s*Written only by ([a-z-]+)\\.\\s*\\*/\\s*"
+                    + "public static final String \\w+ = \"([^\"]+)\";")
+            .matcher(topicsSource());
+    Map<String, String> owners = new LinkedHashMap<>();
+    while (m.find()) {
+      owners.put(m.group(2), m.group(1));
+    }
+    long constants =
+        Pattern.compile("public static final String \\w+ = \"")
+            .matcher(topicsSource())
+            .results()
+            .count();
+    assertThat(owners)
+        .as("every topic constant of Topics.java names its producer (\"Written only by ...\")")
+        .hasSize((int) constants);
+    assertThat(owners.values()).allSatisfy(owner -> assertThat(services()).contains(owner));
+    return owners;
+  }
+
+  /** Topics.deadLetter(service), read from its source: "<prefix>" + service. */
+  private static String deadLetterTopic(String service) {
+    Matcher m =
+        Pattern.compile("deadLetter\\(String service\\)\\s*\\{\\s*return \"([^\"]+)\" \\+ service;")
+            .matcher(topicsSource());
+    assertThat(m.find()).as("Topics.deadLetter(service) is \"<prefix>\" + service").isTrue();
+    return m.group(1) + service;
+  }
+
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      if (Files.isRegularFile(
+          dir.resolve("common/core/src/main/java/dev/remoteclaude/common/events/Topics.java"))) {
+        assertThat(dir.resolve("k8s/base/kustomization.yaml")).as("k8s/ of the project").exists();
+        return dir;
+      }
+      dir = dir.getParent();
+    }
+    throw new AssertionError("project root not found above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * The subset of YAML the manifests use: block mappings and sequences ("- key: value" items
+   * included), plain and quoted scalars, literal and folded block scalars, comments, "---", and the
+   * empty flow collections {} and []. Scalars stay strings. Anything else (anchors, tags, non-empty
+   * flow collections, multi-line plain scalars) fails with the file and line, so a manifest that
+   * outgrows the subset is noticed rather than misread.
+   */
+  static final class MiniYaml {
+
+    private static final class Line {
+      final int number;
+      final String raw;
+      int indent;
+      String content;
+
+      Line(int number, String raw) {
+        this.number = number;
+        this.raw = raw;
+        int i = 0;
+        while (i < raw.length() && raw.charAt(i) == ' ') {
+          i++;
+        }
+        this.indent = i;
+        this.content = raw.substring(i).stripTrailing();
+      }
+
+      boolean blank() {
+        return content.isEmpty() || content.startsWith("#");
+      }
+
+      boolean item() {
+        return content.equals("-") || content.startsWith("- ");
+      }
+    }
+
+    private final List<Line> lines;
+    private final String source;
+    private int pos;
+
+    private MiniYaml(List<Line> lines, String source) {
+      this.lines = lines;
+      this.source = source;
+    }
+
+    static List<Object> parse(String text, String source) {
+      List<Object> documents = new ArrayList<>();
+      List<Line> current = new ArrayList<>();
+      String[] raw = text.split("\n", -1);
+      for (int i = 0; i < raw.length; i++) {
+        String line = raw[i].replace("\r", "");
+        if (line.equals("---") || line.startsWith("--- ")) {
+          documents.add(new MiniYaml(current, source).document());
+          current = new ArrayList<>();
+        } else {
+          if (line.contains("\t") && !line.strip().startsWith("#")) {
+            throw new IllegalArgumentException(source + ":" + (i + 1) + ": tab in YAML");
+          }
+          current.add(new Line(i + 1, line));
+        }
+      }
+      documents.add(new MiniYaml(current, source).document());
+      return documents.stream().filter(d -> d != null).collect(Collectors.toList());
+    }
+
+    private Object document() {
+      Line first = next();
+      if (first == null) {
+        return null;
+      }
+      Object node = node(first.indent);
+      Line rest = next();
+      if (rest != null) {
+        throw error(rest, "unexpected content");
+      }
+      return node;
+    }
+
+    /** The next significant line (not blank, not a comment), without consuming it. */
+    private Line next() {
+      while (pos < lines.size() && lines.get(pos).blank()) {
+        pos++;
+      }
+      return pos < lines.size() ? lines.get(pos) : null;
+    }
+
+    private Object node(int indent) {
+      Line line = next();
+      if (line == null || line.indent < indent) {
+        return null;
+      }
+      return line.item() ? sequence(line.indent) : mapping(line.indent);
+    }
+
+    private List<Object> sequence(int indent) {
+      List<Object> items = new ArrayList<>();
+      Line line;
+      while ((line = next()) != null && line.indent == indent && line.item()) {
+        String rest = line.content.substring(1).stripLeading();
+        if (rest.isEmpty() || rest.startsWith("#")) {
+          pos++;
+          Line child = next();
+          items.add(child != null && child.indent > indent ? node(child.indent) : null);
+        } else if (keyEnd(rest) > 0) {
+          // "- key: value": a mapping whose keys line up with "key".
+          line.indent = line.indent + (line.content.length() - rest.length());
+          line.content = rest;
+          items.add(mapping(line.indent));
+        } else if (rest.startsWith("|") || rest.startsWith(">")) {
+          pos++;
+          items.add(blockScalar(stripComment(rest).strip(), indent, line));
+        } else {
+          pos++;
+          items.add(scalar(rest, line));
+        }
+      }
+      return items;
+    }
+
+    private Map<String, Object> mapping(int indent) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      Line line;
+      while ((line = next()) != null && line.indent == indent && !line.item()) {
+        int end = keyEnd(line.content);
+        if (end <= 0) {
+          throw error(line, "expected \"key: value\"");
+        }
+        String key = unquote(line.content.substring(0, end).strip(), line);
+        String rest = stripComment(line.content.substring(end + 1)).strip();
+        pos++;
+        Object value;
+        if (rest.isEmpty()) {
+          Line child = next();
+          if (child != null && child.indent > indent) {
+            value = node(child.indent);
+          } else if (child != null && child.indent == indent && child.item()) {
+            value = sequence(indent);
+          } else {
+            value = null;
+          }
+        } else if (rest.startsWith("|") || rest.startsWith(">")) {
+          value = blockScalar(rest, indent, line);
+        } else {
+          value = scalar(rest, line);
+        }
+        if (map.containsKey(key)) {
+          throw error(line, "duplicate key " + key);
+        }
+        map.put(key, value);
+      }
+      return map;
+    }
+
+    private String blockScalar(String header, int parentIndent, Line at) {
+      if (!header.matches("[|>][-+]?")) {
+        throw error(at, "unsupported block scalar header " + header);
+      }
+      List<String> body = new ArrayList<>();
+      int blockIndent = -1;
+      while (pos < lines.size()) {
+        Line line = lines.get(pos);
+        boolean empty = line.raw.strip().isEmpty();
+        if (!empty && line.indent <= parentIndent) {
+          break;
+        }
+        if (!empty && blockIndent < 0) {
+          blockIndent = line.indent;
+        }
+        body.add(empty ? "" : line.raw.substring(Math.min(blockIndent, line.raw.length())));
+        pos++;
+      }
+      while (!body.isEmpty() && body.get(body.size() - 1).isEmpty()) {
+        body.remove(body.size() - 1);
+      }
+      String text =
+          header.startsWith("|")
+              ? String.join("\n", body)
+              : String.join(" ", body).replaceAll(" {2,}", " ").strip();
+      return header.endsWith("-") ? text : text + "\n";
+    }
+
+    private Object scalar(String text, Line at) {
+      String value = stripComment(text).strip();
+      if (value.equals("{}")) {
+        return new LinkedHashMap<String, Object>();
+      }
+      if (value.equals("[]")) {
+        return new ArrayList<>();
+      }
+      if (value.startsWith("{")
+          || value.startsWith("[")
+          || value.startsWith("&")
+          || value.startsWith("*")
+          || value.startsWith("!")) {
+        throw error(at, "unsupported YAML: " + value);
+      }
+      if (value.equals("~") || value.equals("null")) {
+        return null;
+      }
+      return unquote(value, at);
+    }
+
+    private String unquote(String value, Line at) {
+      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+        return value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+      }
+      if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+        return value.substring(1, value.length() - 1).replace("''", "'");
+      }
+      if (value.startsWith("\"") || value.startsWith("'")) {
+        throw error(at, "unterminated or multi-line quoted scalar");
+      }
+      return value;
+    }
+
+    /** Where the key of "key: value" / "key:" ends, or -1 (quotes respected). */
+    private static int keyEnd(String content) {
+      char quote = 0;
+      for (int i = 0; i < content.length(); i++) {
+        char c = content.charAt(i);
+        if (quote != 0) {
+          if (c == quote) {
+            quote = 0;
+          }
+        } else if ((c == '"' || c == '\'') && i == 0) {
+          quote = c;
+        } else if (c == ':' && (i + 1 == content.length() || content.charAt(i + 1) == ' ')) {
+          return i;
+        } else if (c == ' ' && i + 1 < content.length() && content.charAt(i + 1) == '#') {
+          return -1;
+        }
+      }
+      return -1;
+    }
+
+    private static String stripComment(String text) {
+      char quote = 0;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (quote != 0) {
+          if (c == quote) {
+            quote = 0;
+          }
+        } else if (c == '"' || c == '\'') {
+          if (text.substring(0, i).isBlank()) {
+            quote = c;
+          }
+        } else if (c == '#' && (i == 0 || text.charAt(i - 1) == ' ')) {
+          return text.substring(0, i);
+        }
+      }
+      return text;
+    }
+
+    private IllegalArgumentException error(Line line, String message) {
+      return new IllegalArgumentException(
+          source + ":" + line.number + ": " + message + ": " + line.raw);
+    }
+
+    // Navigation.
+
+    static Object at(Object node, Object... path) {
+      Object current = node;
+      for (Object step : path) {
+        if (current instanceof Map<?, ?> map && step instanceof String key) {
+          current = map.get(key);
+        } else if (current instanceof List<?> list && step instanceof Integer index) {
+          current = index < list.size() ? list.get(index) : null;
+        } else {
+          return null;
+        }
+      }
+      return current;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object node) {
+      if (node == null) {
+        return Map.of();
+      }
+      if (!(node instanceof Map<?, ?>)) {
+        throw new AssertionError("expected a mapping, found " + node);
+      }
+      return (Map<String, Object>) node;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object node) {
+      if (node == null) {
+        return List.of();
+      }
+      if (!(node instanceof List<?>)) {
+        throw new AssertionError("expected a sequence, found " + node);
+      }
+      return (List<Object>) node;
+    }
+
+    static String str(Object node) {
+      if (node == null) {
+        return null;
+      }
+      if (node instanceof Map<?, ?> || node instanceof List<?>) {
+        throw new AssertionError("expected a scalar, found " + node);
+      }
+      return node.toString();
+    }
+  }
+}
