@@ -125,8 +125,7 @@ class KubernetesManifestsTest {
         .allSatisfy(m -> assertThat(referenced).as(K8S.relativize(m).toString()).contains(m));
   }
 
-  // --- services
-  // ------------------------------------------------------------------------------------
+  // --- services ----------------------------------------------------------------------------------
 
   @Test
   void everyServiceHasADeploymentAServiceAndADisruptionBudget() {
@@ -155,11 +154,11 @@ class KubernetesManifestsTest {
       assertThat(MiniYaml.str(port.get("containerPort")))
           .as(service + ": the container port is the service's quarkus.http.port")
           .isEqualTo(applicationProperties(service).getProperty("quarkus.http.port"));
-      assertThat(MiniYaml.str(MiniYaml.at(container, "readinessProbe", "httpGet", "path")))
+      assertThat(MiniYaml.text(container, "readinessProbe", "httpGet", "path"))
           .isEqualTo("/q/health/ready");
-      assertThat(MiniYaml.str(MiniYaml.at(container, "livenessProbe", "httpGet", "path")))
+      assertThat(MiniYaml.text(container, "livenessProbe", "httpGet", "path"))
           .isEqualTo("/q/health/live");
-      assertThat(MiniYaml.str(MiniYaml.at(container, "securityContext", "readOnlyRootFilesystem")))
+      assertThat(MiniYaml.text(container, "securityContext", "readOnlyRootFilesystem"))
           .isEqualTo("true");
       assertThat(
               MiniYaml.str(
@@ -183,16 +182,13 @@ class KubernetesManifestsTest {
     Map<String, String> rolesToSecrets = new LinkedHashMap<>();
     for (Object role : MiniYaml.list(MiniYaml.at(cluster.doc(), "spec", "managed", "roles"))) {
       Map<String, Object> r = MiniYaml.map(role);
-      rolesToSecrets.put(
-          MiniYaml.str(r.get("name")), MiniYaml.str(MiniYaml.at(r, "passwordSecret", "name")));
+      rolesToSecrets.put(MiniYaml.str(r.get("name")), MiniYaml.text(r, "passwordSecret", "name"));
     }
     Map<String, String> databasesToOwners = new LinkedHashMap<>();
     for (Manifest db : all(base, "Database")) {
-      assertThat(MiniYaml.str(MiniYaml.at(db.doc(), "spec", "cluster", "name")))
-          .isEqualTo(clusterName);
+      assertThat(MiniYaml.text(db.doc(), "spec", "cluster", "name")).isEqualTo(clusterName);
       databasesToOwners.put(
-          MiniYaml.str(MiniYaml.at(db.doc(), "spec", "name")),
-          MiniYaml.str(MiniYaml.at(db.doc(), "spec", "owner")));
+          MiniYaml.text(db.doc(), "spec", "name"), MiniYaml.text(db.doc(), "spec", "owner"));
     }
     Set<String> kafkaUsers =
         all(base, "KafkaUser").stream().map(Manifest::name).collect(Collectors.toSet());
@@ -231,8 +227,7 @@ class KubernetesManifestsTest {
     }
   }
 
-  // --- Ingress
-  // ------------------------------------------------------------------------------------
+  // --- Ingress -----------------------------------------------------------------------------------
 
   record Route(String path, String service) {}
 
@@ -254,8 +249,7 @@ class KubernetesManifestsTest {
     Set<String> services =
         all(baseManifests(), "Service").stream().map(Manifest::name).collect(Collectors.toSet());
     for (Manifest ingress : ingresses) {
-      assertThat(MiniYaml.str(MiniYaml.at(ingress.doc(), "spec", "ingressClassName")))
-          .isEqualTo("nginx");
+      assertThat(MiniYaml.text(ingress.doc(), "spec", "ingressClassName")).isEqualTo("nginx");
       assertThat(annotations(ingress))
           .as(ingress.name() + ": regex paths")
           .containsEntry("nginx.ingress.kubernetes.io/use-regex", "true");
@@ -264,9 +258,8 @@ class KubernetesManifestsTest {
         for (Object p : MiniYaml.list(MiniYaml.at(rule, "http", "paths"))) {
           assertThat(MiniYaml.str(MiniYaml.map(p).get("pathType")))
               .isEqualTo("ImplementationSpecific");
-          assertThat(MiniYaml.str(MiniYaml.at(p, "backend", "service", "port", "number")))
-              .isEqualTo("80");
-          assertThat(services).contains(MiniYaml.str(MiniYaml.at(p, "backend", "service", "name")));
+          assertThat(MiniYaml.text(p, "backend", "service", "port", "number")).isEqualTo("80");
+          assertThat(services).contains(MiniYaml.text(p, "backend", "service", "name"));
         }
       }
     }
@@ -393,8 +386,7 @@ class KubernetesManifestsTest {
     }
   }
 
-  // --- Kafka
-  // ---------------------------------------------------------------------------------------
+  // --- Kafka -------------------------------------------------------------------------------------
 
   @Test
   void everyTopicOfTheCodeHasAKafkaTopicAndNoOther() throws IOException {
@@ -415,7 +407,7 @@ class KubernetesManifestsTest {
     Set<String> declared = topics.stream().map(Manifest::name).collect(Collectors.toSet());
     assertThat(declared).containsExactlyInAnyOrderElementsOf(expected);
     for (Manifest topic : topics) {
-      assertThat(MiniYaml.str(MiniYaml.at(topic.doc(), "metadata", "labels", "strimzi.io/cluster")))
+      assertThat(MiniYaml.text(topic.doc(), "metadata", "labels", "strimzi.io/cluster"))
           .isEqualTo("rc-kafka");
       assertThat(MiniYaml.at(topic.doc(), "spec", "partitions")).isNotNull();
       assertThat(MiniYaml.at(topic.doc(), "spec", "replicas")).isNotNull();
@@ -433,9 +425,7 @@ class KubernetesManifestsTest {
       for (Object acl : MiniYaml.list(MiniYaml.at(user.doc(), "spec", "authorization", "acls"))) {
         Map<String, Object> a = MiniYaml.map(acl);
         String resource =
-            MiniYaml.str(MiniYaml.at(a, "resource", "type"))
-                + ":"
-                + MiniYaml.str(MiniYaml.at(a, "resource", "name"));
+            MiniYaml.text(a, "resource", "type") + ":" + MiniYaml.text(a, "resource", "name");
         for (Object op : MiniYaml.list(a.get("operations"))) {
           grants.add(resource + ":" + MiniYaml.str(op));
         }
@@ -487,8 +477,7 @@ class KubernetesManifestsTest {
     }
   }
 
-  // --- secrets
-  // --------------------------------------------------------------------------------------
+  // --- secrets -----------------------------------------------------------------------------------
 
   private static final Pattern SECRET_NAME =
       Pattern.compile("(?i).*(PASSWORD|SECRET|TOKEN|API_KEY|APIKEY|JAAS|PRIVATE|CREDENTIAL).*");
@@ -571,8 +560,7 @@ class KubernetesManifestsTest {
     }
   }
 
-  // --- helpers
-  // ------------------------------------------------------------------------------------
+  // --- helpers -----------------------------------------------------------------------------------
 
   record Manifest(Path file, Map<String, Object> doc) {
     String kind() {
@@ -580,7 +568,7 @@ class KubernetesManifestsTest {
     }
 
     String name() {
-      return MiniYaml.str(MiniYaml.at(doc, "metadata", "name"));
+      return MiniYaml.text(doc, "metadata", "name");
     }
   }
 
@@ -645,7 +633,7 @@ class KubernetesManifestsTest {
           routes.add(
               new Route(
                   MiniYaml.str(MiniYaml.map(p).get("path")),
-                  MiniYaml.str(MiniYaml.at(p, "backend", "service", "name"))));
+                  MiniYaml.text(p, "backend", "service", "name")));
         }
       }
     }
@@ -1057,6 +1045,11 @@ class KubernetesManifestsTest {
         throw new AssertionError("expected a sequence, found " + node);
       }
       return (List<Object>) node;
+    }
+
+    /** The scalar at {@code path} below {@code node}, or null. */
+    static String text(Object node, Object... path) {
+      return str(at(node, path));
     }
 
     static String str(Object node) {
