@@ -17,6 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 
 /**
  * The platform's HTTP API through the JDK's {@link HttpClient}: JSON in and out, bearer token on
@@ -38,9 +39,17 @@ public final class Api {
     this.connection = connection;
   }
 
-  /** The client the CLI uses: HTTP/1.1 (the edge proxies it), short connect timeout. */
+  /**
+   * The client the CLI uses: HTTP/1.1 (the edge proxies it), short connect timeout, and its own
+   * daemon threads: left to the common pool, the JDK client's internal steps (a refused WebSocket
+   * handshake, for one) can starve when the caller itself runs on that pool (a one-thread pool on a
+   * two-CPU machine), and the CLI may be run in-process from such a thread.
+   */
   public static HttpClient newHttpClient() {
     return HttpClient.newBuilder()
+        .executor(
+            Executors.newCachedThreadPool(
+                Thread.ofPlatform().name("rclaude-http-", 0).daemon(true).factory()))
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NORMAL)

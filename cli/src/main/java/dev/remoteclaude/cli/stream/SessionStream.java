@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -189,9 +190,12 @@ public final class SessionStream implements AutoCloseable {
           connect();
         }
       }
-      Incoming item = incoming.poll(waitMillis(now), TimeUnit.MILLISECONDS);
+      Incoming item = poll(waitMillis(now));
       if (item == null) {
-        checkSilence();
+        Signal silent = checkSilence();
+        if (silent != null) {
+          return silent;
+        }
         continue;
       }
       Signal signal = handle(item);
@@ -199,6 +203,37 @@ public final class SessionStream implements AutoCloseable {
         return signal;
       }
     }
+  }
+
+  /**
+   * Waits for what the socket reports. Through {@link ForkJoinPool#managedBlock} so that a caller
+   * on a fork-join pool thread (the CLI run in-process from {@code supplyAsync}) lets the pool add
+   * a thread: the JDK's HttpClient finishes some steps there, and a one-thread common pool would
+   * otherwise wait on us while we wait on it.
+   */
+  private Incoming poll(long millis) throws InterruptedException {
+    Incoming[] item = new Incoming[1];
+    ForkJoinPool.managedBlock(
+        new ForkJoinPool.ManagedBlocker() {
+          private boolean done;
+
+          @Override
+          public boolean block() throws InterruptedException {
+            item[0] = incoming.poll(millis, TimeUnit.MILLISECONDS);
+            done = true;
+            return true;
+          }
+
+          @Override
+          public boolean isReleasable() {
+            if (!done) {
+              item[0] = incoming.poll();
+              done = item[0] != null;
+            }
+            return done;
+          }
+        });
+    return item[0];
   }
 
   private long waitMillis(Instant now) {
@@ -349,20 +384,21 @@ public final class SessionStream implements AutoCloseable {
     return new Reconnecting(why, lastSeq, delay, expected);
   }
 
-  private void checkSilence() {
+  /** Drops a connection that said nothing (not even a heartbeat) for too long. */
+  private Signal checkSilence() {
     if (socket == null || lastHeard == null) {
-      return;
+      return null;
     }
-    if (Duration.between(lastHeard, clock.instant()).compareTo(options.silence()) >= 0) {
-      WebSocket quiet = socket;
-      connection++; // whatever the old socket still says is stale
-      quiet.abort();
-      socket = null;
-      demandOwed = false;
-      incoming.add(
-          new Closed(
-              connection, 1006, "nothing heard for " + options.silence().toSeconds() + " s"));
+    Duration quiet = Duration.between(lastHeard, clock.instant());
+    if (quiet.compareTo(options.silence()) < 0) {
+      return null;
     }
+    WebSocket silent = socket;
+    connection++; // whatever the old socket still says is stale
+    silent.abort();
+    socket = null;
+    demandOwed = false;
+    return dropped("nothing heard for " + quiet.toMillis() + " ms", false, false);
   }
 
   private void connect() {
