@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Everything one run of the CLI works with: its streams, environment, clock, Ctrl-C, the global
@@ -37,6 +39,7 @@ public final class CliContext {
   private OutputFormat output = OutputFormat.text;
   private boolean noColor;
   private HttpClient http;
+  private ExecutorService httpThreads;
   private Api api;
 
   CliContext(
@@ -141,9 +144,22 @@ public final class CliContext {
 
   public HttpClient http() {
     if (http == null) {
-      http = Api.newHttpClient();
+      httpThreads =
+          Executors.newCachedThreadPool(
+              Thread.ofPlatform().name("rclaude-http-", 0).daemon(true).factory());
+      http = Api.newHttpClient(httpThreads);
     }
     return http;
+  }
+
+  /** Releases the HTTP client and its threads (a run in-process leaves nothing behind). */
+  void close() {
+    if (http != null) {
+      http.shutdownNow();
+      httpThreads.shutdownNow();
+      http = null;
+      api = null;
+    }
   }
 
   /** The platform's API with the resolved URL and token; fails (exit 3) when not logged in. */

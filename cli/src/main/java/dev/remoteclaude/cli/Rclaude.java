@@ -190,6 +190,7 @@ public final class Rclaude implements Runnable {
       try {
         return cli.execute(args);
       } finally {
+        context.close();
         out.flush();
         err.flush();
       }

@@ -1,14 +1,17 @@
 package dev.remoteclaude.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.remoteclaude.cli.support.CliRun;
+import dev.remoteclaude.cli.support.FakePlatform;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +123,25 @@ class RclaudeTest {
             "error: cannot reach http://127.0.0.1:"
                 + port
                 + " (connection refused); is the platform running?\n");
+  }
+
+  @Test
+  void runsInProcessLeaveNoThreadsBehind() {
+    try (FakePlatform platform = new FakePlatform()) {
+      UUID session = platform.session("READY");
+      platform.append(session, "session.state", null, Map.of("to", "TERMINATED"));
+      for (int i = 0; i < 3; i++) {
+        CliRun cli = CliRun.against(platform, dir);
+        assertThat(cli.run("session", "list")).isZero();
+        assertThat(cli.run("attach", session.toString(), "--no-follow")).isZero();
+      }
+
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(Thread.getAllStackTraces().keySet())
+                      .noneMatch(t -> t.getName().startsWith("rclaude-http-") && t.isAlive()));
+    }
   }
 
   @Test

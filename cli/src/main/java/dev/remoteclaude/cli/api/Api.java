@@ -17,6 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 /**
@@ -46,10 +47,15 @@ public final class Api {
    * two-CPU machine), and the CLI may be run in-process from such a thread.
    */
   public static HttpClient newHttpClient() {
+    return newHttpClient(
+        Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("rclaude-http-", 0).daemon(true).factory()));
+  }
+
+  /** The same, on the given threads. */
+  public static HttpClient newHttpClient(Executor executor) {
     return HttpClient.newBuilder()
-        .executor(
-            Executors.newCachedThreadPool(
-                Thread.ofPlatform().name("rclaude-http-", 0).daemon(true).factory()))
+        .executor(executor)
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NORMAL)

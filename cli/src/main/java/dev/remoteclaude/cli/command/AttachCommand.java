@@ -89,7 +89,13 @@ public final class AttachCommand implements Callable<Integer> {
       }
     }
     Follower follower =
-        new Follower(context, sessionId, after, verbose, false, SessionStream.Options.defaults());
+        new Follower(
+            context,
+            sessionId,
+            after,
+            verbose,
+            false,
+            SessionStream.Options.defaults().withNotFoundGrace(TaskCommand.NEW_SESSION_GRACE));
     return follower.follow(goal, null, null);
   }
 

@@ -5,6 +5,7 @@ import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.api.Api;
+import dev.remoteclaude.cli.api.ApiException;
 import dev.remoteclaude.cli.api.TaskView;
 import dev.remoteclaude.cli.render.Format;
 import dev.remoteclaude.cli.render.Style;
@@ -46,6 +47,9 @@ public final class TaskCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
   }
+
+  /** How long a stream may answer 404 for a session that exists (it was created just now). */
+  static final Duration NEW_SESSION_GRACE = Duration.ofSeconds(10);
 
   /** {@code task run}. */
   @Command(
@@ -135,7 +139,7 @@ public final class TaskCommand implements Runnable {
         body.put("permissionMode", permissionMode);
       }
       // Where the log is now: the task's events all come after it.
-      long head = detach ? 0 : new EventLog(api).head(sessionId);
+      long head = detach ? 0 : head(api);
       JsonNode submitted = api.post("/api/v1/sessions/" + sessionId + "/tasks", body);
       TaskView task = TaskView.of(submitted);
       if (detach) {
@@ -163,8 +167,30 @@ public final class TaskCommand implements Runnable {
             .println(context.style().dim("Task " + task.id() + " in session " + sessionId));
       }
       Follower follower =
-          new Follower(context, sessionId, head, verbose, false, SessionStream.Options.defaults());
+          new Follower(
+              context,
+              sessionId,
+              head,
+              verbose,
+              false,
+              SessionStream.Options.defaults().withNotFoundGrace(NEW_SESSION_GRACE));
       return follower.follow(new Goals.TaskGoal(sessionId, task.id()), null, null);
+    }
+
+    /**
+     * Where the session's log is now. A session created a moment ago may not be known to the stream
+     * yet (404): its log is short, so follow it from the start; the submission says whether the
+     * session exists.
+     */
+    private long head(Api api) {
+      try {
+        return new EventLog(api).head(sessionId);
+      } catch (ApiException e) {
+        if (e.status() == 404) {
+          return 0;
+        }
+        throw e;
+      }
     }
 
     private String promptText() {
