@@ -46,6 +46,7 @@ public final class LocalKafka implements AutoCloseable {
 
   private final Options options;
   private final Path logFile;
+  private final int controllerPort = Ports.free();
   private Process process;
 
   private LocalKafka(Options options) {
@@ -72,7 +73,6 @@ public final class LocalKafka implements AutoCloseable {
     try {
       Files.createDirectories(options.directory());
       Path logDirs = options.directory().resolve("data");
-      int controllerPort = Ports.free();
       Path config = options.directory().resolve("server.properties");
       Files.writeString(
           config,
@@ -230,8 +230,27 @@ public final class LocalKafka implements AutoCloseable {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** Stops the broker and keeps its data: {@link #restart()} brings the same broker back. */
+  public synchronized void stop() {
+    stopProcess();
+  }
+
+  /** Starts the broker again on the same port, with the same data, after {@link #stop()}. */
+  public synchronized void restart() {
+    if (process == null) {
+      launch();
+    }
+  }
+
   @Override
   public synchronized void close() {
+    stopProcess();
+    if (options.ephemeral()) {
+      Files2.deleteRecursively(options.directory());
+    }
+  }
+
+  private void stopProcess() {
     if (process == null) {
       return;
     }
@@ -245,9 +264,6 @@ public final class LocalKafka implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
-    }
-    if (options.ephemeral()) {
-      Files2.deleteRecursively(options.directory());
     }
   }
 }

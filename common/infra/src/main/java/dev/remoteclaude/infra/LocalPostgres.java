@@ -273,8 +273,27 @@ public final class LocalPostgres implements AutoCloseable {
     return "postgresql://" + host() + ":" + port() + "/" + database;
   }
 
+  /** Stops the server (fast shutdown) and keeps its data: {@link #restart()} brings it back. */
+  public synchronized void stop() {
+    stopServer();
+  }
+
+  /** Starts the server again on the same port, with the same data, after {@link #stop()}. */
+  public synchronized void restart() {
+    if (!running) {
+      startServer();
+    }
+  }
+
   @Override
   public synchronized void close() {
+    stopServer();
+    if (options.ephemeral()) {
+      Files2.deleteRecursively(options.directory());
+    }
+  }
+
+  private void stopServer() {
     if (!running) {
       return;
     }
@@ -294,9 +313,6 @@ public final class LocalPostgres implements AutoCloseable {
             TIMEOUT);
     if (result.exitCode() != 0) {
       LOG.warnf("pg_ctl stop failed: %s", result.output().strip());
-    }
-    if (options.ephemeral()) {
-      Files2.deleteRecursively(options.directory());
     }
   }
 }

@@ -75,6 +75,41 @@ public final class TestInfra {
     return kafka;
   }
 
+  /**
+   * Runs {@code during} while the module's PostgreSQL is down, then brings it back (same port, same
+   * data). Only for infrastructure this JVM started itself.
+   */
+  public static void withPostgresDown(Runnable during) {
+    if (localPostgres == null) {
+      throw new IllegalStateException("PostgreSQL was not started by the tests (RC_TEST_PG_URL?)");
+    }
+    localPostgres.stop();
+    try {
+      during.run();
+    } finally {
+      localPostgres.restart();
+    }
+  }
+
+  /** Runs {@code during} while the module's Kafka broker is down, then brings it back. */
+  public static void withKafkaDown(Runnable during) {
+    if (localKafka == null) {
+      throw new IllegalStateException(
+          "Kafka was not started by the tests (RC_TEST_KAFKA_BOOTSTRAP?)");
+    }
+    localKafka.stop();
+    try {
+      during.run();
+    } finally {
+      localKafka.restart();
+    }
+  }
+
+  /** Whether this JVM started the infrastructure (and so may stop it). */
+  public static boolean ownsInfrastructure() {
+    return localPostgres != null && localKafka != null;
+  }
+
   private static boolean hookRegistered;
 
   private static void registerShutdown() {

@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.remoteclaude.common.db.PgNotifications;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -36,9 +37,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
-import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
@@ -55,7 +53,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Runs dispatched tasks: the real Claude Code CLI in headless mode inside the session's sandbox,
@@ -79,12 +76,8 @@ public class TaskRunner {
   private final Workers workers;
   private final VertxJobs jobs;
   private final GatewayConfig config;
-  private final Vertx vertx;
-  private final String datasourceUrl;
-  private final Optional<String> dbUser;
-  private final Optional<String> dbPassword;
+  private final PgNotifications notifications;
   private final Map<UUID, Running> running = new ConcurrentHashMap<>();
-  private PgSubscriber cancellations;
 
   /** A run on this instance: its process and why it may have been stopped. */
   private static final class Running {
@@ -114,10 +107,7 @@ public class TaskRunner {
       Workers workers,
       VertxJobs jobs,
       GatewayConfig config,
-      Vertx vertx,
-      @ConfigProperty(name = "quarkus.datasource.reactive.url") String datasourceUrl,
-      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> dbUser,
-      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword) {
+      PgNotifications notifications) {
     this.runs = runs;
     this.sandboxes = sandboxes;
     this.requests = requests;
@@ -128,32 +118,15 @@ public class TaskRunner {
     this.workers = workers;
     this.jobs = jobs;
     this.config = config;
-    this.vertx = vertx;
-    this.datasourceUrl = datasourceUrl;
-    this.dbUser = dbUser;
-    this.dbPassword = dbPassword;
+    this.notifications = notifications;
   }
 
   void onStart(@Observes StartupEvent event) {
-    PgConnectOptions options = PgConnectOptions.fromUri(datasourceUrl);
-    dbUser.ifPresent(options::setUser);
-    dbPassword.ifPresent(options::setPassword);
-    cancellations = PgSubscriber.subscriber(vertx, options);
-    cancellations.reconnectPolicy(retries -> 500L);
-    cancellations.channel(CANCEL_CHANNEL).handler(this::onStopNotification);
-    cancellations
-        .connect()
-        .subscribe()
-        .with(
-            ok -> {},
-            failure -> Log.errorf("cannot LISTEN for cancellations: %s", failure.getMessage()));
+    notifications.subscribe(CANCEL_CHANNEL, this::onStopNotification, () -> {});
   }
 
   void onStop(@Observes ShutdownEvent event) {
     running.values().forEach(r -> r.stop(TaskFailed.INTERRUPTED, "the gateway is shutting down"));
-    if (cancellations != null) {
-      cancellations.closeAndForget();
-    }
   }
 
   // ---------------------------------------------------------------- consuming (inside the inbox

@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.stream;
 
+import dev.remoteclaude.common.db.PgNotifications;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogEvent;
 import dev.remoteclaude.gateway.log.OutputLog;
@@ -8,21 +9,17 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
-import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Fans a session's log out to its subscribers on this replica. Events written here arrive through
@@ -35,12 +32,9 @@ public class StreamHub {
   private final OutputLog log;
   private final GatewayConfig config;
   private final Vertx vertx;
-  private final String datasourceUrl;
-  private final Optional<String> user;
-  private final Optional<String> password;
+  private final PgNotifications notifications;
   private final Map<UUID, Channel> channels = new ConcurrentHashMap<>();
   private final Map<UUID, Set<Runnable>> waiters = new ConcurrentHashMap<>();
-  private PgSubscriber listener;
   private long heartbeatTimer = -1;
 
   /** The subscribers of one session and the highest seq seen for it. */
@@ -57,42 +51,25 @@ public class StreamHub {
   }
 
   public StreamHub(
-      OutputLog log,
-      GatewayConfig config,
-      Vertx vertx,
-      @ConfigProperty(name = "quarkus.datasource.reactive.url") String datasourceUrl,
-      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+      OutputLog log, GatewayConfig config, Vertx vertx, PgNotifications notifications) {
     this.log = log;
     this.config = config;
     this.vertx = vertx;
-    this.datasourceUrl = datasourceUrl;
-    this.user = user;
-    this.password = password;
+    this.notifications = notifications;
   }
 
   void onStart(@Observes StartupEvent event) {
-    PgConnectOptions options = PgConnectOptions.fromUri(datasourceUrl);
-    user.ifPresent(options::setUser);
-    password.ifPresent(options::setPassword);
-    listener = PgSubscriber.subscriber(vertx, options);
-    listener.reconnectPolicy(retries -> 500L);
-    listener.channel(OutputLog.NOTIFY_CHANNEL).handler(this::onNotification);
-    listener
-        .connect()
-        .subscribe()
-        .with(
-            ok -> Log.debug("stream hub listens for log appends"),
-            failure -> Log.errorf("stream hub cannot LISTEN: %s", failure.getMessage()));
+    // Other replicas' appends; after a reconnect, read whatever was missed meanwhile.
+    notifications.subscribe(
+        OutputLog.NOTIFY_CHANNEL,
+        this::onNotification,
+        () -> channels.values().forEach(this::fetch));
     heartbeatTimer = vertx.setPeriodic(config.stream().heartbeat().toMillis(), id -> heartbeat());
   }
 
   void onStop(@Observes ShutdownEvent event) {
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
-    }
-    if (listener != null) {
-      listener.closeAndForget();
     }
     channels
         .values()

@@ -38,7 +38,12 @@ public final class Subscriber {
   private boolean missedWhileCatchingUp;
   private boolean reading;
   private boolean waitingForDrain;
-  private boolean sending;
+  private int inFlight;
+  private boolean pumping;
+  private boolean pumpAgain;
+
+  /** Messages written to the connection without waiting for each write to complete. */
+  static final int WINDOW = 32;
 
   Subscriber(
       UUID sessionId,
@@ -179,33 +184,54 @@ public final class Subscriber {
     return true;
   }
 
+  /**
+   * Writes queued messages, up to {@link #WINDOW} at a time without waiting for each to complete: a
+   * client that reads keeps the window moving; one that does not lets the queue fill up. One thread
+   * at a time issues the writes, so they leave in queue order.
+   */
   private void pump() {
-    String next;
     synchronized (this) {
-      if (sending || mode == Mode.CLOSED || queue.isEmpty()) {
+      if (pumping) {
+        pumpAgain = true;
         return;
       }
-      next = queue.poll();
-      sending = true;
+      pumping = true;
     }
-    sink.send(next)
-        .subscribe()
-        .with(
-            ok -> {
-              boolean resume;
-              synchronized (this) {
-                sending = false;
-                resume = waitingForDrain && queue.size() <= bufferLimit / 2;
-                if (resume) {
-                  waitingForDrain = false;
-                }
-              }
-              if (resume) {
-                readMore();
-              }
-              pump();
-            },
-            failure -> close(1011, "send failed"));
+    while (true) {
+      String next;
+      synchronized (this) {
+        if (inFlight >= WINDOW || mode == Mode.CLOSED || queue.isEmpty()) {
+          if (pumpAgain) {
+            pumpAgain = false;
+            continue;
+          }
+          pumping = false;
+          return;
+        }
+        next = queue.poll();
+        inFlight++;
+      }
+      try {
+        sink.send(next).subscribe().with(ok -> sent(), failure -> close(1011, "send failed"));
+      } catch (RuntimeException e) {
+        close(1011, "send failed");
+      }
+    }
+  }
+
+  private void sent() {
+    boolean resume;
+    synchronized (this) {
+      inFlight--;
+      resume = waitingForDrain && queue.size() <= bufferLimit / 2;
+      if (resume) {
+        waitingForDrain = false;
+      }
+    }
+    if (resume) {
+      readMore();
+    }
+    pump();
   }
 
   void close(int code, String reason) {

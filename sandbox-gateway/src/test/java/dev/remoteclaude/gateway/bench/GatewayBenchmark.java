@@ -14,6 +14,8 @@ import dev.remoteclaude.testing.OnVertx;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -23,7 +25,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
@@ -154,89 +154,74 @@ class GatewayBenchmark {
     write("stream-delivery.md", out.toString());
   }
 
-  /** Opens {@code perSession} clients on each of {@code sessions} sessions and appends events. */
+  /**
+   * Opens {@code perSession} clients on each of {@code sessions} sessions (Vert.x WebSocket clients
+   * on their own event loops) and appends events at about 100 per second per session.
+   */
   private List<Long> deliver(int sessions, int perSession, int events) throws Exception {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-    List<WebSocket> sockets = new ArrayList<>();
     List<Sessions.Ready> ready = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
       ready.add(Sessions.provision());
     }
     AtomicLong received = new AtomicLong();
-    HttpClient client = HttpClient.newHttpClient();
-    for (Sessions.Ready session : ready) {
-      String token = Tokens.forUser(session.userId());
-      long after =
-          logWriter
-              .append(session.sessionId(), "bench.mark", null, Map.of())
-              .await()
-              .indefinitely()
-              .seq();
-      for (int c = 0; c < perSession; c++) {
-        sockets.add(
-            client
-                .newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .buildAsync(
-                    URI.create(
-                        "ws://127.0.0.1:"
-                            + port()
-                            + "/ws/sessions/"
-                            + session.sessionId()
-                            + "?after="
-                            + after),
-                    new Listener(latencies, received))
-                .join());
-      }
-    }
-    long expected = (long) sessions * perSession * events;
-    for (int e = 0; e < events; e++) {
+    io.vertx.core.Vertx clients = io.vertx.core.Vertx.vertx();
+    try {
+      WebSocketClient client = clients.createWebSocketClient();
+      List<io.vertx.core.Future<io.vertx.core.http.WebSocket>> connecting = new ArrayList<>();
       for (Sessions.Ready session : ready) {
-        logWriter.append(
-            session.sessionId(), "bench.line", null, Map.of("t", System.nanoTime(), "n", e));
+        String token = Tokens.forUser(session.userId());
+        long after =
+            logWriter
+                .append(session.sessionId(), "bench.mark", null, Map.of())
+                .await()
+                .indefinitely()
+                .seq();
+        for (int c = 0; c < perSession; c++) {
+          connecting.add(
+              client
+                  .connect(
+                      new WebSocketConnectOptions()
+                          .setHost("127.0.0.1")
+                          .setPort(port())
+                          .setURI("/ws/sessions/" + session.sessionId() + "?after=" + after)
+                          .addHeader("Authorization", "Bearer " + token))
+                  .onSuccess(ws -> ws.textMessageHandler(m -> onMessage(m, latencies, received))));
+          if (connecting.size() % 100 == 0) {
+            io.vertx.core.Future.all(connecting).toCompletionStage().toCompletableFuture().get();
+          }
+        }
       }
-      // ~100 events per second per session, like a chatty Claude run.
-      long until = System.nanoTime() + 10_000_000L;
-      while (System.nanoTime() < until) {
-        Thread.onSpinWait();
+      io.vertx.core.Future.all(connecting).toCompletionStage().toCompletableFuture().get();
+      long expected = (long) sessions * perSession * events;
+      for (int e = 0; e < events; e++) {
+        for (Sessions.Ready session : ready) {
+          logWriter.append(
+              session.sessionId(), "bench.line", null, Map.of("t", System.nanoTime(), "n", e));
+        }
+        // ~100 events per second per session, like a chatty Claude run.
+        long until = System.nanoTime() + 10_000_000L;
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
       }
-    }
-    await().atMost(Duration.ofMinutes(2)).until(() -> received.get() >= expected);
-    for (WebSocket socket : sockets) {
-      socket.abort();
+      await().atMost(Duration.ofMinutes(3)).until(() -> received.get() >= expected);
+    } finally {
+      clients.close().toCompletionStage().toCompletableFuture().get();
     }
     return new ArrayList<>(latencies);
   }
 
-  private static final class Listener implements WebSocket.Listener {
-    private final List<Long> latencies;
-    private final AtomicLong received;
-    private final StringBuilder partial = new StringBuilder();
-
-    Listener(List<Long> latencies, AtomicLong received) {
-      this.latencies = latencies;
-      this.received = received;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        long now = System.nanoTime();
-        String message = partial.toString();
-        partial.setLength(0);
-        int at = message.indexOf("\"t\":");
-        if (message.contains("\"bench.line\"") && at > 0) {
-          int end = at + 4;
-          while (end < message.length() && Character.isDigit(message.charAt(end))) {
-            end++;
-          }
-          latencies.add(now - Long.parseLong(message.substring(at + 4, end)));
-          received.incrementAndGet();
-        }
+  private static void onMessage(String message, List<Long> latencies, AtomicLong received) {
+    long now = System.nanoTime();
+    int at = message.indexOf("\"t\":");
+    if (at > 0 && message.contains("\"bench.line\"")) {
+      int end = at + 4;
+      while (end < message.length() && Character.isDigit(message.charAt(end))) {
+        end++;
       }
-      webSocket.request(1);
-      return null;
+      latencies.add(now - Long.parseLong(message.substring(at + 4, end)));
+      received.incrementAndGet();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.remoteclaude.common.outbox;
 
+import dev.remoteclaude.common.db.PgNotifications;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,12 +10,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -50,14 +47,12 @@ public class OutboxRelay {
   private final MutinyEmitter<String> emitter;
   private final OutboxConfig config;
   private final Vertx vertx;
-  private final String datasourceUrl;
-  private final Optional<String> user;
-  private final Optional<String> password;
+  private final PgNotifications notifications;
 
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
   private volatile boolean running;
-  private PgSubscriber subscriber;
+  private boolean listening;
   private long timerId = -1;
 
   public OutboxRelay(
@@ -65,16 +60,12 @@ public class OutboxRelay {
       @Channel(CHANNEL) MutinyEmitter<String> emitter,
       OutboxConfig config,
       Vertx vertx,
-      @ConfigProperty(name = "quarkus.datasource.reactive.url") String datasourceUrl,
-      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+      PgNotifications notifications) {
     this.pool = pool;
     this.emitter = emitter;
     this.config = config;
     this.vertx = vertx;
-    this.datasourceUrl = datasourceUrl;
-    this.user = user;
-    this.password = password;
+    this.notifications = notifications;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -93,7 +84,11 @@ public class OutboxRelay {
       return;
     }
     running = true;
-    listen();
+    if (!listening) {
+      listening = true;
+      // Wake up on every commit to an outbox, and once (re)connected, for what was missed.
+      notifications.subscribe(OutboxSql.NOTIFY_CHANNEL, payload -> wakeUp(), this::wakeUp);
+    }
     timerId = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wakeUp());
     wakeUp();
   }
@@ -108,32 +103,10 @@ public class OutboxRelay {
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
-    if (subscriber != null) {
-      subscriber.closeAndForget();
-      subscriber = null;
-    }
   }
 
   public boolean isRunning() {
     return running;
-  }
-
-  private void listen() {
-    PgConnectOptions options = PgConnectOptions.fromUri(datasourceUrl);
-    user.ifPresent(options::setUser);
-    password.ifPresent(options::setPassword);
-    subscriber = PgSubscriber.subscriber(vertx, options);
-    subscriber.reconnectPolicy(retries -> 1000L);
-    subscriber.channel(OutboxSql.NOTIFY_CHANNEL).handler(payload -> wakeUp());
-    subscriber
-        .connect()
-        .subscribe()
-        .with(
-            ok -> Log.debug("outbox relay listens for commits"),
-            failure ->
-                Log.warnf(
-                    "outbox relay cannot LISTEN (%s); relying on the %s timer",
-                    failure.getMessage(), config.pollInterval()));
   }
 
   /** Asks for a round; coalesces requests that arrive while one is running. */

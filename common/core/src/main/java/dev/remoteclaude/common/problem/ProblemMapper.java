@@ -149,6 +149,21 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException
+          || cause instanceof io.vertx.sqlclient.ClosedConnectionException) {
+        Log.warnf("a backing service is unreachable: %s", cause.getMessage());
+        return respond(
+            new Problem(
+                TYPE_BASE + "unavailable",
+                "Service Unavailable",
+                503,
+                "a service this request needs is unavailable; try again shortly",
+                path(uri),
+                null,
+                null));
+      }
+    }
     String incident = UUID.randomUUID().toString();
     Log.errorf(e, "unexpected error, incident %s", incident);
     return respond(
