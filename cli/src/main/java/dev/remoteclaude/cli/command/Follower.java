@@ -1,10 +1,12 @@
 package dev.remoteclaude.cli.command;
 
 import dev.remoteclaude.cli.CliContext;
+import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.Interruption;
 import dev.remoteclaude.cli.api.Api;
 import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.api.SessionView;
 import dev.remoteclaude.cli.render.EventRenderer;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.stream.EventLog;
@@ -72,16 +74,8 @@ final class Follower {
     return api;
   }
 
-  UUID sessionId() {
-    return sessionId;
-  }
-
   Style style() {
     return context.style();
-  }
-
-  CliContext context() {
-    return context;
   }
 
   long lastSeq() {
@@ -116,7 +110,7 @@ final class Follower {
               return done.getAsInt();
             }
             if (EventTypes.SESSION_STATE.equals(event.type())
-                && "TERMINATED,FAILED".contains(String.valueOf(event.text("to")))) {
+                && SessionView.FINAL.contains(event.text("to"))) {
               lastCheck = null; // look soon: the goal may have ended with the session
             }
           }
@@ -124,7 +118,7 @@ final class Follower {
             Instant now = context.clock().instant();
             if (lastCheck == null || Duration.between(lastCheck, now).compareTo(CHECK_EVERY) >= 0) {
               lastCheck = now;
-              OptionalInt done = goal.check(this);
+              OptionalInt done = check(goal);
               if (done.isPresent()) {
                 return done.getAsInt();
               }
@@ -160,6 +154,18 @@ final class Follower {
         timer.cancel(false);
       }
       context.out().flush();
+    }
+  }
+
+  /** The REST safety net; a platform hiccup there only means: look again next time. */
+  private OptionalInt check(Goal goal) {
+    try {
+      return goal.check(this);
+    } catch (CliException e) {
+      if (e.exitCode() == ExitCodes.UNAVAILABLE) {
+        return OptionalInt.empty();
+      }
+      throw e;
     }
   }
 

@@ -17,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -86,14 +85,6 @@ public final class ConfigFile {
       return !OWNER_ONLY_FILE.containsAll(permissions);
     } catch (UnsupportedOperationException | IOException e) {
       return false;
-    }
-  }
-
-  public Optional<Set<PosixFilePermission>> permissions() {
-    try {
-      return Optional.of(Files.getPosixFilePermissions(path));
-    } catch (UnsupportedOperationException | IOException e) {
-      return Optional.empty();
     }
   }
 

@@ -457,9 +457,7 @@ public final class EventRenderer {
   }
 
   private static String firstText(JsonNode input) {
-    var fields = input.fields();
-    while (fields.hasNext()) {
-      var field = fields.next();
+    for (var field : input.properties()) {
       if (field.getValue().isTextual() && !field.getValue().asText().isBlank()) {
         return field.getValue().asText();
       }
