@@ -10,6 +10,7 @@ import dev.remoteclaude.cli.command.SessionCommand;
 import dev.remoteclaude.cli.command.TaskCommand;
 import dev.remoteclaude.cli.render.Format;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
@@ -200,8 +201,10 @@ public final class Rclaude implements Runnable {
   /** The picocli command tree for a context (also used for completion scripts). */
   static CommandLine commandLine(CliContext context) {
     CommandLine cli = new CommandLine(new Rclaude(context), new Factory(context));
-    cli.setOut(new PrintWriter(context.out(), true));
-    cli.setErr(new PrintWriter(context.err(), true));
+    cli.setOut(
+        new PrintWriter(new OutputStreamWriter(context.out(), context.out().charset()), true));
+    cli.setErr(
+        new PrintWriter(new OutputStreamWriter(context.err(), context.err().charset()), true));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setUsageHelpAutoWidth(true);
     cli.registerConverter(UUID.class, Rclaude::id);

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.remoteclaude.cli.support.CliRun;
 import dev.remoteclaude.cli.support.FakePlatform;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,6 +144,34 @@ class RclaudeTest {
               () ->
                   assertThat(Thread.getAllStackTraces().keySet())
                       .noneMatch(t -> t.getName().startsWith("rclaude-http-") && t.isAlive()));
+    }
+  }
+
+  @Test
+  @Timeout(20)
+  void followingStopsWhenNobodyReadsTheOutputAnyMore() {
+    try (FakePlatform platform = new FakePlatform()) {
+      UUID session = platform.session("READY");
+      platform.append(session, "claude.text", null, Map.of("text", "hello"));
+      OutputStream closedPipe =
+          new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+              throw new IOException("Broken pipe");
+            }
+          };
+
+      int code =
+          Rclaude.run(
+              new String[] {"attach", session.toString()},
+              new PrintStream(closedPipe, true, StandardCharsets.UTF_8),
+              new PrintStream(OutputStream.nullOutputStream()),
+              Map.of(
+                  "RCLAUDE_URL", platform.url(),
+                  "RCLAUDE_TOKEN", FakePlatform.TOKEN,
+                  "RCLAUDE_CONFIG", dir.resolve("c.json").toString()));
+
+      assertThat(code).isZero();
     }
   }
 

@@ -109,6 +109,9 @@ final class Follower {
             if (done.isPresent()) {
               return done.getAsInt();
             }
+            if (context.out().checkError()) {
+              return ExitCodes.OK; // nobody reads any more (| head): stop quietly
+            }
             if (EventTypes.SESSION_STATE.equals(event.type())
                 && SessionView.FINAL.contains(event.text("to"))) {
               lastCheck = null; // look soon: the goal may have ended with the session
