@@ -6,9 +6,10 @@ import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SessionRequested;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,9 +23,11 @@ import java.util.UUID;
 public class SandboxRequests {
 
   private final SecretBox secrets;
+  private final Pool pool;
 
-  public SandboxRequests(SecretBox secrets) {
+  public SandboxRequests(SecretBox secrets, Pool pool) {
     this.secrets = secrets;
+    this.pool = pool;
   }
 
   /** Stores (or replaces) the request; inside a transaction. */
@@ -47,22 +50,15 @@ public class SandboxRequests {
         .replaceWithVoid();
   }
 
+  /** The stored request (a plain read through the pool: cheap on the command path). */
   public Uni<Optional<SessionRequested>> find(UUID sessionId) {
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.createNativeQuery(
-                                "SELECT request FROM sandbox_request WHERE session_id = ?1",
-                                String.class)
-                            .setParameter(1, sessionId)
-                            .getResultList())
-                .map(
-                    (List<String> rows) ->
-                        rows.isEmpty()
-                            ? Optional.<SessionRequested>empty()
-                            : Optional.of(parse(rows.get(0)))));
+    return pool.preparedQuery("SELECT request FROM sandbox_request WHERE session_id = $1")
+        .execute(Tuple.of(sessionId))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<SessionRequested>empty()
+                    : Optional.of(parse(rows.iterator().next().getString(0))));
   }
 
   private static SessionRequested parse(String json) {

@@ -128,37 +128,47 @@ class GatewayBenchmark {
     out.append(Stats.header()).append('\n');
     long heapIdle = heapAfterGc();
     resetPeaks();
-    List<Long> oneSession = deliver(1, 1000, 200);
-    long heapOne = peakHeap();
-    out.append(Stats.of(oneSession).row("1,000 subscribers on one session, 200 events"))
-        .append('\n');
-    resetPeaks();
-    List<Long> spread = deliver(100, 10, 20);
-    long heapSpread = peakHeap();
     out.append(
-            Stats.of(spread)
-                .row("1,000 subscribers over 100 sessions (10 each), 20 events per session"))
+            Stats.of(deliver(1, 1, 200, 50)).row("baseline: 1 subscriber, 1 session, 20 events/s"))
         .append('\n');
     resetPeaks();
-    List<Long> single = deliver(1, 1, 200);
-    out.append(Stats.of(single).row("baseline: 1 subscriber on one session, 200 events"))
+    out.append(
+            Stats.of(deliver(1, 1000, 200, 50))
+                .row("1,000 subscribers on 1 session, 20 events/s (20,000 messages/s)"))
         .append('\n');
+    long heapOne = peakHeap();
+    resetPeaks();
+    out.append(
+            Stats.of(deliver(100, 10, 20, 500))
+                .row(
+                    "1,000 subscribers over 100 sessions, 2 events/s per session (2,000 messages/s)"))
+        .append('\n');
+    long heapSpread = peakHeap();
+    resetPeaks();
+    out.append(
+            Stats.of(deliver(1, 1000, 200, 10))
+                .row("stress: 1,000 subscribers on 1 session, 100 events/s (100,000 messages/s)"))
+        .append('\n');
+    long heapStress = peakHeap();
     out.append(
         String.format(
             java.util.Locale.ROOT,
-            "%nHeap: %d MiB idle after GC; peak %d MiB with 1,000 subscribers on one session, %d MiB over 100 sessions "
-                + "(the benchmark's 1,000 WebSocket clients live in the same JVM and are included).%n",
+            "%nHeap: %d MiB idle after GC; peak %d MiB at 1,000 subscribers on one session, %d MiB over 100 sessions, "
+                + "%d MiB under the stress row (the benchmark's 1,000 WebSocket clients run in the same JVM and are included).%n",
             heapIdle >> 20,
             heapOne >> 20,
-            heapSpread >> 20));
+            heapSpread >> 20,
+            heapStress >> 20));
     write("stream-delivery.md", out.toString());
   }
 
   /**
    * Opens {@code perSession} clients on each of {@code sessions} sessions (Vert.x WebSocket clients
-   * on their own event loops) and appends events at about 100 per second per session.
+   * on their own event loops) and appends {@code events} events to each, one every {@code
+   * intervalMillis}.
    */
-  private List<Long> deliver(int sessions, int perSession, int events) throws Exception {
+  private List<Long> deliver(int sessions, int perSession, int events, long intervalMillis)
+      throws Exception {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     List<Sessions.Ready> ready = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
@@ -167,7 +177,9 @@ class GatewayBenchmark {
     AtomicLong received = new AtomicLong();
     io.vertx.core.Vertx clients = io.vertx.core.Vertx.vertx();
     try {
-      WebSocketClient client = clients.createWebSocketClient();
+      WebSocketClient client =
+          clients.createWebSocketClient(
+              new io.vertx.core.http.WebSocketClientOptions().setMaxConnections(5000));
       List<io.vertx.core.Future<io.vertx.core.http.WebSocket>> connecting = new ArrayList<>();
       for (Sessions.Ready session : ready) {
         String token = Tokens.forUser(session.userId());
@@ -188,19 +200,24 @@ class GatewayBenchmark {
                           .addHeader("Authorization", "Bearer " + token))
                   .onSuccess(ws -> ws.textMessageHandler(m -> onMessage(m, latencies, received))));
           if (connecting.size() % 100 == 0) {
-            io.vertx.core.Future.all(connecting).toCompletionStage().toCompletableFuture().get();
+            io.vertx.core.Future.all(connecting)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(2, java.util.concurrent.TimeUnit.MINUTES);
           }
         }
       }
-      io.vertx.core.Future.all(connecting).toCompletionStage().toCompletableFuture().get();
+      io.vertx.core.Future.all(connecting)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(2, java.util.concurrent.TimeUnit.MINUTES);
       long expected = (long) sessions * perSession * events;
       for (int e = 0; e < events; e++) {
         for (Sessions.Ready session : ready) {
           logWriter.append(
               session.sessionId(), "bench.line", null, Map.of("t", System.nanoTime(), "n", e));
         }
-        // ~100 events per second per session, like a chatty Claude run.
-        long until = System.nanoTime() + 10_000_000L;
+        long until = System.nanoTime() + intervalMillis * 1_000_000L;
         while (System.nanoTime() < until) {
           Thread.onSpinWait();
         }
