@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.common.events.SandboxSnapshotted;
+import dev.remoteclaude.common.events.SessionPauseRequested;
+import dev.remoteclaude.common.events.SessionRequested;
+import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCompleted;
 import dev.remoteclaude.common.events.TaskFailed;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
+import dev.remoteclaude.gateway.support.GitRepos;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.infra.anthropic.AnthropicStub;
 import dev.remoteclaude.infra.anthropic.Turn;
@@ -19,6 +24,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -176,6 +183,92 @@ class ClaudeRunnerTest {
                       + "' }.data.resumes"))
           .isEqualTo(one.claudeSessionId());
     }
+  }
+
+  @Test
+  void theConversationSurvivesLosingTheSandboxThroughItsSnapshot() throws IOException {
+    Sessions.Ready session = Sessions.provision();
+    String first = marker();
+    String second = marker();
+    stub.when(first, Turn.text("Noted: the code word is heron."));
+    stub.when(
+        c -> c.prompt().contains(second),
+        c ->
+            List.of(
+                Turn.text(
+                    c.earlierPrompts().stream().anyMatch(p -> p.contains(first))
+                        ? "The code word was heron."
+                        : "I have no earlier conversation.")));
+    UUID task1 = UUID.randomUUID();
+    UUID task2 = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task1, "remember heron " + first));
+      Sessions.awaitTask(gateway, task1, "task.completed");
+      Sessions.send(session.sessionId(), session.userId(), new SessionSnapshotRequested());
+      String snapshot =
+          Sessions.payload(
+                  Sessions.await(gateway, session.sessionId(), "sandbox.snapshotted"),
+                  SandboxSnapshotted.class)
+              .snapshotId();
+
+      // The host loses the sandbox; the gateway notices and says so.
+      deleteSandboxOf(session);
+      Sessions.send(session.sessionId(), session.userId(), new SessionPauseRequested("idle"));
+      Sessions.await(gateway, session.sessionId(), "sandbox.lost");
+
+      // session-service recovers it from the last snapshot, on a new sandbox. (This probe
+      // started after the first provisioning: the only provisioned event it sees is this one.)
+      Sessions.send(
+          session.sessionId(),
+          session.userId(),
+          new SessionRequested(
+              GitRepos.withReadme("unused: restored from the snapshot"),
+              "main",
+              "local",
+              List.of(),
+              java.util.Map.of(),
+              null,
+              Duration.ofMinutes(5),
+              Instant.now().plusSeconds(3600),
+              snapshot));
+      Sessions.await(gateway, session.sessionId(), "sandbox.provisioned");
+
+      Sessions.send(
+          session.sessionId(), session.userId(), Sessions.task(task2, "the code word? " + second));
+      TaskCompleted resumed =
+          Sessions.payload(
+              Sessions.awaitTask(gateway, task2, "task.completed"), TaskCompleted.class);
+      assertThat(resumed.result()).isEqualTo("The code word was heron.");
+    }
+  }
+
+  /**
+   * Deletes the session's sandbox directory on the host, found by a marker written through the API.
+   */
+  private static void deleteSandboxOf(Sessions.Ready session) throws IOException {
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .contentType("application/octet-stream")
+        .queryParam("path", ".marker-" + session.sessionId())
+        .body(new byte[0])
+        .put("/api/v1/sessions/{id}/files", session.sessionId())
+        .then()
+        .statusCode(204);
+    try (var dirs = Files.list(GatewayTestResource.sandboxRoot().resolve("sandboxes"))) {
+      for (Path dir : dirs.toList()) {
+        if (Files.exists(dir.resolve("workspace/.marker-" + session.sessionId()))) {
+          try (var tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+              Files.delete(p);
+            }
+          }
+          return;
+        }
+      }
+    }
+    throw new IllegalStateException("no sandbox directory found");
   }
 
   @Test
