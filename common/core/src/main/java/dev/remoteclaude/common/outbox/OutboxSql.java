@@ -16,7 +16,7 @@ final class OutboxSql {
           + " WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED";
 
   static final String MARK_PUBLISHED =
-      "UPDATE outbox_event SET published_at = now() WHERE position = ANY($1)";
+      "UPDATE outbox_event SET published_at = clock_timestamp() WHERE position = ANY($1)";
 
   static final String PRUNE_OUTBOX =
       "DELETE FROM outbox_event WHERE published_at < now() - $1 * interval '1 second'";
