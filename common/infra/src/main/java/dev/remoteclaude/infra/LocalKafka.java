@@ -68,6 +68,11 @@ public final class LocalKafka implements AutoCloseable {
     return logFile;
   }
 
+  /** The broker's process id, or -1 when it is not running. */
+  public synchronized long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
   private void launch() {
     String classpath = brokerClasspath();
     try {

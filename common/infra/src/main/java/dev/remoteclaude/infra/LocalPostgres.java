@@ -264,6 +264,15 @@ public final class LocalPostgres implements AutoCloseable {
     return logFile;
   }
 
+  /** The postmaster's process id (from postmaster.pid), or -1 when it is not running. */
+  public long pid() {
+    try {
+      return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
   }

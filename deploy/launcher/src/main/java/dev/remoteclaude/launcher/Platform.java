@@ -44,6 +44,8 @@ public final class Platform implements AutoCloseable {
   private final Map<String, String> instances = new LinkedHashMap<>();
   private EdgeRouter edge;
   private AnthropicStub stub;
+  private LocalPostgres postgres;
+  private LocalKafka kafka;
 
   private Platform(PlatformOptions options) {
     this.options = options;
@@ -71,7 +73,7 @@ public final class Platform implements AutoCloseable {
     checkServicesBuilt();
 
     progress.accept("PostgreSQL on port " + options.postgresPort());
-    LocalPostgres postgres =
+    postgres =
         LocalPostgres.start(
             new LocalPostgres.Options(
                 data.resolve("postgres"),
@@ -83,7 +85,7 @@ public final class Platform implements AutoCloseable {
     postgres.createDatabase(DATABASE);
 
     progress.accept("Kafka (KRaft) on port " + options.kafkaPort());
-    LocalKafka kafka =
+    kafka =
         LocalKafka.start(
             new LocalKafka.Options(data.resolve("kafka"), options.kafkaPort(), 3, false));
     started.add(kafka);
@@ -304,6 +306,11 @@ public final class Platform implements AutoCloseable {
 
   public Map<String, ServiceProcess> services() {
     return services;
+  }
+
+  /** Process ids of PostgreSQL's postmaster and of the Kafka broker. */
+  public List<Long> infrastructurePids() {
+    return List.of(postgres.pid(), kafka.pid());
   }
 
   public Optional<AnthropicStub> stub() {
