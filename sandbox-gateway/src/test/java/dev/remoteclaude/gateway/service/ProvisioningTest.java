@@ -13,6 +13,7 @@ import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
+import dev.remoteclaude.gateway.support.GitHttpServer;
 import dev.remoteclaude.gateway.support.GitRepos;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
@@ -59,6 +60,117 @@ class ProvisioningTest {
         .then()
         .statusCode(200)
         .body(equalTo("built\n"));
+  }
+
+  @Test
+  void aPrivateRepositoryIsClonedWithItsTokenWhichStaysOutOfGitConfigEnvironmentAndLog()
+      throws Exception {
+    String token = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    Path root = Files.createTempDirectory("rc-git-server-");
+    String source = GitRepos.withReadme("private stuff\n");
+    GitRepos.git(root, "clone", "--quiet", "--bare", source, "private.git");
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    try (GitHttpServer git = GitHttpServer.start(root, token);
+        KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session,
+          user,
+          Sessions.request(
+              git.url("private.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(session, token)));
+      Sessions.await(gateway, session, "sandbox.provisioned");
+
+      // The wrong token is refused, with a reason the user can act on.
+      UUID other = UUID.randomUUID();
+      Sessions.send(
+          other,
+          user,
+          Sessions.request(
+              git.url("private.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(other, "wrong")));
+      SandboxFailed failed =
+          Sessions.payload(Sessions.await(gateway, other, "sandbox.failed"), SandboxFailed.class);
+      assertThat(failed.code()).isEqualTo(SandboxFailed.AUTH_FAILED);
+      assertThat(failed.reason()).doesNotContain("wrong");
+    }
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(user))
+        .queryParam("path", "README.md")
+        .get("/api/v1/sessions/{id}/files", session)
+        .then()
+        .statusCode(200)
+        .body(equalTo("private stuff\n"));
+    String gitConfig =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .queryParam("path", ".git/config")
+            .get("/api/v1/sessions/{id}/files", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(gitConfig).doesNotContain(token).doesNotContain("credential");
+    String environment =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .contentType("application/json")
+            .body("{\"argv\": [\"env\"]}")
+            .post("/api/v1/sessions/{id}/commands", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("stdout");
+    assertThat(environment).doesNotContain(token).doesNotContain("RC_GIT_TOKEN");
+    String log =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .get("/api/v1/sessions/{id}/events", session)
+            .then()
+            .extract()
+            .asString();
+    assertThat(log).doesNotContain(token);
+  }
+
+  @Test
+  void aCloneThatHangsTimesOut() throws Exception {
+    UUID session = UUID.randomUUID();
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer silent =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    silent.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    silent.createContext(
+        "/",
+        exchange -> {
+          try {
+            never.await(2, java.util.concurrent.TimeUnit.MINUTES);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    silent.start();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      String url = "http://127.0.0.1:" + silent.getAddress().getPort() + "/slow.git";
+      Sessions.send(session, "u1", Sessions.request(url, "main", List.of()));
+      SandboxFailed failed =
+          Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
+      assertThat(failed.code()).isEqualTo(SandboxFailed.TIMEOUT);
+      assertThat(failed.reason()).contains("cloning took longer than");
+    } finally {
+      never.countDown();
+      silent.stop(0);
+    }
   }
 
   @Test

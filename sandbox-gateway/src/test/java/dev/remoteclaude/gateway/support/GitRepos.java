@@ -35,7 +35,7 @@ public final class GitRepos {
     }
   }
 
-  static void git(Path dir, String... args) {
+  public static void git(Path dir, String... args) {
     try {
       List<String> command = new java.util.ArrayList<>(List.of("git"));
       command.addAll(List.of(args));
