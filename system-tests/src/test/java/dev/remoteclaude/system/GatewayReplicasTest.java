@@ -9,6 +9,7 @@ import dev.remoteclaude.launcher.ServiceProcess;
 import dev.remoteclaude.testing.StreamClient;
 import io.restassured.RestAssured;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +75,65 @@ class GatewayReplicasTest {
       assertThat(onSecond.seqs()).isEqualTo(onFirst.seqs().subList(0, onSecond.seqs().size()));
       assertThat(onSecond.seqs()).startsWith(1L).doesNotHaveDuplicates();
     }
+  }
+
+  @Test
+  void aSandboxMissingWhenTheGatewayRestartsIsReportedLostAndTheSessionRecovers() throws Exception {
+    second();
+    Platform platform = TestPlatform.get();
+    Api alice = new Api("alice-" + UUID.randomUUID());
+    UUID session = alice.createSession(Api.gitRepository("# recover me\n"));
+    alice.awaitSessionState(session, "READY");
+    String marker = ".marker-" + session;
+    alice
+        .call()
+        .contentType("application/octet-stream")
+        .queryParam("path", marker)
+        .body(new byte[0])
+        .put("/api/v1/sessions/{id}/files", session)
+        .then()
+        .statusCode(204);
+
+    platform.services().get(GATEWAY).kill();
+    platform.services().get(SECOND).kill();
+    // The host loses the sandbox while no gateway runs.
+    java.nio.file.Path sandboxes = platform.home().resolve("data/sandboxes/sandboxes");
+    int deleted = 0;
+    try (var dirs = java.nio.file.Files.list(sandboxes)) {
+      for (java.nio.file.Path dir : dirs.toList()) {
+        if (java.nio.file.Files.exists(dir.resolve("workspace").resolve(marker))) {
+          try (var tree = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+              java.nio.file.Files.delete(p);
+            }
+          }
+          deleted++;
+        }
+      }
+    }
+    assertThat(deleted).as("the session's sandbox directory was found and removed").isEqualTo(1);
+    platform.restart(GATEWAY, true);
+    platform.restart(SECOND, true);
+
+    // Reconciliation reports it lost; session-service re-provisions it (a fresh clone).
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              List<String> states =
+                  alice
+                      .events(session, 0)
+                      .getList("events.findAll { it.type == 'session.state' }.data.to");
+              int recovering = states.indexOf("RECOVERING");
+              return recovering >= 0 && states.subList(recovering, states.size()).contains("READY");
+            });
+    assertThat(alice.sessionState(session)).isEqualTo("READY");
+    alice
+        .call()
+        .queryParam("path", "README.md")
+        .get("/api/v1/sessions/{id}/files", session)
+        .then()
+        .statusCode(200);
   }
 
   @Test

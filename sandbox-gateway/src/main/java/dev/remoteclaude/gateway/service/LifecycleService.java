@@ -160,6 +160,7 @@ public class LifecycleService {
     if (sandbox.state == SandboxState.LOST || sandbox.state == SandboxState.TERMINATED) {
       return Uni.createFrom().voidItem();
     }
+    Log.infof("session %s: its sandbox is lost (%s)", sandbox.sessionId, reason);
     return moveTo(
         sandbox,
         SandboxState.LOST,
