@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 final class Files2 {
@@ -20,6 +21,29 @@ final class Files2 {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete " + root, e);
+    }
+  }
+
+  /**
+   * The last {@code lines} lines of a log file without Java stack frames, for an error message;
+   * empty when unreadable.
+   */
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all =
+          Files.readAllLines(file).stream().filter(l -> !l.startsWith("\tat ")).toList();
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** Whether a log file has a line containing {@code text}; false when unreadable. */
+  static boolean contains(Path file, String text) {
+    try (Stream<String> lines = Files.lines(file)) {
+      return lines.anyMatch(l -> l.contains(text));
+    } catch (IOException | UncheckedIOException e) {
+      return false;
     }
   }
 }

@@ -32,6 +32,9 @@ public final class LocalKafka implements AutoCloseable {
   private static final String CLASSPATH_RESOURCE = "/dev/remoteclaude/infra/kafka-broker.classpath";
   private static final String STARTED = "Kafka Server started";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final int PORT_ATTEMPTS = 3;
+  private static final int LOG_TAIL = 15;
+  private static final String ADDRESS_IN_USE = "Address already in use";
 
   /** How a broker is set up. */
   public record Options(Path directory, int port, int partitions, boolean ephemeral) {
@@ -54,10 +57,28 @@ public final class LocalKafka implements AutoCloseable {
     this.logFile = options.directory().resolve("broker.log");
   }
 
+  /**
+   * Starts a broker; a throw-away one whose port was taken meanwhile by another process (chosen
+   * free, bound a moment later) moves to other ports.
+   */
   public static LocalKafka start(Options options) {
-    LocalKafka kafka = new LocalKafka(options);
-    kafka.launch();
-    return kafka;
+    for (int attempt = 1; ; attempt++) {
+      LocalKafka kafka = new LocalKafka(options);
+      try {
+        kafka.launch();
+        return kafka;
+      } catch (InfraException e) {
+        if (!options.ephemeral() || attempt == PORT_ATTEMPTS || !portTaken(e)) {
+          throw e;
+        }
+        LOG.warnf("Kafka's port was taken meanwhile; moving to other ports");
+        options = new Options(options.directory(), Ports.free(), options.partitions(), true);
+      }
+    }
+  }
+
+  private static boolean portTaken(InfraException e) {
+    return e.getMessage() != null && e.getMessage().contains(ADDRESS_IN_USE);
   }
 
   public String bootstrapServers() {
@@ -143,13 +164,28 @@ public final class LocalKafka implements AutoCloseable {
       Thread pump = new Thread(() -> pump(process.getInputStream(), started), "kafka-broker-log");
       pump.setDaemon(true);
       pump.start();
-      process
+      Process launched = process;
+      launched
           .onExit()
           .thenRun(
-              () ->
-                  started.completeExceptionally(
-                      new InfraException(
-                          "Kafka broker exited with " + process.exitValue() + "; see " + logFile)));
+              () -> {
+                try {
+                  pump.join(Duration.ofSeconds(5)); // the log is complete once the pump is done
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                started.completeExceptionally(
+                    new InfraException(
+                        "Kafka broker exited with "
+                            + launched.exitValue()
+                            + (Files2.contains(logFile, ADDRESS_IN_USE)
+                                ? " (" + ADDRESS_IN_USE + ")"
+                                : "")
+                            + "; the end of its log ("
+                            + logFile
+                            + "):\n"
+                            + Files2.tail(logFile, LOG_TAIL)));
+              });
       started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       LOG.infof("Kafka broker is up on %s (%s)", bootstrapServers(), options.directory());
     } catch (IOException e) {

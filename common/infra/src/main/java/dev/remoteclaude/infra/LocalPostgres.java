@@ -26,6 +26,7 @@ public final class LocalPostgres implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalPostgres.class);
   private static final String SYSTEM_USER = "postgres";
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final int PORT_ATTEMPTS = 3;
 
   /** How a server is set up. */
   public record Options(Path directory, int port, String user, String password, boolean ephemeral) {
@@ -63,10 +64,25 @@ public final class LocalPostgres implements AutoCloseable {
         throw new InfraException("PostgreSQL directory must not contain spaces or quotes: " + s);
       }
     }
-    LocalPostgres pg = new LocalPostgres(options, bin);
-    pg.initIfNeeded();
-    pg.startServer();
-    return pg;
+    for (int attempt = 1; ; attempt++) {
+      LocalPostgres pg = new LocalPostgres(options, bin);
+      try {
+        pg.initIfNeeded();
+        pg.startServer();
+        return pg;
+      } catch (RuntimeException e) {
+        pg.abandon();
+        // A throw-away server whose port was taken meanwhile (chosen free, bound a moment later)
+        // moves to another port.
+        if (!options.ephemeral() || attempt == PORT_ATTEMPTS || !portTaken(e)) {
+          throw e;
+        }
+        LOG.warnf("PostgreSQL's port %d was taken meanwhile; moving to another", options.port());
+        options =
+            new Options(
+                options.directory(), Ports.free(), options.user(), options.password(), true);
+      }
+    }
   }
 
   /** The directory holding initdb, pg_ctl and postgres, or a clear error saying what is missing. */
@@ -179,22 +195,27 @@ public final class LocalPostgres implements AutoCloseable {
       serverOptions.add("-c synchronous_commit=off");
       serverOptions.add("-c full_page_writes=off");
     }
-    ProcessRunner.runOrFail(
-        "pg_ctl start (log: " + logFile + ")",
-        command(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            dataDir.toString(),
-            "-l",
-            logFile.toString(),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            String.join(" ", serverOptions),
-            "start"),
-        Map.of(),
-        TIMEOUT);
+    try {
+      ProcessRunner.runOrFail(
+          "pg_ctl start (log: " + logFile + ")",
+          command(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dataDir.toString(),
+              "-l",
+              logFile.toString(),
+              "-w",
+              "-t",
+              "60",
+              "-o",
+              String.join(" ", serverOptions),
+              "start"),
+          Map.of(),
+          TIMEOUT);
+    } catch (InfraException e) {
+      throw new InfraException(
+          e.getMessage() + "; the end of the server log:\n" + Files2.tail(logFile, 15), e);
+    }
     running = true;
     LOG.infof("PostgreSQL is up on 127.0.0.1:%d (%s)", options.port(), options.directory());
   }
@@ -299,6 +320,22 @@ public final class LocalPostgres implements AutoCloseable {
     stopServer();
     if (options.ephemeral()) {
       Files2.deleteRecursively(options.directory());
+    }
+  }
+
+  private static boolean portTaken(RuntimeException e) {
+    return e.getMessage() != null && e.getMessage().contains("Address already in use");
+  }
+
+  /** After a failed start: no server left behind, and an ephemeral directory deleted. */
+  private void abandon() {
+    running = Files.exists(dataDir.resolve("postmaster.pid"));
+    try {
+      stopServer();
+    } finally {
+      if (options.ephemeral()) {
+        Files2.deleteRecursively(options.directory());
+      }
     }
   }
 

@@ -1,7 +1,13 @@
 package dev.remoteclaude.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -47,8 +53,56 @@ class LocalInfraTest {
   }
 
   @Test
-  void kafkaBrokerRoundTripsARecord() {
-    try (LocalKafka kafka = LocalKafka.start(LocalKafka.Options.ephemeral(2))) {
+  void freePortsAreDrawnBelowTheKernelsEphemeralRange() {
+    for (int i = 0; i < 20; i++) {
+      assertThat(Ports.free()).isBetween(1024, Ports.ephemeralLow() - 1);
+    }
+  }
+
+  @Test
+  void aThrowAwayPostgresWhosePortWasTakenMovesToAnother() throws Exception {
+    try (ServerSocket squatter = squat()) {
+      Path dir = Files.createTempDirectory("rc-pg-");
+      var options = new LocalPostgres.Options(dir, squatter.getLocalPort(), "rc", "pw", true);
+      try (LocalPostgres pg = LocalPostgres.start(options)) {
+        assertThat(pg.port()).isNotEqualTo(squatter.getLocalPort());
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), "rc", "pw")) {
+          assertThat(c.isValid(5)).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aKeptPostgresWhosePortIsTakenFailsSayingSo() throws Exception {
+    try (ServerSocket squatter = squat()) {
+      Path dir = Files.createTempDirectory("rc-pg-kept-");
+      var options = new LocalPostgres.Options(dir, squatter.getLocalPort(), "rc", "pw", false);
+      try {
+        assertThatThrownBy(() -> LocalPostgres.start(options))
+            .isInstanceOf(InfraException.class)
+            .hasMessageContaining("Address already in use");
+      } finally {
+        Files2.deleteRecursively(dir);
+      }
+    }
+  }
+
+  private static ServerSocket squat() throws Exception {
+    ServerSocket socket = new ServerSocket();
+    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free()));
+    return socket;
+  }
+
+  @Test
+  void aKafkaBrokerWhosePortWasTakenMovesAndRoundTripsARecord() throws Exception {
+    ServerSocket squatter = squat();
+    var options =
+        new LocalKafka.Options(
+            Files.createTempDirectory("rc-kafka-"), squatter.getLocalPort(), 2, true);
+    try (squatter;
+        LocalKafka kafka = LocalKafka.start(options)) {
+      assertThat(kafka.bootstrapServers()).doesNotEndWith(":" + squatter.getLocalPort());
       String topic = "t-" + UUID.randomUUID();
       Map<String, Object> common = Map.of("bootstrap.servers", kafka.bootstrapServers());
       try (var producer =
