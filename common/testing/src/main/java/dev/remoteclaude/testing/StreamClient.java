@@ -19,6 +19,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public final class StreamClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  // One client (its selector thread and executor) for every connection, as an application has.
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final List<JsonNode> messages = new CopyOnWriteArrayList<>();
   private final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
@@ -72,8 +74,7 @@ public final class StreamClient implements AutoCloseable {
 
   private static StreamClient open(URI uri, String token, boolean reading, boolean subprotocol) {
     StreamClient client = new StreamClient(reading);
-    WebSocket.Builder builder =
-        HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
     if (token != null) {
       if (subprotocol) {
         builder.subprotocols("rc.v1", "quarkus-http-upgrade#Authorization#Bearer%20" + token);

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -34,8 +35,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * finds the lock taken skips the round. Within a round, rows of one key are sent one after another
  * (each waits for the broker's ack), different keys in parallel; only acknowledged rows are marked
  * published, in the same transaction, so a crash or stop mid-batch leaves the rest for the next
- * round. Rounds start when PostgreSQL notifies a commit to the outbox (LISTEN/NOTIFY) and on a slow
- * timer as a safety net.
+ * round. Rounds start when PostgreSQL notifies a commit to this schema's outbox (LISTEN/NOTIFY) and
+ * on a slow timer as a safety net.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -51,6 +52,8 @@ public class OutboxRelay {
 
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+  private final AtomicLong wakeUps = new AtomicLong();
+  private volatile String schema;
   private volatile boolean running;
   private boolean listening;
   private long timerId = -1;
@@ -86,8 +89,19 @@ public class OutboxRelay {
     running = true;
     if (!listening) {
       listening = true;
-      // Wake up on every commit to an outbox, and once (re)connected, for what was missed.
-      notifications.subscribe(OutboxSql.NOTIFY_CHANNEL, payload -> wakeUp(), this::wakeUp);
+      // Wake up on every commit to this service's outbox, and once (re)connected, for what was
+      // missed. The channel is shared by the database; the payload names the outbox's schema, so
+      // another service's commits do not cost this one a round.
+      pool.query(OutboxSql.CURRENT_SCHEMA)
+          .execute()
+          .subscribe()
+          .with(
+              rows -> schema = rows.iterator().next().getString(0),
+              failure ->
+                  Log.warnf(
+                      "outbox: schema unknown (%s); every outbox commit wakes the relay",
+                      failure.getMessage()));
+      notifications.subscribe(OutboxSql.NOTIFY_CHANNEL, this::onCommit, this::wakeUp);
     }
     timerId = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wakeUp());
     wakeUp();
@@ -109,11 +123,29 @@ public class OutboxRelay {
     return running;
   }
 
+  void onCommit(String payload) {
+    String own = schema;
+    if (own == null || payload == null || own.equals(payload)) {
+      wakeUp();
+    }
+  }
+
+  /** How many times this relay was asked for a round while running (for tests). */
+  long wakeUps() {
+    return wakeUps.get();
+  }
+
+  /** The schema whose outbox this relay publishes, once known. */
+  String schema() {
+    return schema;
+  }
+
   /** Asks for a round; coalesces requests that arrive while one is running. */
   void wakeUp() {
     if (!running) {
       return;
     }
+    wakeUps.incrementAndGet();
     if (!draining.compareAndSet(false, true)) {
       again.set(true);
       return;

@@ -4,8 +4,10 @@ package dev.remoteclaude.common.outbox;
 final class OutboxSql {
   private OutboxSql() {}
 
-  /** NOTIFY channel of the outbox trigger (one per database). */
+  /** NOTIFY channel of the outbox trigger (one per database; the payload is the schema). */
   static final String NOTIFY_CHANNEL = "rc_outbox";
+
+  static final String CURRENT_SCHEMA = "SELECT current_schema()";
 
   /** One relay per schema at a time; released when the round's transaction ends. */
   static final String TRY_LOCK =

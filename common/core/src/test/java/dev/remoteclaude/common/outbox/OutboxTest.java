@@ -165,6 +165,24 @@ class OutboxTest {
   }
 
   @Test
+  void onlyCommitsToItsOwnSchemasOutboxWakeTheRelay() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> relay.schema() != null);
+    assertThat(relay.schema()).isEqualTo("demo");
+
+    long before = relay.wakeUps();
+    relay.onCommit("another_service");
+    assertThat(relay.wakeUps()).isEqualTo(before);
+    relay.onCommit("demo");
+    assertThat(relay.wakeUps()).isEqualTo(before + 1);
+
+    // Through PostgreSQL: the trigger's notification for this schema's outbox wakes it.
+    long then = relay.wakeUps();
+    String subject = "s-" + UUID.randomUUID();
+    OnVertx.await(() -> notes.create("u1", subject, "wakes the relay", false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> relay.wakeUps() > then);
+  }
+
+  @Test
   void writingOutsideATransactionIsRefused() {
     assertThatThrownBy(
             () ->
