@@ -329,7 +329,14 @@ public class SessionLifecycle {
               Log.infof(
                   "session %s stays paused with a queued task: %s",
                   session.id, quotaHit.getMessage());
-              return done();
+              // Said on the session's stream, so the user waiting on the task knows why.
+              return transitions.notice(
+                  session,
+                  SessionNotice.RESUME_REFUSED,
+                  "the session stays paused with a task queued: "
+                      + quotaHit.getMessage()
+                      + "; the task runs once the session is resumed",
+                  null);
             });
   }
 

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.remoteclaude.common.events.QuotaChanged;
+import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.session.SessionFixtures;
@@ -127,6 +128,15 @@ class QuotaTest {
 
     assertThat(SessionFixtures.state(user, paused)).isEqualTo(SessionState.PAUSED);
     assertThat(emitted(paused, SessionResumeRequested.class)).isEmpty();
+    // The user is told why, on the session's stream.
+    assertThat(SessionFixtures.notices(paused, SessionNotice.RESUME_REFUSED))
+        .singleElement()
+        .satisfies(
+            n ->
+                assertThat(n.message())
+                    .contains("stays paused")
+                    .contains("active sessions")
+                    .doesNotContain("Exception"));
   }
 
   @Test
