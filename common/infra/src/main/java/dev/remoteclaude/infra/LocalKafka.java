@@ -150,8 +150,7 @@ public final class LocalKafka implements AutoCloseable {
                 log4j,
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                clusterId(),
+                "--cluster-id=" + clusterId(),
                 "-c",
                 config.toString()),
             Map.of(),
@@ -264,11 +263,20 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid form). */
-  private static String clusterId() {
+  /**
+   * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid form). Like
+   * Kafka's own {@code Uuid.randomUuid()}, never one that starts with '-', which a command line
+   * would take for an option (one id in 64 did, and failed the storage format).
+   */
+  static String clusterId() {
+    SecureRandom random = new SecureRandom();
     byte[] bytes = new byte[16];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String id;
+    do {
+      random.nextBytes(bytes);
+      id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } while (id.startsWith("-"));
+    return id;
   }
 
   /** Stops the broker and keeps its data: {@link #restart()} brings the same broker back. */

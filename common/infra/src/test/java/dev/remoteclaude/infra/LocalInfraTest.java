@@ -53,6 +53,14 @@ class LocalInfraTest {
   }
 
   @Test
+  void kraftClusterIdsNeverLookLikeACommandLineOption() {
+    // One random id in 64 used to start with '-', and the storage tool refused it as an option.
+    for (int i = 0; i < 5_000; i++) {
+      assertThat(LocalKafka.clusterId()).hasSize(22).doesNotStartWith("-");
+    }
+  }
+
+  @Test
   void freePortsAreDrawnBelowTheKernelsEphemeralRange() {
     for (int i = 0; i < 20; i++) {
       assertThat(Ports.free()).isBetween(1024, Ports.ephemeralLow() - 1);
