@@ -327,15 +327,19 @@ public final class LocalPostgres implements AutoCloseable {
     return e.getMessage() != null && e.getMessage().contains("Address already in use");
   }
 
-  /** After a failed start: no server left behind, and an ephemeral directory deleted. */
+  /**
+   * After a failed start: no server left behind, and an ephemeral directory deleted. Its own
+   * failures are logged, so that the start's failure is the one reported.
+   */
   private void abandon() {
-    running = Files.exists(dataDir.resolve("postmaster.pid"));
     try {
+      running = Files.exists(dataDir.resolve("postmaster.pid"));
       stopServer();
-    } finally {
       if (options.ephemeral()) {
         Files2.deleteRecursively(options.directory());
       }
+    } catch (RuntimeException e) {
+      LOG.warnf("cleaning up after a failed start: %s", e.getMessage());
     }
   }
 
