@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 class PlatformBenchmark {
 
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Test
   void sessionStartVersusRawCreateAndClone() throws Exception {
     String repo = Api.gitRepository("# bench\n" + "line\n".repeat(200));
@@ -103,8 +106,6 @@ class PlatformBenchmark {
     write("session-start.md", table);
   }
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   /** POST /sessions with a plain JDK client, so the figure is the platform's, not a test DSL's. */
   private static UUID create(Api user, String repo) throws Exception {
     HttpResponse<String> response =
@@ -122,8 +123,6 @@ class PlatformBenchmark {
     }
     return UUID.fromString(JSON.readTree(response.body()).path("id").asText());
   }
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the provider does at least: make the sandbox's directories and clone into it. */
   private static void rawCreateAndClone(String repo) throws Exception {

@@ -146,20 +146,29 @@ class ClaudeRunnerTest {
     await().untilAsserted(() -> assertThat(processesMentioning(session.sessionId())).isEmpty());
   }
 
-  @Test
-  void aSecondTaskResumesTheFirstOnesConversation() {
-    Sessions.Ready session = Sessions.provision();
-    String first = marker();
-    String second = marker();
-    stub.when(first, Turn.text("Noted: 42."));
+  /**
+   * The model answers {@code second} with {@code remembered} only when the conversation it is sent
+   * still holds the prompt marked {@code first} (that is, when Claude Code resumed it).
+   */
+  private void scriptMemory(
+      String first, String noted, String second, String remembered, String forgotten) {
+    stub.when(first, Turn.text(noted));
     stub.when(
         c -> c.prompt().contains(second),
         c ->
             List.of(
                 Turn.text(
                     c.earlierPrompts().stream().anyMatch(p -> p.contains(first))
-                        ? "You told me 42."
-                        : "I do not remember anything.")));
+                        ? remembered
+                        : forgotten)));
+  }
+
+  @Test
+  void aSecondTaskResumesTheFirstOnesConversation() {
+    Sessions.Ready session = Sessions.provision();
+    String first = marker();
+    String second = marker();
+    scriptMemory(first, "Noted: 42.", second, "You told me 42.", "I do not remember anything.");
     UUID task1 = UUID.randomUUID();
     UUID task2 = UUID.randomUUID();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
@@ -190,15 +199,12 @@ class ClaudeRunnerTest {
     Sessions.Ready session = Sessions.provision();
     String first = marker();
     String second = marker();
-    stub.when(first, Turn.text("Noted: the code word is heron."));
-    stub.when(
-        c -> c.prompt().contains(second),
-        c ->
-            List.of(
-                Turn.text(
-                    c.earlierPrompts().stream().anyMatch(p -> p.contains(first))
-                        ? "The code word was heron."
-                        : "I have no earlier conversation.")));
+    scriptMemory(
+        first,
+        "Noted: the code word is heron.",
+        second,
+        "The code word was heron.",
+        "I have no earlier conversation.");
     UUID task1 = UUID.randomUUID();
     UUID task2 = UUID.randomUUID();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
