@@ -46,7 +46,7 @@ final class TestPlatform {
               home,
               root,
               Ports.free(),
-              freeRange(5),
+              Ports.freeRange(5),
               Ports.free(),
               Ports.free(),
               Ports.free(),
@@ -77,29 +77,5 @@ final class TestPlatform {
 
   static String token(String user) {
     return get().keys().token(user, Duration.ofHours(1));
-  }
-
-  /** The first of {@code n} consecutive free ports. */
-  static int freeRange(int n) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int first = 20000 + (int) (Math.random() * 30000);
-      boolean free = true;
-      for (int i = 0; i < n && free; i++) {
-        free = isFree(first + i);
-      }
-      if (free) {
-        return first;
-      }
-    }
-    throw new IllegalStateException("no " + n + " consecutive free ports");
-  }
-
-  private static boolean isFree(int port) {
-    try (var socket =
-        new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -41,6 +41,26 @@ public final class Ports {
     }
   }
 
+  /**
+   * The first of {@code n} consecutive free ports (for a set of services numbered from a base
+   * port), below the ephemeral range like {@link #free()}.
+   */
+  public static int freeRange(int n) {
+    int below = ephemeralLow();
+    for (int i = 0; i < ATTEMPTS; i++) {
+      int first = ThreadLocalRandom.current().nextInt(LOWEST, Math.max(LOWEST + 1, below - n));
+      boolean free = true;
+      for (int port = first; port < first + n && free; port++) {
+        free = bindable(port);
+      }
+      if (free) {
+        return first;
+      }
+    }
+    throw new UncheckedIOException(
+        new IOException("no " + n + " consecutive free loopback ports below " + below));
+  }
+
   private static boolean bindable(int port) {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(false);

@@ -3,6 +3,7 @@ package dev.remoteclaude.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -64,6 +65,19 @@ class LocalInfraTest {
   void freePortsAreDrawnBelowTheKernelsEphemeralRange() {
     for (int i = 0; i < 20; i++) {
       assertThat(Ports.free()).isBetween(1024, Ports.ephemeralLow() - 1);
+    }
+  }
+
+  @Test
+  void portRangesForServicesAreFreeAndBelowTheEphemeralRange() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      int first = Ports.freeRange(5);
+      assertThat(first + 4).isLessThan(Ports.ephemeralLow());
+      for (int port = first; port < first + 5; port++) {
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        }
+      }
     }
   }
 
