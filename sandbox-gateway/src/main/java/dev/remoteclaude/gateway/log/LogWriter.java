@@ -10,18 +10,18 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Appends to the output log with group commit: per session, one batch is written at a time and
- * everything that arrives meanwhile goes into the next batch. A quiet session gets its event
- * written at once; a fast stream gets few, large transactions instead of one insert per line. After
- * each commit the events go to this replica's subscribers directly; other replicas learn of them
- * from the commit's notification.
+ * Appends to the output log with group commit across sessions: one batch is written at a time, in
+ * one statement, and everything that arrives meanwhile, from any session, goes into the next. A
+ * quiet gateway gets an event written at once; a busy one gets few, large commits instead of one
+ * transaction per line or per session. After each commit the events go to this replica's
+ * subscribers directly; other replicas learn of them from the commit's notification.
  */
 @ApplicationScoped
 public class LogWriter {
@@ -30,7 +30,8 @@ public class LogWriter {
 
   private final OutputLog log;
   private final StreamHub hub;
-  private final Map<UUID, SessionQueue> queues = new ConcurrentHashMap<>();
+  private final Deque<Pending> pending = new ArrayDeque<>();
+  private boolean flushing;
 
   public LogWriter(OutputLog log, StreamHub hub) {
     this.log = log;
@@ -38,11 +39,6 @@ public class LogWriter {
   }
 
   private record Pending(OutputLog.NewEvent event, CompletableFuture<LogEvent> done) {}
-
-  private static final class SessionQueue {
-    final Deque<Pending> pending = new ArrayDeque<>();
-    boolean flushing;
-  }
 
   /** Appends an event; the Uni completes once it is durable (with its sequence number). */
   public Uni<LogEvent> append(UUID sessionId, String type, UUID taskId, Object data) {
@@ -53,46 +49,49 @@ public class LogWriter {
       return Uni.createFrom().failure(e);
     }
     CompletableFuture<LogEvent> done = new CompletableFuture<>();
-    SessionQueue queue = queues.computeIfAbsent(sessionId, k -> new SessionQueue());
     boolean start;
-    synchronized (queue) {
-      queue.pending.add(
-          new Pending(new OutputLog.NewEvent(type, taskId, Instant.now(), json), done));
-      start = !queue.flushing;
-      queue.flushing = true;
+    synchronized (pending) {
+      pending.add(
+          new Pending(new OutputLog.NewEvent(sessionId, type, taskId, Instant.now(), json), done));
+      start = !flushing;
+      flushing = true;
     }
     if (start) {
-      flush(sessionId, queue);
+      flush();
     }
     return Uni.createFrom().completionStage(done);
   }
 
-  private void flush(UUID sessionId, SessionQueue queue) {
+  private void flush() {
     List<Pending> batch = new ArrayList<>();
-    synchronized (queue) {
-      while (!queue.pending.isEmpty() && batch.size() < MAX_BATCH) {
-        batch.add(queue.pending.poll());
+    synchronized (pending) {
+      while (!pending.isEmpty() && batch.size() < MAX_BATCH) {
+        batch.add(pending.poll());
       }
       if (batch.isEmpty()) {
-        queue.flushing = false;
+        flushing = false;
         return;
       }
     }
-    log.append(sessionId, batch.stream().map(Pending::event).toList())
+    log.append(batch.stream().map(Pending::event).toList())
         .subscribe()
         .with(
             stored -> {
-              hub.publish(sessionId, stored);
+              Map<UUID, List<LogEvent>> bySession = new LinkedHashMap<>();
+              for (LogEvent event : stored) {
+                bySession.computeIfAbsent(event.sessionId(), k -> new ArrayList<>()).add(event);
+              }
+              bySession.forEach(hub::publish);
               for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(stored.get(i));
               }
-              flush(sessionId, queue);
+              flush();
             },
             failure -> {
               Log.errorf(
-                  "output log write failed for session %s: %s", sessionId, failure.getMessage());
+                  "output log write of %d events failed: %s", batch.size(), failure.getMessage());
               batch.forEach(p -> p.done().completeExceptionally(failure));
-              flush(sessionId, queue);
+              flush();
             });
   }
 }

@@ -9,37 +9,51 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The durable, per-session output log in PostgreSQL. An append takes a block of sequence numbers
- * from the session's head row (its row lock orders concurrent writers, also across replicas) and
- * inserts the whole batch in the same transaction, so sequence numbers are gap-free. The commit
- * notifies every gateway replica ({@code rc_session_log}: "session:lastSeq").
+ * The durable, per-session output log in PostgreSQL. An append is one statement, so one round trip
+ * and one commit however many sessions and events it carries: it takes a block of sequence numbers
+ * from each session's head row (whose row lock orders concurrent writers, also across replicas;
+ * rows are locked in session-id order, so two writers cannot deadlock), inserts the events and
+ * notifies every gateway replica of each session's new last seq ({@code rc_session_log}:
+ * "session:lastSeq"). Sequence numbers are gap-free per session.
  */
 @ApplicationScoped
 public class OutputLog {
 
   public static final String NOTIFY_CHANNEL = "rc_session_log";
 
-  private static final String TAKE_SEQ =
-      "INSERT INTO session_log_head (session_id, last_seq) VALUES ($1, $2)"
-          + " ON CONFLICT (session_id) DO UPDATE SET last_seq = session_log_head.last_seq + EXCLUDED.last_seq"
-          + " RETURNING last_seq";
-  private static final String INSERT =
-      "INSERT INTO session_event (session_id, seq, type, task_id, at, data)"
-          + " SELECT $1, u.seq, u.type, u.task_id, u.at, u.data"
-          + " FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::timestamptz[], $6::text[])"
-          + " AS u(seq, type, task_id, at, data)";
-  private static final String NOTIFY = "SELECT pg_notify('" + NOTIFY_CHANNEL + "', $1)";
+  private static final String APPEND =
+      "WITH batch AS ("
+          + " SELECT u.session_id, u.type, u.task_id, u.at, u.data,"
+          + " row_number() OVER (PARTITION BY u.session_id ORDER BY u.ord) AS k,"
+          + " count(*) OVER (PARTITION BY u.session_id) AS n"
+          + " FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::text[])"
+          + " WITH ORDINALITY AS u(session_id, type, task_id, at, data, ord)),"
+          + " head AS ("
+          + " INSERT INTO session_log_head AS h (session_id, last_seq)"
+          + " SELECT session_id, count(*) FROM batch GROUP BY session_id ORDER BY session_id"
+          + " ON CONFLICT (session_id) DO UPDATE SET last_seq = h.last_seq + EXCLUDED.last_seq"
+          + " RETURNING h.session_id, h.last_seq),"
+          + " stored AS ("
+          + " INSERT INTO session_event (session_id, seq, type, task_id, at, data)"
+          + " SELECT b.session_id, head.last_seq - b.n + b.k, b.type, b.task_id, b.at, b.data"
+          + " FROM batch b JOIN head ON head.session_id = b.session_id)"
+          + " SELECT head.session_id, head.last_seq FROM head,"
+          + " pg_notify('"
+          + NOTIFY_CHANNEL
+          + "', head.session_id::text || ':' || head.last_seq)";
   private static final String READ =
       "SELECT seq, type, task_id, at, data FROM session_event"
           + " WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
   private static final String HEAD = "SELECT last_seq FROM session_log_head WHERE session_id = $1";
 
   /** An event before it has a sequence number. */
-  public record NewEvent(String type, UUID taskId, Instant at, String data) {}
+  public record NewEvent(UUID sessionId, String type, UUID taskId, Instant at, String data) {}
 
   private final Pool pool;
 
@@ -47,46 +61,45 @@ public class OutputLog {
     this.pool = pool;
   }
 
-  /** Appends the events in order, durably; returns them with their sequence numbers. */
-  public Uni<List<LogEvent>> append(UUID sessionId, List<NewEvent> events) {
+  /**
+   * Appends the events durably, each session's in the order given (the sessions may be mixed);
+   * returns them with their sequence numbers, in the order given.
+   */
+  public Uni<List<LogEvent>> append(List<NewEvent> events) {
     int n = events.size();
-    return pool.withTransaction(
-        connection ->
-            connection
-                .preparedQuery(TAKE_SEQ)
-                .execute(Tuple.of(sessionId, (long) n))
-                .map(rows -> rows.iterator().next().getLong(0))
-                .chain(
-                    last -> {
-                      long first = last - n + 1;
-                      Long[] seqs = new Long[n];
-                      String[] types = new String[n];
-                      UUID[] tasks = new UUID[n];
-                      OffsetDateTime[] ats = new OffsetDateTime[n];
-                      String[] data = new String[n];
-                      List<LogEvent> stored = new ArrayList<>(n);
-                      for (int i = 0; i < n; i++) {
-                        NewEvent e = events.get(i);
-                        seqs[i] = first + i;
-                        types[i] = e.type();
-                        tasks[i] = e.taskId();
-                        ats[i] = e.at().atOffset(ZoneOffset.UTC);
-                        data[i] = e.data();
-                        stored.add(
-                            new LogEvent(
-                                sessionId, first + i, e.type(), e.taskId(), e.at(), e.data()));
-                      }
-                      return connection
-                          .preparedQuery(INSERT)
-                          .execute(
-                              Tuple.from(new Object[] {sessionId, seqs, types, tasks, ats, data}))
-                          .chain(
-                              () ->
-                                  connection
-                                      .preparedQuery(NOTIFY)
-                                      .execute(Tuple.of(sessionId + ":" + last)))
-                          .replaceWith(stored);
-                    }));
+    UUID[] sessions = new UUID[n];
+    String[] types = new String[n];
+    UUID[] tasks = new UUID[n];
+    OffsetDateTime[] ats = new OffsetDateTime[n];
+    String[] data = new String[n];
+    Map<UUID, Integer> counts = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      NewEvent e = events.get(i);
+      sessions[i] = e.sessionId();
+      types[i] = e.type();
+      tasks[i] = e.taskId();
+      ats[i] = e.at().atOffset(ZoneOffset.UTC);
+      data[i] = e.data();
+      counts.merge(e.sessionId(), 1, Integer::sum);
+    }
+    return pool.preparedQuery(APPEND)
+        .execute(Tuple.from(new Object[] {sessions, types, tasks, ats, data}))
+        .map(
+            rows -> {
+              // The next seq of each session in this batch: its new last seq minus its count.
+              Map<UUID, Long> next = new HashMap<>();
+              for (Row row : rows) {
+                UUID session = row.getUUID(0);
+                next.put(session, row.getLong(1) - counts.get(session) + 1);
+              }
+              List<LogEvent> stored = new ArrayList<>(n);
+              for (NewEvent e : events) {
+                long seq = next.merge(e.sessionId(), 1L, Long::sum) - 1;
+                stored.add(
+                    new LogEvent(e.sessionId(), seq, e.type(), e.taskId(), e.at(), e.data()));
+              }
+              return stored;
+            });
   }
 
   /** Up to {@code limit} events after {@code after}, in order. */

@@ -19,6 +19,22 @@ import java.util.UUID;
 @ApplicationScoped
 public class SessionLog {
 
+  /**
+   * Takes the next seq, stores the event and notifies the replicas, in one statement (one round
+   * trip). The commit makes all three happen or none.
+   */
+  private static final String APPEND =
+      "WITH head AS ("
+          + " INSERT INTO session_log_head AS h (session_id, last_seq) VALUES (?1, 1)"
+          + " ON CONFLICT (session_id) DO UPDATE SET last_seq = h.last_seq + 1"
+          + " RETURNING h.session_id, h.last_seq),"
+          + " stored AS ("
+          + " INSERT INTO session_event (session_id, seq, type, task_id, at, data)"
+          + " SELECT head.session_id, head.last_seq, CAST(?2 AS text), CAST(?3 AS uuid),"
+          + " CAST(?4 AS timestamptz), CAST(?5 AS text) FROM head)"
+          + " SELECT head.last_seq FROM head,"
+          + " pg_notify(CAST(?6 AS text), CAST(head.session_id AS text) || ':' || head.last_seq)";
+
   /** Appends one event; must run inside a {@code Panache.withTransaction} chain. */
   public Uni<Long> append(UUID sessionId, String type, UUID taskId, Object data) {
     String json;
@@ -32,34 +48,13 @@ public class SessionLog {
         .chain(
             session ->
                 session
-                    .createNativeQuery(
-                        "INSERT INTO session_log_head (session_id, last_seq) VALUES (?1, 1)"
-                            + " ON CONFLICT (session_id) DO UPDATE SET last_seq = session_log_head.last_seq + 1"
-                            + " RETURNING last_seq",
-                        Long.class)
+                    .createNativeQuery(APPEND, Long.class)
                     .setParameter(1, sessionId)
-                    .getSingleResult()
-                    .chain(
-                        seq ->
-                            session
-                                .createNativeQuery(
-                                    "INSERT INTO session_event (session_id, seq, type, task_id, at, data)"
-                                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                                .setParameter(1, sessionId)
-                                .setParameter(2, seq)
-                                .setParameter(3, type)
-                                .setParameter(4, taskId)
-                                .setParameter(5, at)
-                                .setParameter(6, json)
-                                .executeUpdate()
-                                .chain(
-                                    () ->
-                                        session
-                                            .createNativeQuery(
-                                                "SELECT CAST(pg_notify(?1, ?2) AS text)")
-                                            .setParameter(1, OutputLog.NOTIFY_CHANNEL)
-                                            .setParameter(2, sessionId + ":" + seq)
-                                            .getSingleResult())
-                                .replaceWith(seq)));
+                    .setParameter(2, type)
+                    .setParameter(3, taskId)
+                    .setParameter(4, at)
+                    .setParameter(5, json)
+                    .setParameter(6, OutputLog.NOTIFY_CHANNEL)
+                    .getSingleResult());
   }
 }

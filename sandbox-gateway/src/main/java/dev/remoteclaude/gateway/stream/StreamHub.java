@@ -7,7 +7,9 @@ import dev.remoteclaude.gateway.log.OutputLog;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,11 +22,16 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Fans a session's log out to its subscribers on this replica. Events written here arrive through
  * {@link #publish}; events written by other replicas are announced by PostgreSQL notifications and
  * read from the log once per session, however many subscribers follow it.
+ *
+ * <p>A session's subscribers are grouped by the event loop their connection lives on, and each
+ * group gets one task on its own loop per delivery: a thousand subscribers cost a handful of
+ * cross-thread hand-offs instead of a thousand, and every write starts on its connection's thread.
  */
 @ApplicationScoped
 public class StreamHub {
@@ -41,6 +48,7 @@ public class StreamHub {
   private final class Channel {
     final UUID sessionId;
     final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    final Map<Object, Group> groups = new ConcurrentHashMap<>();
     final AtomicLong lastSeen = new AtomicLong();
     final AtomicBoolean fetching = new AtomicBoolean();
     final AtomicBoolean fetchAgain = new AtomicBoolean();
@@ -49,6 +57,11 @@ public class StreamHub {
       this.sessionId = sessionId;
     }
   }
+
+  /** Subscribers whose connections live on one event loop (or, for {@link #NO_LOOP}, on none). */
+  private record Group(Context loop, Set<Subscriber> subscribers) {}
+
+  private static final Object NO_LOOP = new Object();
 
   public StreamHub(
       OutputLog log, GatewayConfig config, Vertx vertx, PgNotifications notifications) {
@@ -90,8 +103,32 @@ public class StreamHub {
             config.stream().replayBatch(),
             () -> unsubscribe(channel, holder[0]));
     channel.subscribers.add(holder[0]);
+    Context current = io.vertx.core.Vertx.currentContext();
+    boolean onLoop = current != null && Context.isOnEventLoopThread();
+    channel
+        .groups
+        .computeIfAbsent(
+            onLoop ? Thread.currentThread() : NO_LOOP,
+            k ->
+                new Group(
+                    onLoop ? VertxContext.getRootContext(current) : null,
+                    ConcurrentHashMap.newKeySet()))
+        .subscribers()
+        .add(holder[0]);
     holder[0].start();
     return holder[0];
+  }
+
+  /** Runs {@code action} for each subscriber of the channel, on its connection's event loop. */
+  private static void forEach(Channel channel, Consumer<Subscriber> action) {
+    for (Map.Entry<Object, Group> entry : channel.groups.entrySet()) {
+      Group group = entry.getValue();
+      if (group.loop() == null || entry.getKey() == Thread.currentThread()) {
+        group.subscribers().forEach(action);
+      } else {
+        group.loop().runOnContext(v -> group.subscribers().forEach(action));
+      }
+    }
   }
 
   public int subscriberCount(UUID sessionId) {
@@ -101,6 +138,7 @@ public class StreamHub {
 
   private void unsubscribe(Channel channel, Subscriber subscriber) {
     channel.subscribers.remove(subscriber);
+    channel.groups.values().forEach(group -> group.subscribers().remove(subscriber));
     if (channel.subscribers.isEmpty()) {
       channels.remove(channel.sessionId, channel);
     }
@@ -117,9 +155,7 @@ public class StreamHub {
       return;
     }
     channel.lastSeen.accumulateAndGet(events.get(events.size() - 1).seq(), Math::max);
-    for (Subscriber subscriber : channel.subscribers) {
-      subscriber.offer(events);
-    }
+    forEach(channel, subscriber -> subscriber.offer(events));
   }
 
   /** A commit on any replica: "session:lastSeq". */
@@ -161,9 +197,7 @@ public class StreamHub {
             rows -> {
               if (!rows.isEmpty()) {
                 channel.lastSeen.accumulateAndGet(rows.get(rows.size() - 1).seq(), Math::max);
-                for (Subscriber subscriber : channel.subscribers) {
-                  subscriber.offer(rows);
-                }
+                forEach(channel, subscriber -> subscriber.offer(rows));
               }
               channel.fetching.set(false);
               if (channel.fetchAgain.get() || rows.size() == config.stream().replayBatch()) {
@@ -209,9 +243,7 @@ public class StreamHub {
   private void heartbeat() {
     String message = "{\"type\":\"heartbeat\",\"at\":\"" + Instant.now() + "\"}";
     for (Channel channel : channels.values()) {
-      for (Subscriber subscriber : channel.subscribers) {
-        subscriber.offerTransient(message);
-      }
+      forEach(channel, subscriber -> subscriber.offerTransient(message));
     }
   }
 }

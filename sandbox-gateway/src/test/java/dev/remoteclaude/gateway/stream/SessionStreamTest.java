@@ -8,7 +8,9 @@ import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.gateway.log.LogEvent;
 import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.log.OutputLog;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.StreamClient;
@@ -17,11 +19,15 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +36,7 @@ class SessionStreamTest {
 
   @Inject LogWriter logWriter;
   @Inject StreamHub hub;
+  @Inject OutputLog outputLog;
 
   @Test
   void replaysAfterTheCursorThenGoesLiveWithNoGapOrDuplicate() throws Exception {
@@ -83,6 +90,49 @@ class SessionStreamTest {
           .isEqualTo(LongStream.rangeClosed(seen + 1, last).boxed().toList());
       assertThat(second.messages().get(0).has("at")).isTrue();
       assertThat(second.messages().get(0).has("data")).isTrue();
+    }
+  }
+
+  @Test
+  void appendsOfManySessionsCommittedTogetherKeepEachSessionsOrderWithoutGaps() throws Exception {
+    List<UUID> sessions = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+    int perSession = 300;
+    Map<UUID, List<CompletableFuture<LogEvent>>> appended = new ConcurrentHashMap<>();
+    // One writer thread per session, all at once: their events share commits.
+    List<Thread> writers =
+        sessions.stream()
+            .map(
+                session ->
+                    Thread.ofVirtual()
+                        .start(
+                            () -> {
+                              List<CompletableFuture<LogEvent>> mine = new ArrayList<>();
+                              for (int n = 0; n < perSession; n++) {
+                                mine.add(
+                                    logWriter
+                                        .append(session, "test.line", null, Map.of("n", n))
+                                        .subscribeAsCompletionStage());
+                              }
+                              appended.put(session, mine);
+                            }))
+            .toList();
+    for (Thread writer : writers) {
+      writer.join();
+    }
+    for (UUID session : sessions) {
+      List<CompletableFuture<LogEvent>> mine = appended.get(session);
+      for (int n = 0; n < perSession; n++) {
+        LogEvent event = mine.get(n).get(30, TimeUnit.SECONDS);
+        assertThat(event.sessionId()).isEqualTo(session);
+        assertThat(event.seq()).isEqualTo(n + 1);
+      }
+      List<LogEvent> stored = outputLog.read(session, 0, 1000).await().indefinitely();
+      assertThat(stored)
+          .extracting(LogEvent::seq)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, perSession).boxed().toList());
+      assertThat(stored)
+          .extracting(e -> EventCodec.mapper().readTree(e.data()).path("n").asInt())
+          .containsExactlyElementsOf(IntStream.range(0, perSession).boxed().toList());
     }
   }
 
