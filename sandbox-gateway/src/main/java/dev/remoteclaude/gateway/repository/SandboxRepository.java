@@ -24,6 +24,17 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
   }
 
+  /**
+   * Records the provider's id of a sandbox being provisioned, in one statement of its own (no
+   * Hibernate session), so recovery can find what to clean up.
+   */
+  public Uni<Void> recordProviderId(UUID sessionId, String providerId) {
+    return pool.preparedQuery(
+            "UPDATE sandbox SET provider_id = $2, updated_at = now() WHERE session_id = $1")
+        .execute(Tuple.of(sessionId, providerId))
+        .replaceWithVoid();
+  }
+
   /** The sandbox, locked for the rest of the transaction. */
   public Uni<Sandbox> lock(UUID sessionId) {
     return findById(sessionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);

@@ -9,6 +9,7 @@ import dev.remoteclaude.gateway.Sandbox;
 import dev.remoteclaude.gateway.SandboxState;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.log.SessionLog;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
@@ -48,6 +49,7 @@ public class ProvisioningService {
   private final ProviderCalls providers;
   private final Outbox outbox;
   private final SessionLog sessionLog;
+  private final LogWriter logWriter;
   private final Workers workers;
   private final GatewayConfig config;
   private final VertxJobs jobs;
@@ -59,6 +61,7 @@ public class ProvisioningService {
       ProviderCalls providers,
       Outbox outbox,
       SessionLog sessionLog,
+      LogWriter logWriter,
       Workers workers,
       GatewayConfig config,
       VertxJobs jobs) {
@@ -68,6 +71,7 @@ public class ProvisioningService {
     this.providers = providers;
     this.outbox = outbox;
     this.sessionLog = sessionLog;
+    this.logWriter = logWriter;
     this.workers = workers;
     this.config = config;
   }
@@ -210,27 +214,77 @@ public class ProvisioningService {
                 ? Duration.ofHours(24)
                 : Duration.between(Instant.now(), request.expiresAt()).abs(),
             Optional.ofNullable(request.restoreSnapshotId()));
+    Progress progress = new Progress(sessionId);
     return clearOld
-        .chain(() -> progress(sessionId, "creating"))
+        .invoke(() -> progress.step("creating", Map.of()))
         .chain(() -> providers.create(sandbox.provider, spec))
-        .chain(providerId -> saveProviderId(sessionId, providerId).replaceWith(providerId))
+        .call(providerId -> sandboxes.recordProviderId(sessionId, providerId))
         .chain(
-            providerId ->
-                (request.restoreSnapshotId() != null
-                        ? progress(sessionId, "restored")
-                        : clone(sessionId, sandbox, providerId, request, env))
-                    .chain(() -> setup(sessionId, sandbox, providerId, request, env))
-                    .chain(() -> checkClaude(sandbox, providerId))
-                    .chain(() -> ready(sessionId, providerId)));
+            providerId -> {
+              // The workspace is prepared while Claude Code is looked for.
+              Uni<Void> workspace =
+                  (request.restoreSnapshotId() != null
+                          ? Uni.createFrom()
+                              .voidItem()
+                              .invoke(() -> progress.step("restored", Map.of()))
+                          : clone(progress, sandbox, providerId, request, env))
+                      .chain(() -> setup(progress, sandbox, providerId, request, env));
+              return Uni.join()
+                  .all(workspace, checkClaude(sandbox, providerId))
+                  .andFailFast()
+                  .chain(progress::written)
+                  .chain(() -> ready(sessionId, providerId));
+            })
+        .onFailure()
+        .call(progress::written);
+  }
+
+  /**
+   * A provisioning run's progress on the session's stream. Steps are appended without waiting for
+   * their commit (they are information, not state); the final event of the run waits until they are
+   * written, so it comes after them on the stream.
+   */
+  private final class Progress {
+    private final UUID sessionId;
+    private volatile Uni<Void> last = Uni.createFrom().voidItem();
+
+    Progress(UUID sessionId) {
+      this.sessionId = sessionId;
+    }
+
+    void step(String step, Map<String, Object> details) {
+      Map<String, Object> data = new HashMap<>(details);
+      data.put("step", step);
+      last =
+          logWriter
+              .append(sessionId, LogTypes.SANDBOX_PROGRESS, null, data)
+              .replaceWithVoid()
+              .onFailure()
+              .invoke(
+                  failure ->
+                      Log.warnf(
+                          "session %s: progress '%s' not logged: %s",
+                          sessionId, step, failure.getMessage()))
+              .onFailure()
+              .recoverWithNull()
+              .memoize()
+              .indefinitely();
+      last.subscribe().with(ok -> {});
+    }
+
+    /** Completes once every step so far is written (or failed to be). */
+    Uni<Void> written() {
+      return last;
+    }
   }
 
   private Uni<Void> clone(
-      UUID sessionId,
+      Progress progress,
       Sandbox sandbox,
       String providerId,
       SessionRequested request,
       Map<String, String> env) {
-    Optional<String> token = requests.gitToken(sessionId, request);
+    Optional<String> token = requests.gitToken(sandbox.sessionId, request);
     Map<String, String> cloneEnv = new HashMap<>(env);
     cloneEnv.put("GIT_TERMINAL_PROMPT", "0");
     token.ifPresent(t -> cloneEnv.put(GitClone.TOKEN_VARIABLE, t));
@@ -240,7 +294,9 @@ public class ProvisioningService {
                 config.provisioning().cloneTimeout())
             .withEnv(cloneEnv)
             .withReadOnlyPaths(GitClone.localPath(request.repositoryUrl()).stream().toList());
-    return progress(sessionId, "cloning")
+    return Uni.createFrom()
+        .voidItem()
+        .invoke(() -> progress.step("cloning", Map.of()))
         .chain(() -> providers.exec(sandbox.provider, providerId, clone))
         .chain(providers::collect)
         .invoke(
@@ -261,7 +317,7 @@ public class ProvisioningService {
   }
 
   private Uni<Void> setup(
-      UUID sessionId,
+      Progress progress,
       Sandbox sandbox,
       String providerId,
       SessionRequested request,
@@ -273,10 +329,9 @@ public class ProvisioningService {
       int index = i + 1;
       chain =
           chain
-              .chain(
+              .invoke(
                   () ->
-                      progress(
-                          sessionId,
+                      progress.step(
                           "setup",
                           Map.of("command", command, "index", index, "of", commands.size())))
               .chain(
@@ -334,19 +389,6 @@ public class ProvisioningService {
               }
             })
         .replaceWithVoid();
-  }
-
-  private Uni<Void> saveProviderId(UUID sessionId, String providerId) {
-    return Panache.withTransaction(
-        () ->
-            sandboxes
-                .lock(sessionId)
-                .invoke(
-                    s -> {
-                      s.providerId = providerId;
-                      s.updatedAt = Instant.now();
-                    })
-                .replaceWithVoid());
   }
 
   private Uni<Void> ready(UUID sessionId, String providerId) {
@@ -435,17 +477,5 @@ public class ProvisioningService {
                 s == null || s.providerId == null
                     ? Uni.createFrom().voidItem()
                     : providers.terminate(s.provider, s.providerId).onFailure().recoverWithNull());
-  }
-
-  private Uni<Void> progress(UUID sessionId, String step) {
-    return progress(sessionId, step, Map.of());
-  }
-
-  private Uni<Void> progress(UUID sessionId, String step, Map<String, Object> details) {
-    Map<String, Object> data = new HashMap<>(details);
-    data.put("step", step);
-    return Panache.withTransaction(
-            () -> sessionLog.append(sessionId, LogTypes.SANDBOX_PROGRESS, null, data))
-        .replaceWithVoid();
   }
 }
