@@ -1,7 +1,5 @@
 package dev.remoteclaude.system;
 
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.remoteclaude.infra.LocalKafka;
 import dev.remoteclaude.infra.LocalPostgres;
@@ -19,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,11 +42,13 @@ class PlatformBenchmark {
     List<Long> created = new ArrayList<>();
     List<Long> attached = new ArrayList<>();
     List<Long> raw = new ArrayList<>();
+    Map<String, List<Long>> steps = new java.util.TreeMap<>();
     // Services run on a JIT: the first sessions pay for compiling their paths.
-    int warmup = 15;
+    int warmup = 100;
     int measured = 30;
     for (int i = 0; i < warmup + measured; i++) {
       Api user = new Api("bench-" + UUID.randomUUID());
+      Instant wall0 = Instant.now();
       long t0 = System.nanoTime();
       UUID session = create(user, repo);
       long tCreated = System.nanoTime();
@@ -56,16 +57,16 @@ class PlatformBenchmark {
           StreamClient.connect(
               StreamClient.uri(TestPlatform.baseUrl(), session, 0), user.token())) {
         tAttached = System.nanoTime();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(1))
-            .until(
-                () ->
-                    stream.messages().stream()
-                        .anyMatch(
-                            m ->
-                                m.path("type").asText().equals("session.state")
-                                    && m.path("data").path("to").asText().equals("READY")));
+        // Woken by the message itself: a polling wait would take CPU from the platform.
+        stream
+            .firstMatching(
+                m ->
+                    m.path("type").asText().equals("session.state")
+                        && m.path("data").path("to").asText().equals("READY"))
+            .get(60, TimeUnit.SECONDS);
+        if (i >= warmup) {
+          stepTimes(stream.messages(), wall0, steps);
+        }
       }
       long t1 = System.nanoTime();
       rawCreateAndClone(repo);
@@ -103,7 +104,37 @@ class PlatformBenchmark {
             p50 / base,
             median(created),
             median(attached));
+    StringBuilder breakdown =
+        new StringBuilder(
+            "%nWhen each event of the session's stream was appended (its `at`), median ms after the POST:%n%n| event | ms |%n|---|---|%n"
+                .formatted());
+    steps.entrySet().stream()
+        .sorted(Map.Entry.comparingByValue(java.util.Comparator.comparingDouble(l -> median(l))))
+        .forEach(
+            e ->
+                breakdown.append(
+                    String.format(
+                        Locale.ROOT, "| %s | %.1f |%n", e.getKey(), median(e.getValue()))));
+    table += breakdown;
     write("session-start.md", table);
+  }
+
+  /** Each stream event's append time, ms after {@code start}, keyed by its type and step. */
+  private static void stepTimes(
+      List<com.fasterxml.jackson.databind.JsonNode> messages,
+      Instant start,
+      Map<String, List<Long>> steps) {
+    for (com.fasterxml.jackson.databind.JsonNode m : messages) {
+      if (!m.has("seq")) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode data = m.path("data");
+      String detail =
+          data.hasNonNull("step") ? data.path("step").asText() : data.path("to").asText("");
+      String key = m.path("type").asText() + (detail.isEmpty() ? "" : " " + detail);
+      long nanos = Duration.between(start, Instant.parse(m.path("at").asText())).toNanos();
+      steps.computeIfAbsent(key, k -> new ArrayList<>()).add(nanos);
+    }
   }
 
   /** POST /sessions with a plain JDK client, so the figure is the platform's, not a test DSL's. */
@@ -164,7 +195,7 @@ class PlatformBenchmark {
             home,
             root,
             Ports.free(),
-            21081 + (int) (Math.random() * 20000),
+            Ports.freeRange(5),
             Ports.free(),
             Ports.free(),
             Ports.free(),

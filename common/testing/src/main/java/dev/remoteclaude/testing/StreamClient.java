@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** A real WebSocket client (the JDK's) following a session's stream, for tests. */
@@ -25,6 +26,7 @@ public final class StreamClient implements AutoCloseable {
   private final List<JsonNode> messages = new CopyOnWriteArrayList<>();
   private final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
   private final boolean reading;
   private WebSocket socket;
 
@@ -106,6 +108,11 @@ public final class StreamClient implements AutoCloseable {
             heartbeats.add(message);
           } else {
             messages.add(message);
+            for (Waiter waiter : waiters) {
+              if (waiter.match().test(message)) {
+                waiter.found().complete(message);
+              }
+            }
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -130,6 +137,20 @@ public final class StreamClient implements AutoCloseable {
 
   public void readEverything() {
     socket.request(Long.MAX_VALUE);
+  }
+
+  private record Waiter(Predicate<JsonNode> match, CompletableFuture<JsonNode> found) {}
+
+  /**
+   * Completes with the first message, already received or still to come, that matches: lets a
+   * client react to a message the moment it arrives, without polling.
+   */
+  public CompletableFuture<JsonNode> firstMatching(Predicate<JsonNode> match) {
+    Waiter waiter = new Waiter(match, new CompletableFuture<>());
+    waiters.add(waiter);
+    messages.stream().filter(match).findFirst().ifPresent(waiter.found()::complete);
+    waiter.found().whenComplete((m, f) -> waiters.remove(waiter));
+    return waiter.found();
   }
 
   public List<JsonNode> messages() {
