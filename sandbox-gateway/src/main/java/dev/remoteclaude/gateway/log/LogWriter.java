@@ -10,28 +10,37 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Appends to the output log with group commit across sessions: one batch is written at a time, in
- * one statement, and everything that arrives meanwhile, from any session, goes into the next. A
- * quiet gateway gets an event written at once; a busy one gets few, large commits instead of one
- * transaction per line or per session. After each commit the events go to this replica's
- * subscribers directly; other replicas learn of them from the commit's notification.
+ * Appends to the output log with group commit across sessions. A batch is written in one statement;
+ * a few batches may be in flight at once, but a session is in at most one of them, so its events
+ * commit in the order they were appended. Whatever arrives for a session with a batch in flight
+ * waits for the next batch, together with everything else that waits. A quiet gateway gets an event
+ * written at once; a burst from many sessions is spread over a few concurrent commits; a busy one
+ * gets few, large commits instead of one transaction per line or per session. After each commit the
+ * events go to this replica's subscribers directly; other replicas learn of them from the commit's
+ * notification.
  */
 @ApplicationScoped
 public class LogWriter {
 
   private static final int MAX_BATCH = 500;
+  private static final int MAX_IN_FLIGHT = 4;
 
   private final OutputLog log;
   private final StreamHub hub;
+  private final Object lock = new Object();
   private final Deque<Pending> pending = new ArrayDeque<>();
-  private boolean flushing;
+  private final Set<UUID> writing = new HashSet<>();
+  private int inFlight;
 
   public LogWriter(OutputLog log, StreamHub hub) {
     this.log = log;
@@ -49,29 +58,40 @@ public class LogWriter {
       return Uni.createFrom().failure(e);
     }
     CompletableFuture<LogEvent> done = new CompletableFuture<>();
-    boolean start;
-    synchronized (pending) {
+    synchronized (lock) {
       pending.add(
           new Pending(new OutputLog.NewEvent(sessionId, type, taskId, Instant.now(), json), done));
-      start = !flushing;
-      flushing = true;
     }
-    if (start) {
-      flush();
-    }
+    flush();
     return Uni.createFrom().completionStage(done);
   }
 
+  /**
+   * Starts a batch of the pending events whose sessions have none in flight, unless enough batches
+   * are in flight already.
+   */
   private void flush() {
     List<Pending> batch = new ArrayList<>();
-    synchronized (pending) {
-      while (!pending.isEmpty() && batch.size() < MAX_BATCH) {
-        batch.add(pending.poll());
-      }
-      if (batch.isEmpty()) {
-        flushing = false;
+    Set<UUID> sessions = new HashSet<>();
+    synchronized (lock) {
+      if (inFlight >= MAX_IN_FLIGHT || pending.isEmpty()) {
         return;
       }
+      Iterator<Pending> it = pending.iterator();
+      while (it.hasNext() && batch.size() < MAX_BATCH) {
+        Pending next = it.next();
+        UUID session = next.event().sessionId();
+        if (!writing.contains(session)) {
+          batch.add(next);
+          sessions.add(session);
+          it.remove();
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      writing.addAll(sessions);
+      inFlight++;
     }
     log.append(batch.stream().map(Pending::event).toList())
         .subscribe()
@@ -81,17 +101,28 @@ public class LogWriter {
               for (LogEvent event : stored) {
                 bySession.computeIfAbsent(event.sessionId(), k -> new ArrayList<>()).add(event);
               }
-              bySession.forEach(hub::publish);
+              // Published before the sessions' next batch can start, so subscribers get them in
+              // order.
+              hub.publish(bySession);
+              done(sessions);
               for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(stored.get(i));
               }
               flush();
             },
             failure -> {
+              done(sessions);
               Log.errorf(
                   "output log write of %d events failed: %s", batch.size(), failure.getMessage());
               batch.forEach(p -> p.done().completeExceptionally(failure));
               flush();
             });
+  }
+
+  private void done(Set<UUID> sessions) {
+    synchronized (lock) {
+      writing.removeAll(sessions);
+      inFlight--;
+    }
   }
 }

@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,13 +123,16 @@ public class StreamHub {
 
   /** Runs {@code action} for each subscriber of the channel, on its connection's event loop. */
   private static void forEach(Channel channel, Consumer<Subscriber> action) {
-    for (Map.Entry<Object, Group> entry : channel.groups.entrySet()) {
-      Group group = entry.getValue();
-      if (group.loop() == null || entry.getKey() == Thread.currentThread()) {
-        group.subscribers().forEach(action);
-      } else {
-        group.loop().runOnContext(v -> group.subscribers().forEach(action));
-      }
+    channel.groups.forEach(
+        (key, group) -> run(key, group.loop(), List.of(() -> group.subscribers().forEach(action))));
+  }
+
+  /** Runs {@code work} on the event loop {@code key} names: here if it is this thread's. */
+  private static void run(Object key, Context loop, List<Runnable> work) {
+    if (loop == null || key == Thread.currentThread()) {
+      work.forEach(Runnable::run);
+    } else {
+      loop.runOnContext(v -> work.forEach(Runnable::run));
     }
   }
 
@@ -144,18 +149,35 @@ public class StreamHub {
     }
   }
 
-  /** Events this replica just committed. */
-  public void publish(UUID sessionId, List<LogEvent> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    wake(sessionId);
-    Channel channel = channels.get(sessionId);
-    if (channel == null) {
-      return;
-    }
-    channel.lastSeen.accumulateAndGet(events.get(events.size() - 1).seq(), Math::max);
-    forEach(channel, subscriber -> subscriber.offer(events));
+  /**
+   * Events this replica just committed, of any number of sessions: each event loop gets one task
+   * for all of them.
+   */
+  public void publish(Map<UUID, List<LogEvent>> bySession) {
+    Map<Object, List<Runnable>> perLoop = new HashMap<>();
+    Map<Object, Context> loops = new HashMap<>();
+    bySession.forEach(
+        (sessionId, events) -> {
+          if (events.isEmpty()) {
+            return;
+          }
+          wake(sessionId);
+          Channel channel = channels.get(sessionId);
+          if (channel == null) {
+            return;
+          }
+          channel.lastSeen.accumulateAndGet(events.get(events.size() - 1).seq(), Math::max);
+          channel.groups.forEach(
+              (key, group) -> {
+                perLoop
+                    .computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(() -> group.subscribers().forEach(s -> s.offer(events)));
+                if (group.loop() != null) {
+                  loops.putIfAbsent(key, group.loop());
+                }
+              });
+        });
+    perLoop.forEach((key, deliveries) -> run(key, loops.get(key), deliveries));
   }
 
   /** A commit on any replica: "session:lastSeq". */
