@@ -1,7 +1,6 @@
 package dev.remoteclaude.gateway.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.remoteclaude.gateway.Sandbox;
 import dev.remoteclaude.gateway.log.LogWriter;
@@ -14,8 +13,6 @@ import dev.remoteclaude.testing.OnVertx;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -29,10 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -132,24 +127,38 @@ class GatewayBenchmark {
     long heapIdle = heapAfterGc();
     resetPeaks();
     out.append(
-            Stats.of(deliver(1, 1, 200, 50)).row("baseline: 1 subscriber, 1 session, 20 events/s"))
+            Stats.of(deliver(1, 1, 200, 50, false))
+                .row("baseline: 1 subscriber, 1 session, 20 events/s"))
         .append('\n');
     resetPeaks();
     out.append(
-            Stats.of(deliver(1, 1000, 200, 50))
+            Stats.of(bare(1000, 200, 50))
+                .row(
+                    "baseline: bare Vert.x WebSocket server, same 1,000 clients, 20 messages/s each"))
+        .append('\n');
+    resetPeaks();
+    out.append(
+            Stats.of(deliver(1, 1000, 200, 50, false))
                 .row("1,000 subscribers on 1 session, 20 events/s (20,000 messages/s)"))
         .append('\n');
     long heapOne = peakHeap();
     resetPeaks();
     out.append(
-            Stats.of(deliver(100, 10, 20, 500))
+            Stats.of(deliver(100, 10, 20, 500, true))
                 .row(
-                    "1,000 subscribers over 100 sessions, 2 events/s per session (2,000 messages/s)"))
+                    "1,000 subscribers over 100 sessions, 2 events/s per session, each session on its own phase (2,000 messages/s)"))
         .append('\n');
     long heapSpread = peakHeap();
     resetPeaks();
     out.append(
-            Stats.of(deliver(1, 1000, 200, 10))
+            Stats.of(deliver(100, 10, 20, 500, false))
+                .row(
+                    "the same, every session's event at the same instant (bursts of 1,000 messages)"))
+        .append('\n');
+    heapSpread = Math.max(heapSpread, peakHeap());
+    resetPeaks();
+    out.append(
+            Stats.of(deliver(1, 1000, 200, 10, false))
                 .row("stress: 1,000 subscribers on 1 session, 100 events/s (100,000 messages/s)"))
         .append('\n');
     long heapStress = peakHeap();
@@ -167,114 +176,143 @@ class GatewayBenchmark {
 
   /**
    * Opens {@code perSession} clients on each of {@code sessions} sessions (Vert.x WebSocket clients
-   * on their own event loops) and appends {@code events} events to each, one every {@code
-   * intervalMillis}.
+   * on their own event loops, in this JVM) and appends {@code events} events to each, one every
+   * {@code intervalMillis}: to all sessions at once, or {@code staggered} over the interval.
    */
-  private List<Long> deliver(int sessions, int perSession, int events, long intervalMillis)
+  private List<Long> deliver(
+      int sessions, int perSession, int events, long intervalMillis, boolean staggered)
       throws Exception {
-    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     List<Sessions.Ready> ready = new ArrayList<>();
+    List<StreamLoadClient.Target> targets = new ArrayList<>();
     for (int s = 0; s < sessions; s++) {
-      ready.add(Sessions.provision());
+      Sessions.Ready session = Sessions.provision();
+      long after =
+          logWriter
+              .append(session.sessionId(), "bench.mark", null, Map.of())
+              .await()
+              .indefinitely()
+              .seq();
+      ready.add(session);
+      targets.add(
+          new StreamLoadClient.Target(
+              session.sessionId().toString(), Tokens.forUser(session.userId()), after));
     }
-    AtomicLong received = new AtomicLong();
-    io.vertx.core.Vertx clients = io.vertx.core.Vertx.vertx();
-    try {
-      WebSocketClient client =
-          clients.createWebSocketClient(
-              new io.vertx.core.http.WebSocketClientOptions().setMaxConnections(5000));
-      List<io.vertx.core.Future<io.vertx.core.http.WebSocket>> connecting = new ArrayList<>();
-      for (Sessions.Ready session : ready) {
-        String token = Tokens.forUser(session.userId());
-        long after =
-            logWriter
-                .append(session.sessionId(), "bench.mark", null, Map.of())
-                .await()
-                .indefinitely()
-                .seq();
-        for (int c = 0; c < perSession; c++) {
-          connecting.add(
-              client
-                  .connect(
-                      new WebSocketConnectOptions()
-                          .setHost("127.0.0.1")
-                          .setPort(port())
-                          .setURI("/ws/sessions/" + session.sessionId() + "?after=" + after)
-                          .addHeader("Authorization", "Bearer " + token))
-                  .onSuccess(
-                      ws ->
-                          ws.textMessageHandler(
-                              m -> onMessage(m, latencies, received, warmup(events)))));
-          if (connecting.size() % 100 == 0) {
-            io.vertx.core.Future.all(connecting)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(2, java.util.concurrent.TimeUnit.MINUTES);
-          }
-        }
-      }
-      io.vertx.core.Future.all(connecting)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(2, java.util.concurrent.TimeUnit.MINUTES);
-      // The first fifth of the events warm the path up (JIT) and are not measured. Events are
-      // appended on a timer: a load generator that spins between events would take one of the
+    // The first fifth of the events warm the path up (JIT) and are not measured.
+    int total = events + warmup(events);
+    long expected = (long) sessions * perSession * total;
+    try (StreamLoadClient clients =
+        StreamLoadClient.connect(
+            port(),
+            targets,
+            perSession,
+            warmup(events),
+            expected,
+            sessions * perSession * events)) {
+      // Appended on a timer: a load generator that spins between events would take one of the
       // machine's two cores away from the gateway and the clients.
-      int total = events + warmup(events);
-      long expected = (long) sessions * perSession * total;
+      AtomicLong next = new AtomicLong();
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      try {
+        if (staggered) {
+          // Each session on its own phase, as independent sessions are: one append every
+          // intervalMillis / sessions, to the sessions in turn.
+          timer.scheduleAtFixedRate(
+              () -> {
+                long tick = next.getAndIncrement();
+                if (tick >= (long) total * sessions) {
+                  return;
+                }
+                logWriter.append(
+                    ready.get((int) (tick % sessions)).sessionId(),
+                    "bench.line",
+                    null,
+                    Map.of("t", System.nanoTime(), "n", tick / sessions));
+              },
+              0,
+              intervalMillis * 1000 / sessions,
+              TimeUnit.MICROSECONDS);
+        } else {
+          // Every session's event at the same instant: bursts of one message per client.
+          timer.scheduleAtFixedRate(
+              () -> {
+                long e = next.getAndIncrement();
+                if (e >= total) {
+                  return;
+                }
+                for (Sessions.Ready session : ready) {
+                  logWriter.append(
+                      session.sessionId(),
+                      "bench.line",
+                      null,
+                      Map.of("t", System.nanoTime(), "n", e));
+                }
+              },
+              0,
+              intervalMillis,
+              TimeUnit.MILLISECONDS);
+        }
+        assertThat(clients.awaitAll(3, TimeUnit.MINUTES))
+            .as("every client received every event (%d of %d)", clients.received(), expected)
+            .isTrue();
+      } finally {
+        timer.shutdownNow();
+      }
+      return clients.latencies();
+    }
+  }
+
+  /**
+   * The transport baseline: the same clients and the same messages, sent by {@link
+   * BareBroadcastServer} instead of the gateway.
+   */
+  private static List<Long> bare(int clients, int events, long intervalMillis) throws Exception {
+    int total = events + warmup(events);
+    long expected = (long) clients * total;
+    int port = dev.remoteclaude.infra.Ports.free();
+    try (BareBroadcastServer server = BareBroadcastServer.start(port);
+        StreamLoadClient load =
+            StreamLoadClient.connect(
+                port,
+                List.of(new StreamLoadClient.Target("bare", "none", 0)),
+                clients,
+                warmup(events),
+                expected,
+                clients * events)) {
       AtomicLong next = new AtomicLong();
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       try {
         timer.scheduleAtFixedRate(
             () -> {
               long e = next.getAndIncrement();
-              if (e >= total) {
-                return;
-              }
-              for (Sessions.Ready session : ready) {
-                logWriter.append(
-                    session.sessionId(),
-                    "bench.line",
-                    null,
-                    Map.of("t", System.nanoTime(), "n", e));
+              if (e < total) {
+                // Shaped like a log event; built once and shared, as the gateway does.
+                server.broadcast(
+                    "{\"seq\":"
+                        + (e + 1)
+                        + ",\"type\":\"bench.line\",\"taskId\":null,\"at\":\""
+                        + java.time.Instant.now()
+                        + "\",\"data\":{\"t\":"
+                        + System.nanoTime()
+                        + ",\"n\":"
+                        + e
+                        + "}}");
               }
             },
             0,
             intervalMillis,
             TimeUnit.MILLISECONDS);
-        await().atMost(Duration.ofMinutes(3)).until(() -> received.get() >= expected);
+        assertThat(load.awaitAll(3, TimeUnit.MINUTES))
+            .as("every client received every message (%d of %d)", load.received(), expected)
+            .isTrue();
       } finally {
         timer.shutdownNow();
       }
-    } finally {
-      clients.close().toCompletionStage().toCompletableFuture().get();
+      return load.latencies();
     }
-    return new ArrayList<>(latencies);
   }
 
   private static int warmup(int events) {
     return events / 5;
-  }
-
-  private static void onMessage(
-      String message, List<Long> latencies, AtomicLong received, int warmup) {
-    long now = System.nanoTime();
-    if (message.contains("\"bench.line\"")) {
-      received.incrementAndGet();
-      if (number(message, "\"n\":") >= warmup) {
-        latencies.add(now - number(message, "\"t\":"));
-      }
-    }
-  }
-
-  /** The number after {@code key} in a message. */
-  private static long number(String message, String key) {
-    int at = message.indexOf(key) + key.length();
-    int end = at;
-    while (end < message.length() && Character.isDigit(message.charAt(end))) {
-      end++;
-    }
-    return Long.parseLong(message.substring(at, end));
   }
 
   private static long heapAfterGc() {
@@ -306,10 +344,5 @@ class GatewayBenchmark {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve(name), content);
     System.out.println(content);
-  }
-
-  @SuppressWarnings("unused")
-  private static UUID unused() {
-    return UUID.randomUUID();
   }
 }
