@@ -151,7 +151,7 @@ class GatewayBenchmark {
     long heapSpread = peakHeap();
     resetPeaks();
     out.append(
-            Stats.of(deliver(100, 10, 20, 500, false))
+            Stats.of(deliver(100, 10, 60, 500, false))
                 .row(
                     "the same, every session's event at the same instant (bursts of 1,000 messages)"))
         .append('\n');
