@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -210,55 +211,60 @@ class GatewayBenchmark {
             sessions * perSession * events)) {
       // Appended on a timer: a load generator that spins between events would take one of the
       // machine's two cores away from the gateway and the clients.
-      AtomicLong next = new AtomicLong();
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-      try {
-        if (staggered) {
-          // Each session on its own phase, as independent sessions are: one append every
-          // intervalMillis / sessions, to the sessions in turn.
-          timer.scheduleAtFixedRate(
-              () -> {
-                long tick = next.getAndIncrement();
-                if (tick >= (long) total * sessions) {
-                  return;
-                }
-                logWriter.append(
-                    ready.get((int) (tick % sessions)).sessionId(),
-                    "bench.line",
-                    null,
-                    Map.of("t", System.nanoTime(), "n", tick / sessions));
-              },
-              0,
-              intervalMillis * 1000 / sessions,
-              TimeUnit.MICROSECONDS);
-        } else {
-          // Every session's event at the same instant: bursts of one message per client.
-          timer.scheduleAtFixedRate(
-              () -> {
-                long e = next.getAndIncrement();
-                if (e >= total) {
-                  return;
-                }
-                for (Sessions.Ready session : ready) {
-                  logWriter.append(
-                      session.sessionId(),
-                      "bench.line",
-                      null,
-                      Map.of("t", System.nanoTime(), "n", e));
-                }
-              },
-              0,
-              intervalMillis,
-              TimeUnit.MILLISECONDS);
-        }
-        assertThat(clients.awaitAll(3, TimeUnit.MINUTES))
-            .as("every client received every event (%d of %d)", clients.received(), expected)
-            .isTrue();
-      } finally {
-        timer.shutdownNow();
+      if (staggered) {
+        // Each session on its own phase, as independent sessions are: one append every
+        // intervalMillis / sessions, to the sessions in turn.
+        return drive(
+            clients,
+            (long) total * sessions,
+            intervalMillis * 1000 / sessions,
+            TimeUnit.MICROSECONDS,
+            tick -> line(ready.get((int) (tick % sessions)), tick / sessions));
       }
-      return clients.latencies();
+      // Every session's event at the same instant: bursts of one message per client.
+      return drive(
+          clients,
+          total,
+          intervalMillis,
+          TimeUnit.MILLISECONDS,
+          e -> ready.forEach(session -> line(session, e)));
     }
+  }
+
+  private void line(Sessions.Ready session, long n) {
+    logWriter.append(
+        session.sessionId(), "bench.line", null, Map.of("t", System.nanoTime(), "n", n));
+  }
+
+  /**
+   * Calls {@code tick} with 0, 1, ... {@code ticks - 1}, one every {@code period}, and waits until
+   * every client has had every message; returns the clients' latencies.
+   */
+  private static List<Long> drive(
+      StreamLoadClient clients, long ticks, long period, TimeUnit unit, LongConsumer tick)
+      throws InterruptedException {
+    AtomicLong next = new AtomicLong();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      timer.scheduleAtFixedRate(
+          () -> {
+            long n = next.getAndIncrement();
+            if (n < ticks) {
+              tick.accept(n);
+            }
+          },
+          0,
+          period,
+          unit);
+      assertThat(clients.awaitAll(3, TimeUnit.MINUTES))
+          .as(
+              "every client received every message (%d of %d)",
+              clients.received(), clients.expected())
+          .isTrue();
+    } finally {
+      timer.shutdownNow();
+    }
+    return clients.latencies();
   }
 
   /**
@@ -278,36 +284,23 @@ class GatewayBenchmark {
                 warmup(events),
                 expected,
                 clients * events)) {
-      AtomicLong next = new AtomicLong();
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-      try {
-        timer.scheduleAtFixedRate(
-            () -> {
-              long e = next.getAndIncrement();
-              if (e < total) {
-                // Shaped like a log event; built once and shared, as the gateway does.
-                server.broadcast(
-                    "{\"seq\":"
-                        + (e + 1)
-                        + ",\"type\":\"bench.line\",\"taskId\":null,\"at\":\""
-                        + java.time.Instant.now()
-                        + "\",\"data\":{\"t\":"
-                        + System.nanoTime()
-                        + ",\"n\":"
-                        + e
-                        + "}}");
-              }
-            },
-            0,
-            intervalMillis,
-            TimeUnit.MILLISECONDS);
-        assertThat(load.awaitAll(3, TimeUnit.MINUTES))
-            .as("every client received every message (%d of %d)", load.received(), expected)
-            .isTrue();
-      } finally {
-        timer.shutdownNow();
-      }
-      return load.latencies();
+      return drive(
+          load,
+          total,
+          intervalMillis,
+          TimeUnit.MILLISECONDS,
+          // Shaped like a log event; built once and shared, as the gateway does.
+          e ->
+              server.broadcast(
+                  "{\"seq\":"
+                      + (e + 1)
+                      + ",\"type\":\"bench.line\",\"taskId\":null,\"at\":\""
+                      + java.time.Instant.now()
+                      + "\",\"data\":{\"t\":"
+                      + System.nanoTime()
+                      + ",\"n\":"
+                      + e
+                      + "}}"));
     }
   }
 

@@ -92,6 +92,10 @@ final class StreamLoadClient implements AutoCloseable {
     return done.await(timeout, unit);
   }
 
+  long expected() {
+    return expected;
+  }
+
   long received() {
     return received.get();
   }

@@ -21,6 +21,8 @@ import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -211,6 +213,42 @@ class ProvisioningTest {
       assertThat(failed.code()).isEqualTo(SandboxFailed.SETUP_FAILED);
       assertThat(failed.reason()).contains("exit 3").contains("exited with 3");
     }
+  }
+
+  @Test
+  void aSandboxWithoutClaudeCodeFailsWithThatReasonAfterItsProgressSteps() {
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session,
+          user,
+          new SessionRequested(
+              GitRepos.withReadme("x"),
+              "main",
+              "without-claude",
+              List.of(),
+              Map.of(),
+              null,
+              Duration.ofMinutes(5),
+              Instant.now().plusSeconds(3600),
+              null));
+      SandboxFailed failed =
+          Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
+      assertThat(failed.code()).isEqualTo(SandboxFailed.PROVIDER_ERROR);
+      assertThat(failed.reason()).isEqualTo("Claude Code is not installed in the sandbox");
+    }
+    // The progress steps are written without waiting for them; the failure still comes last.
+    List<String> types =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .get("/api/v1/sessions/{id}/events", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("events.type");
+    assertThat(types).contains("sandbox.progress").last().isEqualTo("sandbox.failed");
   }
 
   @Test
