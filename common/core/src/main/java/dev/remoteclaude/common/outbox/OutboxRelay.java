@@ -32,13 +32,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  *
  * <p>One relay per database works at a time: each round takes a transaction-scoped advisory lock,
  * so several replicas never publish the same rows concurrently or out of order; a replica that
- * finds the lock taken skips the round. Within a round, rows of one key are handed to the producer
- * in order, a window at a time without waiting for each ack (the producer is idempotent with at
- * most 5 requests in flight, so Kafka keeps them in that order even when it retries), different
- * keys in parallel. Only the acknowledged prefix of a key's rows is marked published, in the same
- * transaction, so a failure, crash or stop mid-batch leaves the rest, in order, for the next round.
- * Rounds start when PostgreSQL notifies a commit to this schema's outbox (LISTEN/NOTIFY) and on a
- * slow timer as a safety net.
+ * finds the lock taken skips the round. Within a round, rows of one key are sent one after another
+ * (each waits for the broker's ack), different keys in parallel; only acknowledged rows are marked
+ * published, in the same transaction, so a crash or stop mid-batch leaves the rest for the next
+ * round. Rounds start when PostgreSQL notifies a commit to this schema's outbox (LISTEN/NOTIFY) and
+ * on a slow timer as a safety net.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -214,55 +212,33 @@ public class OutboxRelay {
                         .replaceWith(published.size()));
   }
 
-  /** Rows of one key handed to the producer before waiting for their acks. */
-  static final int WINDOW = 16;
-
-  /**
-   * Sends one key's rows in order, {@link #WINDOW} at a time; returns the positions of the
-   * acknowledged prefix (it stops at the first failure, or at a stop request).
-   */
+  /** Sends one key's rows one after another; stops at the first failure (or a stop request). */
   private Uni<List<Long>> sendInOrder(List<Row> rows) {
     List<Long> sent = new ArrayList<>();
-    Uni<Boolean> chain = Uni.createFrom().item(true);
-    for (int from = 0; from < rows.size(); from += WINDOW) {
-      List<Row> window = rows.subList(from, Math.min(rows.size(), from + WINDOW));
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Row row : rows) {
       chain =
           chain.chain(
-              allSent -> {
-                if (!allSent || !running) {
-                  return Uni.createFrom().item(false);
+              () -> {
+                if (!running) {
+                  return Uni.createFrom().failure(new RelayStopped());
                 }
-                // Joined in list order: each send is handed to the producer before the next.
-                return Uni.join()
-                    .all(window.stream().map(this::trySend).toList())
-                    .andCollectFailures()
-                    .map(
-                        acks -> {
-                          for (int i = 0; i < acks.size(); i++) {
-                            if (!acks.get(i)) {
-                              return false;
-                            }
-                            sent.add(window.get(i).getLong("position"));
-                          }
-                          return true;
-                        });
+                return send(row).invoke(() -> sent.add(row.getLong("position")));
               });
     }
-    return chain.replaceWith(() -> sent);
-  }
-
-  /** Sends a row; true once acknowledged, false (logged) when it could not be. */
-  private Uni<Boolean> trySend(Row row) {
-    return send(row)
-        .replaceWith(true)
+    return chain
         .onFailure()
-        .recoverWithItem(
+        .invoke(
             failure -> {
-              Log.warnf(
-                  "outbox: could not publish to %s, will retry: %s",
-                  row.getString("topic"), failure.getMessage());
-              return false;
-            });
+              if (!(failure instanceof RelayStopped)) {
+                Log.warnf(
+                    "outbox: could not publish to %s, will retry: %s",
+                    rows.get(0).getString("topic"), failure.getMessage());
+              }
+            })
+        .onFailure()
+        .recoverWithNull()
+        .replaceWith(() -> sent);
   }
 
   private Uni<Void> send(Row row) {
@@ -289,5 +265,11 @@ public class OutboxRelay {
         .execute(Tuple.of(seconds))
         .chain(() -> pool.preparedQuery(OutboxSql.PRUNE_INBOX).execute(Tuple.of(seconds)))
         .replaceWithVoid();
+  }
+
+  private static final class RelayStopped extends RuntimeException {
+    RelayStopped() {
+      super("relay stopped", null, false, false);
+    }
   }
 }
