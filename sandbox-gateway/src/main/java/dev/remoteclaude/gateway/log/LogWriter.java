@@ -97,14 +97,19 @@ public class LogWriter {
         .subscribe()
         .with(
             stored -> {
-              Map<UUID, List<LogEvent>> bySession = new LinkedHashMap<>();
-              for (LogEvent event : stored) {
-                bySession.computeIfAbsent(event.sessionId(), k -> new ArrayList<>()).add(event);
+              try {
+                Map<UUID, List<LogEvent>> bySession = new LinkedHashMap<>();
+                for (LogEvent event : stored) {
+                  bySession.computeIfAbsent(event.sessionId(), k -> new ArrayList<>()).add(event);
+                }
+                // Handed to the subscribers' event loops before the sessions' next batch can
+                // start, so they get them in order.
+                hub.publish(bySession);
+              } catch (RuntimeException e) {
+                Log.warnf("delivering %d stored events failed: %s", stored.size(), e.getMessage());
+              } finally {
+                done(sessions);
               }
-              // Published before the sessions' next batch can start, so subscribers get them in
-              // order.
-              hub.publish(bySession);
-              done(sessions);
               for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(stored.get(i));
               }

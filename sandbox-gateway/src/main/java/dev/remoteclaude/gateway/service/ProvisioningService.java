@@ -221,7 +221,6 @@ public class ProvisioningService {
         .call(providerId -> sandboxes.recordProviderId(sessionId, providerId))
         .chain(
             providerId -> {
-              // The workspace is prepared while Claude Code is looked for.
               Uni<Void> workspace =
                   (request.restoreSnapshotId() != null
                           ? Uni.createFrom()
@@ -229,11 +228,18 @@ public class ProvisioningService {
                               .invoke(() -> progress.step("restored", Map.of()))
                           : clone(progress, sandbox, providerId, request, env))
                       .chain(() -> setup(progress, sandbox, providerId, request, env));
-              return Uni.join()
-                  .all(workspace, checkClaude(sandbox, providerId))
-                  .andFailFast()
-                  .chain(progress::written)
-                  .chain(() -> ready(sessionId, providerId));
+              boolean hasSetup =
+                  request.setupCommands() != null && !request.setupCommands().isEmpty();
+              // Setup commands may install Claude Code, so with them it is looked for after;
+              // without them, while the repository clones.
+              Uni<Void> prepared =
+                  hasSetup
+                      ? workspace.chain(() -> checkClaude(sandbox, providerId))
+                      : Uni.join()
+                          .all(workspace, checkClaude(sandbox, providerId))
+                          .andFailFast()
+                          .replaceWithVoid();
+              return prepared.chain(progress::written).chain(() -> ready(sessionId, providerId));
             })
         .onFailure()
         .call(progress::written);

@@ -100,7 +100,13 @@ public class Recovery {
                 .chain(
                     (List<TaskRun> orphans) -> {
                       Uni<Void> chain = Uni.createFrom().voidItem();
-                      for (TaskRun run : orphans) {
+                      // In session order: each abandon appends to its session's log, whose head
+                      // rows every writer locks in that order, so no two writers deadlock.
+                      List<TaskRun> ordered =
+                          orphans.stream()
+                              .sorted(java.util.Comparator.comparing((TaskRun r) -> r.sessionId))
+                              .toList();
+                      for (TaskRun run : ordered) {
                         Log.infof(
                             "task %s: its gateway instance is gone; interrupting", run.taskId);
                         chain = chain.chain(() -> tasks.abandon(run));

@@ -123,13 +123,18 @@ public class StreamHub {
 
   /** Runs {@code action} for each subscriber of the channel, on its connection's event loop. */
   private static void forEach(Channel channel, Consumer<Subscriber> action) {
-    channel.groups.forEach(
-        (key, group) -> run(key, group.loop(), List.of(() -> group.subscribers().forEach(action))));
+    channel
+        .groups
+        .values()
+        .forEach(group -> run(group.loop(), List.of(() -> group.subscribers().forEach(action))));
   }
 
-  /** Runs {@code work} on the event loop {@code key} names: here if it is this thread's. */
-  private static void run(Object key, Context loop, List<Runnable> work) {
-    if (loop == null || key == Thread.currentThread()) {
+  /**
+   * Queues {@code work} on its event loop, also from that loop's own thread: deliveries run in the
+   * order they were queued, so a later batch never overtakes an earlier one.
+   */
+  private static void run(Context loop, List<Runnable> work) {
+    if (loop == null) {
       work.forEach(Runnable::run);
     } else {
       loop.runOnContext(v -> work.forEach(Runnable::run));
@@ -177,7 +182,7 @@ public class StreamHub {
                 }
               });
         });
-    perLoop.forEach((key, deliveries) -> run(key, loops.get(key), deliveries));
+    perLoop.forEach((key, deliveries) -> run(loops.get(key), deliveries));
   }
 
   /** A commit on any replica: "session:lastSeq". */
