@@ -231,19 +231,7 @@ class CommandsAndFilesTest {
     UUID session = UUID.randomUUID();
     String user = "u-" + UUID.randomUUID();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      Sessions.send(
-          session,
-          user,
-          new dev.remoteclaude.common.events.SessionRequested(
-              GitRepos.withReadme("x"),
-              "main",
-              "broken",
-              List.of(),
-              java.util.Map.of(),
-              null,
-              java.time.Duration.ofMinutes(5),
-              java.time.Instant.now().plusSeconds(3600),
-              null));
+      Sessions.send(session, user, Sessions.requestOn("broken", GitRepos.withReadme("x")));
       SandboxFailed failed =
           Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
       assertThat(failed.code()).isEqualTo(SandboxFailed.PROVIDER_UNAVAILABLE);

@@ -21,8 +21,6 @@ import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -220,19 +218,7 @@ class ProvisioningTest {
     UUID session = UUID.randomUUID();
     String user = "u-" + UUID.randomUUID();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      Sessions.send(
-          session,
-          user,
-          new SessionRequested(
-              GitRepos.withReadme("x"),
-              "main",
-              "without-claude",
-              List.of(),
-              Map.of(),
-              null,
-              Duration.ofMinutes(5),
-              Instant.now().plusSeconds(3600),
-              null));
+      Sessions.send(session, user, Sessions.requestOn("without-claude", GitRepos.withReadme("x")));
       SandboxFailed failed =
           Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
       assertThat(failed.code()).isEqualTo(SandboxFailed.PROVIDER_ERROR);

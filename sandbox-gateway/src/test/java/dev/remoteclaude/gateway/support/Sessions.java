@@ -58,10 +58,25 @@ public final class Sessions {
       List<String> setup,
       Map<String, String> sealedEnv,
       String sealedGitToken) {
+    return request("local", repositoryUrl, branch, setup, sealedEnv, sealedGitToken);
+  }
+
+  /** A request for a sandbox of {@code provider}, on branch main, without setup. */
+  public static SessionRequested requestOn(String provider, String repositoryUrl) {
+    return request(provider, repositoryUrl, "main", List.of(), Map.of(), null);
+  }
+
+  private static SessionRequested request(
+      String provider,
+      String repositoryUrl,
+      String branch,
+      List<String> setup,
+      Map<String, String> sealedEnv,
+      String sealedGitToken) {
     return new SessionRequested(
         repositoryUrl,
         branch,
-        "local",
+        provider,
         setup,
         sealedEnv,
         sealedGitToken,
