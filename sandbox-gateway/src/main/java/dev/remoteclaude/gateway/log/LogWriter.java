@@ -49,8 +49,16 @@ public class LogWriter {
 
   private record Pending(OutputLog.NewEvent event, CompletableFuture<LogEvent> done) {}
 
-  /** Appends an event; the Uni completes once it is durable (with its sequence number). */
+  /**
+   * Appends an event; the Uni completes once it is durable (with its sequence number). An event is
+   * checked here, before it joins a batch shared with other sessions, so that a batch can only fail
+   * for the database's reasons; then every event in it fails.
+   */
   public Uni<LogEvent> append(UUID sessionId, String type, UUID taskId, Object data) {
+    if (sessionId == null || type == null || data == null) {
+      return Uni.createFrom()
+          .failure(new IllegalArgumentException("a log event needs a session, a type and data"));
+    }
     String json;
     try {
       json = data instanceof String s ? s : EventCodec.mapper().writeValueAsString(data);
@@ -58,11 +66,16 @@ public class LogWriter {
       return Uni.createFrom().failure(e);
     }
     CompletableFuture<LogEvent> done = new CompletableFuture<>();
+    boolean start;
     synchronized (lock) {
       pending.add(
           new Pending(new OutputLog.NewEvent(sessionId, type, taskId, Instant.now(), json), done));
+      // A session with a batch in flight is taken up again when that batch ends.
+      start = !writing.contains(sessionId);
     }
-    flush();
+    if (start) {
+      flush();
+    }
     return Uni.createFrom().completionStage(done);
   }
 

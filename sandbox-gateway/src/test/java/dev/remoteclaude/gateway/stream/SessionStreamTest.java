@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.remoteclaude.common.events.EventCodec;
@@ -16,6 +17,7 @@ import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.StreamClient;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +39,7 @@ class SessionStreamTest {
   @Inject LogWriter logWriter;
   @Inject StreamHub hub;
   @Inject OutputLog outputLog;
+  @Inject Pool pool;
 
   @Test
   void replaysAfterTheCursorThenGoesLiveWithNoGapOrDuplicate() throws Exception {
@@ -134,6 +137,37 @@ class SessionStreamTest {
           .extracting(e -> EventCodec.mapper().readTree(e.data()).path("n").asInt())
           .containsExactlyElementsOf(IntStream.range(0, perSession).boxed().toList());
     }
+  }
+
+  @Test
+  void anAppendTheDatabaseRefusesFailsLeavesNoGapAndTheWriterGoesOn() {
+    UUID session = UUID.randomUUID();
+    pool.query(
+            "ALTER TABLE session_event ADD CONSTRAINT test_refused CHECK (type <> 'test.refused')")
+        .execute()
+        .await()
+        .indefinitely();
+    try {
+      assertThatThrownBy(
+              () ->
+                  logWriter
+                      .append(session, "test.refused", null, Map.of())
+                      .await()
+                      .atMost(Duration.ofSeconds(30)))
+          .hasMessageContaining("test_refused");
+    } finally {
+      pool.query("ALTER TABLE session_event DROP CONSTRAINT test_refused")
+          .execute()
+          .await()
+          .indefinitely();
+    }
+    // The refused batch took no sequence number, and the session is not left marked in flight.
+    LogEvent next =
+        logWriter
+            .append(session, "test.line", null, Map.of("n", 1))
+            .await()
+            .atMost(Duration.ofSeconds(30));
+    assertThat(next.seq()).isEqualTo(1);
   }
 
   @Test
