@@ -59,6 +59,13 @@ public interface GatewayConfig {
     /** Output kept per stream of a buffered command; the rest is dropped and flagged truncated. */
     @WithDefault("1048576")
     int maxOutputBytes();
+
+    /**
+     * Short commands of a session that end within this window of the first are announced to
+     * session-service as one activity event at the window's end.
+     */
+    @WithDefault("1s")
+    Duration activityWindow();
   }
 
   interface Claude {

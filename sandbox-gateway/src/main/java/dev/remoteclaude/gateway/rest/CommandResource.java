@@ -82,7 +82,7 @@ public class CommandResource {
             request.timeoutSeconds() == null ? null : Duration.ofSeconds(request.timeoutSeconds()),
             Boolean.TRUE.equals(request.stream()));
     return access
-        .owned(sessionId, user.id())
+        .ownedWithRequest(sessionId, user.id())
         .chain(
             sandbox -> {
               if (command.stream()) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Runs a user's command in their sandbox: buffered with a timeout, or streamed to the log. */
 @ApplicationScoped
@@ -60,8 +61,9 @@ public class CommandService {
    * command still running after {@link #HOLD_AFTER} holds the session busy until it ends; every
    * command, short or long, counts as activity when it ends.
    */
-  public Uni<ExecResult> run(Sandbox sandbox, UUID commandId, Command command) {
-    return prepare(sandbox, command)
+  public Uni<ExecResult> run(SandboxAccess.Owned owned, UUID commandId, Command command) {
+    Sandbox sandbox = owned.sandbox();
+    return prepare(owned, command)
         .chain(request -> providers.exec(sandbox.provider, sandbox.providerId, request))
         .chain(
             handle -> {
@@ -101,17 +103,70 @@ public class CommandService {
     synchronized void ended() {
       ended = true;
       vertx.cancelTimer(timer);
-      Uni<Void> finished =
-          held == null
-              ? jobs.onContext(() -> activity.commandRan(sandbox.sessionId, sandbox.ownerId))
-              : held.onFailure()
-                  .recoverWithNull()
-                  .chain(
-                      () ->
-                          jobs.onContext(
-                              () -> activity.commandFinished(sandbox.sessionId, commandId)));
-      background(finished);
+      if (held == null) {
+        shortCommandRan(sandbox);
+        return;
+      }
+      background(
+          held.onFailure()
+              .recoverWithNull()
+              .chain(
+                  () ->
+                      jobs.onContext(
+                          () -> activity.commandFinished(sandbox.sessionId, commandId))));
     }
+  }
+
+  /**
+   * Sessions whose short commands are being coalesced, each with whether another one ran since the
+   * last announcement. Only touched inside {@link ConcurrentHashMap#compute}.
+   */
+  private final Map<UUID, boolean[]> coalescing = new ConcurrentHashMap<>();
+
+  /**
+   * A short command ended. The first of a session's burst is announced at once; those that follow
+   * within {@code gateway.exec.activity-window} are announced together when the window ends, and so
+   * on while they keep coming. A client running commands back to back costs session-service one
+   * event per window instead of one per command, and the idle clock there is never more than a
+   * window behind.
+   */
+  private void shortCommandRan(Sandbox sandbox) {
+    boolean[] opened = {false};
+    coalescing.compute(
+        sandbox.sessionId,
+        (id, more) -> {
+          if (more == null) {
+            opened[0] = true;
+            return new boolean[1];
+          }
+          more[0] = true;
+          return more;
+        });
+    if (opened[0]) {
+      announceThenWait(sandbox);
+    }
+  }
+
+  private void announceThenWait(Sandbox sandbox) {
+    background(jobs.onContext(() -> activity.commandRan(sandbox.sessionId, sandbox.ownerId)));
+    vertx.setTimer(
+        config.exec().activityWindow().toMillis(),
+        id -> {
+          boolean[] again = {false};
+          coalescing.compute(
+              sandbox.sessionId,
+              (key, more) -> {
+                if (more != null && more[0]) {
+                  again[0] = true;
+                  more[0] = false;
+                  return more;
+                }
+                return null;
+              });
+          if (again[0]) {
+            announceThenWait(sandbox);
+          }
+        });
   }
 
   private static void background(Uni<Void> work) {
@@ -122,8 +177,9 @@ public class CommandService {
   }
 
   /** Starts the command and streams its output to the session's log; returns once it started. */
-  public Uni<Void> start(Sandbox sandbox, UUID commandId, Command command) {
-    return prepare(sandbox, command)
+  public Uni<Void> start(SandboxAccess.Owned owned, UUID commandId, Command command) {
+    Sandbox sandbox = owned.sandbox();
+    return prepare(owned, command)
         .chain(
             request ->
                 activity
@@ -189,7 +245,8 @@ public class CommandService {
     logWriter.append(sessionId, type, null, data).subscribe().with(ok -> {}, failure -> {});
   }
 
-  private Uni<ExecRequest> prepare(Sandbox sandbox, Command command) {
+  private Uni<ExecRequest> prepare(SandboxAccess.Owned owned, Command command) {
+    Sandbox sandbox = owned.sandbox();
     if (sandbox.state != SandboxState.READY || sandbox.providerId == null) {
       return Uni.createFrom()
           .failure(
@@ -210,19 +267,16 @@ public class CommandService {
         command.argv() != null && !command.argv().isEmpty()
             ? command.argv()
             : List.of("bash", "-lc", command.script());
-    return requests
-        .find(sandbox.sessionId)
-        .map(
-            request -> {
-              Map<String, String> env = new HashMap<>();
-              request.ifPresent(r -> env.putAll(requests.environment(sandbox.sessionId, r)));
-              return ExecRequest.of(argv, timeout)
-                  .withEnv(env)
-                  .withWorkingDir(
-                      Optional.ofNullable(command.workingDir())
-                          .filter(s -> !s.isBlank())
-                          .orElse(null))
-                  .withMaxOutputBytes(config.exec().maxOutputBytes());
-            });
+    Map<String, String> env = new HashMap<>();
+    owned.request().ifPresent(r -> env.putAll(requests.environment(sandbox.sessionId, r)));
+    return Uni.createFrom()
+        .item(
+            ExecRequest.of(argv, timeout)
+                .withEnv(env)
+                .withWorkingDir(
+                    Optional.ofNullable(command.workingDir())
+                        .filter(s -> !s.isBlank())
+                        .orElse(null))
+                .withMaxOutputBytes(config.exec().maxOutputBytes()));
   }
 }

@@ -61,7 +61,7 @@ public class SandboxRequests {
                     : Optional.of(parse(rows.iterator().next().getString(0))));
   }
 
-  private static SessionRequested parse(String json) {
+  static SessionRequested parse(String json) {
     try {
       return EventCodec.mapper().readValue(json, SessionRequested.class);
     } catch (JsonProcessingException e) {

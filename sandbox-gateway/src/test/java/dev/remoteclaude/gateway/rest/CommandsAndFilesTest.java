@@ -2,13 +2,17 @@ package dev.remoteclaude.gateway.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.support.BrokenProvider;
 import dev.remoteclaude.gateway.support.GitRepos;
 import dev.remoteclaude.gateway.support.Sessions;
@@ -20,6 +24,8 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -29,6 +35,7 @@ class CommandsAndFilesTest {
 
   @Inject BrokenProvider broken;
   @Inject Pool pool;
+  @Inject GatewayConfig config;
 
   private static RequestSpecification as(Sessions.Ready session) {
     return given().auth().oauth2(Tokens.forUser(session.userId()));
@@ -59,6 +66,50 @@ class CommandsAndFilesTest {
         .body("stderr", equalTo("err\n"))
         .body("timedOut", equalTo(false))
         .body("durationMs", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+  }
+
+  @Test
+  void commandsAreActivityAndABurstOfThemIsAnnouncedAsOneAtItsEnd() {
+    Sessions.Ready session = Sessions.provision();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      run(session, "true");
+      Duration window = config.exec().activityWindow();
+      // The first command is announced at once, not a window later.
+      await()
+          .atMost(window.multipliedBy(3).dividedBy(4))
+          .until(() -> commandActivity(gateway, session).size() == 1);
+
+      long started = System.nanoTime();
+      int burst = 20;
+      for (int i = 0; i < burst; i++) {
+        run(session, "true");
+      }
+      Instant lastEnded = Instant.now();
+      long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+      // The burst's last command is announced after it ended, about a window later.
+      await()
+          .atMost(window.multipliedBy(3))
+          .until(
+              () ->
+                  commandActivity(gateway, session).stream()
+                      .anyMatch(a -> !a.at().isBefore(lastEnded)));
+      List<SandboxActivity> announced = commandActivity(gateway, session);
+      // One event per window, not one per command.
+      assertThat(announced.size() - 1)
+          .isLessThanOrEqualTo(2 + (int) (elapsedMillis / window.toMillis()));
+      assertThat(announced.size() - 1).isLessThan(burst);
+      assertThat(announced).allMatch(a -> a.runningCommands() == 0);
+    }
+  }
+
+  private static List<SandboxActivity> commandActivity(KafkaProbe gateway, Sessions.Ready session) {
+    return gateway.records().stream()
+        .filter(r -> session.sessionId().toString().equals(r.key()))
+        .map(r -> EventCodec.read(r.value()))
+        .filter(e -> e.type().equals("sandbox.activity"))
+        .map(e -> Sessions.payload(e, SandboxActivity.class))
+        .filter(a -> a.kind().equals(SandboxActivity.COMMAND_FINISHED))
+        .toList();
   }
 
   @Test

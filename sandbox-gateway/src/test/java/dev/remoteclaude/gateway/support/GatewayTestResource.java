@@ -49,6 +49,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.heartbeat", "1s"),
         Map.entry("gateway.recovery-interval", "1s"),
         Map.entry("gateway.exec.max-output-bytes", "65536"),
+        Map.entry("gateway.exec.activity-window", "2s"),
         Map.entry("gateway.stream.subscriber-buffer", "200"),
         Map.entry("gateway.stream.heartbeat", "2s"),
         Map.entry("gateway.files.max-bytes", "1048576"),
