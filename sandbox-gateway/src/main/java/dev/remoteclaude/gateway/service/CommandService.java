@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Runs a user's command in their sandbox: buffered with a timeout, or streamed to the log. */
 @ApplicationScoped
@@ -121,7 +122,7 @@ public class CommandService {
    * Sessions whose short commands are being coalesced, each with whether another one ran since the
    * last announcement. Only touched inside {@link ConcurrentHashMap#compute}.
    */
-  private final Map<UUID, boolean[]> coalescing = new ConcurrentHashMap<>();
+  private final Map<UUID, AtomicBoolean> coalescing = new ConcurrentHashMap<>();
 
   /**
    * A short command ended. The first of a session's burst is announced at once; those that follow
@@ -137,9 +138,9 @@ public class CommandService {
         (id, more) -> {
           if (more == null) {
             opened[0] = true;
-            return new boolean[1];
+            return new AtomicBoolean();
           }
-          more[0] = true;
+          more.set(true);
           return more;
         });
     if (opened[0]) {
@@ -156,9 +157,8 @@ public class CommandService {
           coalescing.compute(
               sandbox.sessionId,
               (key, more) -> {
-                if (more != null && more[0]) {
+                if (more != null && more.getAndSet(false)) {
                   again[0] = true;
-                  more[0] = false;
                   return more;
                 }
                 return null;
