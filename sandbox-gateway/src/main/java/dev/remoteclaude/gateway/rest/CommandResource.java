@@ -84,14 +84,14 @@ public class CommandResource {
     return access
         .ownedWithRequest(sessionId, user.id())
         .chain(
-            sandbox -> {
+            owned -> {
               if (command.stream()) {
                 return commands
-                    .start(sandbox, commandId, command)
+                    .start(owned, commandId, command)
                     .map(ok -> RestResponse.accepted((Object) new CommandStarted(commandId)));
               }
               return commands
-                  .run(sandbox, commandId, command)
+                  .run(owned, commandId, command)
                   .map(result -> RestResponse.ok((Object) toResult(commandId, result)));
             });
   }
