@@ -14,7 +14,6 @@ import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.support.BrokenProvider;
-import dev.remoteclaude.gateway.support.GitRepos;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
@@ -281,12 +280,8 @@ class CommandsAndFilesTest {
   void aFailingProviderOpensItsBreakerAndCallsFailFastWith503() {
     UUID session = UUID.randomUUID();
     String user = "u-" + UUID.randomUUID();
-    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      Sessions.send(session, user, Sessions.requestOn("broken", GitRepos.withReadme("x")));
-      SandboxFailed failed =
-          Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
-      assertThat(failed.code()).isEqualTo(SandboxFailed.PROVIDER_UNAVAILABLE);
-    }
+    assertThat(Sessions.failedOn(session, user, "broken").code())
+        .isEqualTo(SandboxFailed.PROVIDER_UNAVAILABLE);
     // Pretend the sandbox had come up before the outage, to call the provider through the API.
     pool.preparedQuery(
             "UPDATE sandbox SET state = 'READY', provider_id = 'b-1' WHERE session_id = $1")

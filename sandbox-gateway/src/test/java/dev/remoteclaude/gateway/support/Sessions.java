@@ -7,6 +7,7 @@ import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.EventType;
+import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.TaskDispatched;
 import dev.remoteclaude.testing.KafkaProbe;
@@ -113,6 +114,14 @@ public final class Sessions {
                   && taskId.toString().equals(e.data().path("taskId").asText());
             });
     return EventCodec.read(record.value());
+  }
+
+  /** Requests a sandbox of {@code provider} for the session and waits for it to fail. */
+  public static SandboxFailed failedOn(UUID sessionId, String userId, String provider) {
+    try (KafkaProbe gateway = KafkaProbe.watch(dev.remoteclaude.common.events.Topics.GATEWAY)) {
+      send(sessionId, userId, requestOn(provider, GitRepos.withReadme("x")));
+      return payload(await(gateway, sessionId, "sandbox.failed"), SandboxFailed.class);
+    }
   }
 
   /** A session with a ready sandbox (a small repository cloned), owned by a fresh user. */
