@@ -19,9 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BareBroadcastServer implements AutoCloseable {
 
-  private final Vertx vertx =
-      Vertx.vertx(
-          new VertxOptions().setEventLoopPoolSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE));
+  private final Vertx vertx;
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
 
   /** One server instance: its event loop and the connections it accepted. */
@@ -49,13 +47,17 @@ final class BareBroadcastServer implements AutoCloseable {
     }
   }
 
-  static BareBroadcastServer start(int port) throws Exception {
-    BareBroadcastServer server = new BareBroadcastServer();
+  private BareBroadcastServer(int eventLoops) {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+  }
+
+  /** Starts the server on {@code port} with {@code eventLoops} loops (the gateway's count). */
+  static BareBroadcastServer start(int port, int eventLoops) throws Exception {
+    BareBroadcastServer server = new BareBroadcastServer(eventLoops);
     server
         .vertx
         .deployVerticle(
-            () -> server.new Loop(port),
-            new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+            () -> server.new Loop(port), new DeploymentOptions().setInstances(eventLoops))
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);

@@ -55,6 +55,7 @@ class GatewayBenchmark {
   @Inject SandboxRepository sandboxes;
   @Inject LogWriter logWriter;
   @Inject GatewayConfig config;
+  @Inject io.vertx.core.Vertx vertx;
 
   @BeforeEach
   void productionTimings() {
@@ -432,11 +433,16 @@ class GatewayBenchmark {
    * The transport baseline: the same clients and the same messages, sent by {@link
    * BareBroadcastServer} instead of the gateway.
    */
-  private static List<Long> bare(int clients, int events, long intervalMillis) throws Exception {
+  private List<Long> bare(int clients, int events, long intervalMillis) throws Exception {
     int total = events + warmup(events);
     long expected = (long) clients * total;
     int port = dev.remoteclaude.infra.Ports.free();
-    try (BareBroadcastServer server = BareBroadcastServer.start(port);
+    // As many event loops as the gateway's Vert.x has (Quarkus: one per core, at least two).
+    int gatewayLoops =
+        ((io.netty.util.concurrent.MultithreadEventExecutorGroup)
+                ((io.vertx.core.impl.VertxInternal) vertx).getEventLoopGroup())
+            .executorCount();
+    try (BareBroadcastServer server = BareBroadcastServer.start(port, gatewayLoops);
         StreamLoadClient load =
             StreamLoadClient.connect(
                 port,
