@@ -114,8 +114,8 @@ class GatewayBenchmark {
 
     // Each path runs in blocks of 20 calls, the blocks interleaved. Within a block, every call
     // finds
-    // its own code and data warm, as in a gateway serving a stream of commands; switching every 20
-    // calls (under half a second) keeps both paths under the same machine conditions.
+    // its own code and data warm, as in a gateway serving a stream of commands; switching every
+    // 20 calls (under half a second) keeps both paths under the same machine conditions.
     //
     // A gateway in use has long compiled its hot paths; on two busy cores the JIT takes thousands
     // of calls to get there. The run is cut into slices of 1,000 calls per path; the table shows
@@ -164,7 +164,11 @@ class GatewayBenchmark {
             baseline.row(
                 "baseline: the same process spawned directly through the provider, the same"
                     + " slice"),
-            viaGwAlternated.row("POST /commands, then 1,000 calls strictly alternated"),
+            viaGwAlternated.row(
+                String.format(
+                    java.util.Locale.ROOT,
+                    "POST /commands, then %,d calls strictly alternated",
+                    perSlice)),
             baselineAlternated.row("baseline, strictly alternated"),
             "",
             overhead("Gateway overhead (last slice, blocks of 20)", viaGw, baseline),
@@ -197,15 +201,12 @@ class GatewayBenchmark {
     void run() throws Exception;
   }
 
-  /** Runs the call {@code times} times in a row, adding each duration to {@code into} if given. */
+  /** Runs the call {@code times} times in a row, adding each duration to {@code into}. */
   private static void timeBlock(CommandCall call, int times, List<Long> into) throws Exception {
     for (int j = 0; j < times; j++) {
       long t0 = System.nanoTime();
       call.run();
-      long t1 = System.nanoTime();
-      if (into != null) {
-        into.add(t1 - t0);
-      }
+      into.add(System.nanoTime() - t0);
     }
   }
 
