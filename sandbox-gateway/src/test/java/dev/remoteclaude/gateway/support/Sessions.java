@@ -10,6 +10,7 @@ import dev.remoteclaude.common.events.EventType;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.TaskDispatched;
+import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.TestKeys;
 import java.time.Duration;
@@ -118,7 +119,7 @@ public final class Sessions {
 
   /** Requests a sandbox of {@code provider} for the session and waits for it to fail. */
   public static SandboxFailed failedOn(UUID sessionId, String userId, String provider) {
-    try (KafkaProbe gateway = KafkaProbe.watch(dev.remoteclaude.common.events.Topics.GATEWAY)) {
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
       send(sessionId, userId, requestOn(provider, GitRepos.withReadme("x")));
       return payload(await(gateway, sessionId, "sandbox.failed"), SandboxFailed.class);
     }
@@ -131,7 +132,7 @@ public final class Sessions {
     UUID session = UUID.randomUUID();
     String user = "u-" + UUID.randomUUID();
     String repo = GitRepos.withReadme("# demo\n");
-    try (KafkaProbe gateway = KafkaProbe.watch(dev.remoteclaude.common.events.Topics.GATEWAY)) {
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
       send(session, user, request(repo, "main", List.of()));
       await(gateway, session, "sandbox.provisioned");
     }
