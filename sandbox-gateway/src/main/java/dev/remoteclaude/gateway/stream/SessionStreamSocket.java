@@ -1,7 +1,7 @@
 package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.auth.CurrentUser;
-import dev.remoteclaude.gateway.service.ActivityService;
+import dev.remoteclaude.gateway.activity.ActivityService;
 import io.quarkus.logging.Log;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;

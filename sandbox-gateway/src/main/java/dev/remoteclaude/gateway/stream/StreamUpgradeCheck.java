@@ -1,7 +1,7 @@
 package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.auth.CurrentUser;
-import dev.remoteclaude.gateway.repository.SandboxRepository;
+import dev.remoteclaude.gateway.sandbox.SandboxRepository;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;

@@ -2,12 +2,12 @@ package dev.remoteclaude.gateway.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.remoteclaude.gateway.Sandbox;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
-import dev.remoteclaude.gateway.repository.SandboxRepository;
+import dev.remoteclaude.gateway.sandbox.Sandbox;
+import dev.remoteclaude.gateway.sandbox.SandboxRepository;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.OnVertx;
 import dev.remoteclaude.testing.Tokens;

@@ -1,0 +1,106 @@
+package dev.remoteclaude.gateway.sandbox;
+
+import dev.remoteclaude.common.events.SandboxFailed;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How a repository is cloned into a sandbox without its credential ever landing in {@code
+ * .git/config}, the sandbox's environment or a log: the clone alone runs with a credential helper
+ * given on git's command line (so it is not stored) that prints the token from a variable set only
+ * in the clone's process. The helper text is a constant; URL and branch are plain arguments.
+ */
+final class GitClone {
+  private GitClone() {}
+
+  static final String TOKEN_VARIABLE = "RC_GIT_TOKEN";
+
+  private static final String HELPER =
+      "!f() { test \"$1\" = get && echo username=x-access-token && echo \"password=${"
+          + TOKEN_VARIABLE
+          + "}\"; }; f";
+
+  /** The clone command; with a token, git asks the one-off helper for it. */
+  static List<String> command(String url, String branch, boolean withToken) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("git");
+    cmd.add("-c");
+    cmd.add("credential.helper=");
+    if (withToken) {
+      cmd.add("-c");
+      cmd.add("credential.helper=" + HELPER);
+    }
+    cmd.add("clone");
+    cmd.add("--quiet");
+    if (branch != null && !branch.isBlank()) {
+      cmd.add("--branch");
+      cmd.add(branch);
+    }
+    cmd.add("--");
+    cmd.add(url);
+    cmd.add(".");
+    return cmd;
+  }
+
+  /** For file:// URLs (local profile): the directory the sandbox must be able to read. */
+  static Optional<Path> localPath(String url) {
+    if (url != null && url.startsWith("file://")) {
+      return Optional.of(Path.of(URI.create(url)));
+    }
+    return Optional.empty();
+  }
+
+  /** Maps git's complaint to a reason a user can act on. */
+  static ProvisioningFailure classify(int exitCode, String stderr, String rawUrl, String branch) {
+    String url = display(rawUrl);
+    String err = stderr.toLowerCase(Locale.ROOT);
+    if (err.contains("remote branch") && err.contains("not found")) {
+      return new ProvisioningFailure(
+          SandboxFailed.BRANCH_NOT_FOUND, "branch '" + branch + "' does not exist in " + url);
+    }
+    if (err.contains("authentication failed")
+        || err.contains("could not read username")
+        || err.contains("could not read password")
+        || err.contains("403")
+        || err.contains("permission denied")) {
+      return new ProvisioningFailure(
+          SandboxFailed.AUTH_FAILED,
+          "git could not authenticate to " + url + ": check the repository's credential");
+    }
+    if (err.contains("not found")
+        || err.contains("does not appear to be a git repository")
+        || err.contains("could not resolve host")
+        || err.contains("unable to access")
+        || err.contains("does not exist")) {
+      return new ProvisioningFailure(
+          SandboxFailed.BAD_REPOSITORY_URL, "no git repository could be reached at " + url);
+    }
+    return new ProvisioningFailure(
+        SandboxFailed.CLONE_FAILED,
+        "git clone failed with exit code " + exitCode + ": " + lastLine(stderr));
+  }
+
+  /** A URL fit for messages: any user info (credentials) is removed. */
+  static String display(String url) {
+    try {
+      URI uri = URI.create(url);
+      if (uri.getUserInfo() == null) {
+        return url;
+      }
+      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null)
+          .toString();
+    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+      return "the repository URL";
+    }
+  }
+
+  static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    String last = lines[lines.length - 1].replaceAll("://[^/@\\s]+@", "://");
+    return last.length() > 300 ? last.substring(0, 300) : last;
+  }
+}

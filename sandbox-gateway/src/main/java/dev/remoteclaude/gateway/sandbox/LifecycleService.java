@@ -1,0 +1,193 @@
+package dev.remoteclaude.gateway.sandbox;
+
+import dev.remoteclaude.common.events.Event;
+import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.SandboxLost;
+import dev.remoteclaude.common.events.SandboxPaused;
+import dev.remoteclaude.common.events.SandboxResumed;
+import dev.remoteclaude.common.events.SandboxSnapshotted;
+import dev.remoteclaude.common.events.SandboxTerminated;
+import dev.remoteclaude.common.outbox.Outbox;
+import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.log.SessionLog;
+import dev.remoteclaude.gateway.provider.ProviderCalls;
+import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.task.TaskRunner;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Pause, resume, terminate and snapshot requests from session-service, each answered by an event.
+ * They run inside the consuming transaction (the sandbox row is locked); a request that finds the
+ * sandbox already where it was asked to go is answered again, so repeats are harmless.
+ */
+@ApplicationScoped
+public class LifecycleService {
+
+  private final SandboxRepository sandboxes;
+  private final ProviderCalls providers;
+  private final Outbox outbox;
+  private final SessionLog sessionLog;
+  private final TaskRunner tasks;
+
+  public LifecycleService(
+      SandboxRepository sandboxes,
+      ProviderCalls providers,
+      Outbox outbox,
+      SessionLog sessionLog,
+      TaskRunner tasks) {
+    this.sandboxes = sandboxes;
+    this.providers = providers;
+    this.outbox = outbox;
+    this.sessionLog = sessionLog;
+    this.tasks = tasks;
+  }
+
+  public Uni<Void> pause(EventEnvelope envelope, String reason) {
+    return withSandbox(
+        envelope,
+        sandbox -> {
+          if (sandbox.state == SandboxState.PAUSED) {
+            return answer(sandbox, new SandboxPaused(Instant.now()));
+          }
+          if (sandbox.state != SandboxState.READY) {
+            return ignored(sandbox, "pause");
+          }
+          return tasks
+              .interruptSession(sandbox.sessionId, "the session was paused")
+              .chain(() -> providers.pause(sandbox.provider, sandbox.providerId))
+              .chain(() -> moveTo(sandbox, SandboxState.PAUSED, new SandboxPaused(Instant.now())));
+        });
+  }
+
+  public Uni<Void> resume(EventEnvelope envelope) {
+    return withSandbox(
+        envelope,
+        sandbox -> {
+          if (sandbox.state == SandboxState.READY) {
+            return answer(sandbox, new SandboxResumed(Instant.now()));
+          }
+          if (sandbox.state != SandboxState.PAUSED) {
+            return ignored(sandbox, "resume");
+          }
+          return providers
+              .resume(sandbox.provider, sandbox.providerId)
+              .chain(() -> moveTo(sandbox, SandboxState.READY, new SandboxResumed(Instant.now())));
+        });
+  }
+
+  public Uni<Void> terminate(EventEnvelope envelope, String reason) {
+    return withSandbox(
+        envelope,
+        sandbox -> {
+          if (sandbox.state == SandboxState.TERMINATED) {
+            return answer(sandbox, new SandboxTerminated(Instant.now()));
+          }
+          Uni<Void> release =
+              sandbox.providerId == null
+                  ? Uni.createFrom().voidItem()
+                  : providers.terminate(sandbox.provider, sandbox.providerId);
+          return tasks
+              .interruptSession(sandbox.sessionId, "the session was terminated")
+              .chain(() -> release)
+              .chain(
+                  () ->
+                      Panache.getSession()
+                          .chain(
+                              s ->
+                                  s.createNativeQuery(
+                                          "DELETE FROM sandbox_request WHERE session_id = ?1")
+                                      .setParameter(1, sandbox.sessionId)
+                                      .executeUpdate()))
+              .chain(
+                  () -> {
+                    sandbox.worker = null;
+                    return moveTo(
+                        sandbox, SandboxState.TERMINATED, new SandboxTerminated(Instant.now()));
+                  });
+        });
+  }
+
+  public Uni<Void> snapshot(EventEnvelope envelope) {
+    return withSandbox(
+        envelope,
+        sandbox -> {
+          if (sandbox.state != SandboxState.READY && sandbox.state != SandboxState.PAUSED) {
+            return ignored(sandbox, "snapshot");
+          }
+          return providers
+              .snapshot(sandbox.provider, sandbox.providerId)
+              .chain(
+                  snapshotId -> {
+                    sandbox.lastSnapshotId = snapshotId;
+                    sandbox.updatedAt = Instant.now();
+                    return answer(sandbox, new SandboxSnapshotted(snapshotId, Instant.now()));
+                  });
+        });
+  }
+
+  private Uni<Void> withSandbox(
+      EventEnvelope envelope, java.util.function.Function<Sandbox, Uni<Void>> action) {
+    UUID sessionId = UUID.fromString(envelope.subject());
+    return sandboxes
+        .lock(sessionId)
+        .chain(
+            sandbox -> {
+              if (sandbox == null) {
+                Log.debugf("session %s: no sandbox for %s", sessionId, envelope.type());
+                return Uni.createFrom().voidItem();
+              }
+              return action
+                  .apply(sandbox)
+                  .onFailure(LifecycleService::missing)
+                  .recoverWithUni(failure -> lost(sandbox, failure.getMessage()));
+            });
+  }
+
+  private static boolean missing(Throwable failure) {
+    return failure instanceof ProviderException p && p.kind() == ProviderException.Kind.NOT_FOUND;
+  }
+
+  /** The provider no longer has the sandbox: say so, session-service recovers it. */
+  Uni<Void> lost(Sandbox sandbox, String reason) {
+    if (sandbox.state == SandboxState.LOST || sandbox.state == SandboxState.TERMINATED) {
+      return Uni.createFrom().voidItem();
+    }
+    Log.infof("session %s: its sandbox is lost (%s)", sandbox.sessionId, reason);
+    return moveTo(
+        sandbox,
+        SandboxState.LOST,
+        new SandboxLost(
+            "the sandbox is gone from provider " + sandbox.provider + ": " + reason,
+            Instant.now()));
+  }
+
+  private Uni<Void> moveTo(Sandbox sandbox, SandboxState state, Event event) {
+    SandboxState from = sandbox.state;
+    sandbox.state = state;
+    sandbox.updatedAt = Instant.now();
+    return answer(sandbox, event)
+        .chain(
+            () ->
+                sessionLog.append(
+                    sandbox.sessionId,
+                    LogTypes.SANDBOX_PROGRESS,
+                    null,
+                    Map.of("step", state.name().toLowerCase(), "from", from.name().toLowerCase())))
+        .replaceWithVoid();
+  }
+
+  private Uni<Void> answer(Sandbox sandbox, Event event) {
+    return outbox.emit(event, sandbox.sessionId.toString(), sandbox.ownerId).replaceWithVoid();
+  }
+
+  private Uni<Void> ignored(Sandbox sandbox, String what) {
+    Log.infof("session %s: %s ignored in state %s", sandbox.sessionId, what, sandbox.state);
+    return Uni.createFrom().voidItem();
+  }
+}

@@ -1,0 +1,93 @@
+package dev.remoteclaude.gateway.sandbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.SessionRequested;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The session's request as session-service sent it (environment values and git credential still
+ * sealed), kept for the sandbox's life: every process of the sandbox gets its environment, and a
+ * re-provisioning starts from it. Secrets are opened only at the moment a process needs them.
+ */
+@ApplicationScoped
+public class SandboxRequests {
+
+  private final SecretBox secrets;
+  private final Pool pool;
+
+  public SandboxRequests(SecretBox secrets, Pool pool) {
+    this.secrets = secrets;
+    this.pool = pool;
+  }
+
+  /** Stores (or replaces) the request; inside a transaction. */
+  public Uni<Void> save(UUID sessionId, SessionRequested request) {
+    String json;
+    try {
+      json = EventCodec.mapper().writeValueAsString(request);
+    } catch (JsonProcessingException e) {
+      return Uni.createFrom().failure(e);
+    }
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "INSERT INTO sandbox_request (session_id, request) VALUES (?1, ?2)"
+                            + " ON CONFLICT (session_id) DO UPDATE SET request = EXCLUDED.request")
+                    .setParameter(1, sessionId)
+                    .setParameter(2, json)
+                    .executeUpdate())
+        .replaceWithVoid();
+  }
+
+  /** The stored request (a plain read through the pool: cheap on the command path). */
+  public Uni<Optional<SessionRequested>> find(UUID sessionId) {
+    return pool.preparedQuery("SELECT request FROM sandbox_request WHERE session_id = $1")
+        .execute(Tuple.of(sessionId))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<SessionRequested>empty()
+                    : Optional.of(parse(rows.iterator().next().getString(0))));
+  }
+
+  static SessionRequested parse(String json) {
+    try {
+      return EventCodec.mapper().readValue(json, SessionRequested.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored session request is unreadable", e);
+    }
+  }
+
+  /** The session's environment variables, opened. Never log the result. */
+  public Map<String, String> environment(UUID sessionId, SessionRequested request) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (request.environment() != null) {
+      request
+          .environment()
+          .forEach(
+              (name, sealedValue) ->
+                  env.put(
+                      name, secrets.open(sealedValue, "session/" + sessionId + "/env/" + name)));
+    }
+    return env;
+  }
+
+  /** The git token, opened, if the session has one. */
+  public Optional<String> gitToken(UUID sessionId, SessionRequested request) {
+    if (request.gitCredential() == null || request.gitCredential().isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(secrets.open(request.gitCredential(), "session/" + sessionId + "/git"));
+  }
+}
