@@ -2,6 +2,10 @@ package dev.remoteclaude.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -31,9 +35,9 @@ import org.junit.jupiter.api.Test;
  * KafkaTopic, every Kafka user may do what its service's configuration does, and no secret value is
  * committed.
  *
- * <p>The launcher has no YAML library on its class path, so the manifests are read with {@link
- * MiniYaml}: the small subset of YAML that k8s/ uses, and a clear failure on anything else. {@code
- * k8s/check.sh} checks more (the rendered overlays, with kubectl and PyYAML) where those are there.
+ * <p>The manifests are read with a YAML library ({@link Yaml}, Jackson's YAML reader, a test
+ * dependency only). {@code k8s/check.sh} checks more (the rendered overlays, with kubectl and
+ * PyYAML) where those are there.
  */
 class KubernetesManifestsTest {
 
@@ -64,22 +68,22 @@ class KubernetesManifestsTest {
     List<String> problems = new ArrayList<>();
     for (Path kustomization : kustomizations) {
       Path dir = kustomization.getParent();
-      Map<String, Object> k = MiniYaml.map(single(kustomization));
+      Map<String, Object> k = Yaml.map(single(kustomization));
       List<String> refs = new ArrayList<>();
       for (String key : List.of("resources", "components", "crds")) {
-        MiniYaml.list(k.get(key)).forEach(r -> refs.add(MiniYaml.str(r)));
+        Yaml.list(k.get(key)).forEach(r -> refs.add(Yaml.str(r)));
       }
-      for (Object patch : MiniYaml.list(k.get("patches"))) {
-        Object path = MiniYaml.map(patch).get("path");
+      for (Object patch : Yaml.list(k.get("patches"))) {
+        Object path = Yaml.map(patch).get("path");
         if (path != null) {
-          refs.add(MiniYaml.str(path));
+          refs.add(Yaml.str(path));
         }
       }
       for (String generator : List.of("configMapGenerator", "secretGenerator")) {
-        for (Object g : MiniYaml.list(k.get(generator))) {
+        for (Object g : Yaml.list(k.get(generator))) {
           for (String key : List.of("envs", "files")) {
-            for (Object f : MiniYaml.list(MiniYaml.map(g).get(key))) {
-              String file = MiniYaml.str(f);
+            for (Object f : Yaml.list(Yaml.map(g).get(key))) {
+              String file = Yaml.str(f);
               refs.add(file.contains("=") ? file.substring(file.indexOf('=') + 1) : file);
             }
           }
@@ -136,33 +140,32 @@ class KubernetesManifestsTest {
       Manifest pdb = find(base, "PodDisruptionBudget", service);
 
       Map<String, Object> podLabels =
-          MiniYaml.map(MiniYaml.at(deployment.doc(), "spec", "template", "metadata", "labels"));
+          Yaml.map(Yaml.at(deployment.doc(), "spec", "template", "metadata", "labels"));
       assertThat(podLabels)
           .as(service + ": the Service selects the Deployment's pods")
-          .containsAllEntriesOf(stringMap(MiniYaml.at(svc.doc(), "spec", "selector")));
+          .containsAllEntriesOf(stringMap(Yaml.at(svc.doc(), "spec", "selector")));
       assertThat(podLabels)
           .as(service + ": the disruption budget selects the Deployment's pods")
-          .containsAllEntriesOf(
-              stringMap(MiniYaml.at(pdb.doc(), "spec", "selector", "matchLabels")));
+          .containsAllEntriesOf(stringMap(Yaml.at(pdb.doc(), "spec", "selector", "matchLabels")));
 
       Map<String, Object> container =
-          MiniYaml.map(
-              MiniYaml.list(MiniYaml.at(deployment.doc(), "spec", "template", "spec", "containers"))
+          Yaml.map(
+              Yaml.list(Yaml.at(deployment.doc(), "spec", "template", "spec", "containers"))
                   .get(0));
-      Map<String, Object> port = MiniYaml.map(MiniYaml.list(container.get("ports")).get(0));
-      assertThat(MiniYaml.str(port.get("name"))).isEqualTo("http");
-      assertThat(MiniYaml.str(port.get("containerPort")))
+      Map<String, Object> port = Yaml.map(Yaml.list(container.get("ports")).get(0));
+      assertThat(Yaml.str(port.get("name"))).isEqualTo("http");
+      assertThat(Yaml.str(port.get("containerPort")))
           .as(service + ": the container port is the service's quarkus.http.port")
           .isEqualTo(applicationProperties(service).getProperty("quarkus.http.port"));
-      assertThat(MiniYaml.text(container, "readinessProbe", "httpGet", "path"))
+      assertThat(Yaml.text(container, "readinessProbe", "httpGet", "path"))
           .isEqualTo("/q/health/ready");
-      assertThat(MiniYaml.text(container, "livenessProbe", "httpGet", "path"))
+      assertThat(Yaml.text(container, "livenessProbe", "httpGet", "path"))
           .isEqualTo("/q/health/live");
-      assertThat(MiniYaml.text(container, "securityContext", "readOnlyRootFilesystem"))
+      assertThat(Yaml.text(container, "securityContext", "readOnlyRootFilesystem"))
           .isEqualTo("true");
       assertThat(
-              MiniYaml.str(
-                  MiniYaml.at(
+              Yaml.str(
+                  Yaml.at(
                       deployment.doc(),
                       "spec",
                       "template",
@@ -180,15 +183,15 @@ class KubernetesManifestsTest {
     Manifest cluster = single(base, "Cluster");
     String clusterName = cluster.name();
     Map<String, String> rolesToSecrets = new LinkedHashMap<>();
-    for (Object role : MiniYaml.list(MiniYaml.at(cluster.doc(), "spec", "managed", "roles"))) {
-      Map<String, Object> r = MiniYaml.map(role);
-      rolesToSecrets.put(MiniYaml.str(r.get("name")), MiniYaml.text(r, "passwordSecret", "name"));
+    for (Object role : Yaml.list(Yaml.at(cluster.doc(), "spec", "managed", "roles"))) {
+      Map<String, Object> r = Yaml.map(role);
+      rolesToSecrets.put(Yaml.str(r.get("name")), Yaml.text(r, "passwordSecret", "name"));
     }
     Map<String, String> databasesToOwners = new LinkedHashMap<>();
     for (Manifest db : all(base, "Database")) {
-      assertThat(MiniYaml.text(db.doc(), "spec", "cluster", "name")).isEqualTo(clusterName);
+      assertThat(Yaml.text(db.doc(), "spec", "cluster", "name")).isEqualTo(clusterName);
       databasesToOwners.put(
-          MiniYaml.text(db.doc(), "spec", "name"), MiniYaml.text(db.doc(), "spec", "owner"));
+          Yaml.text(db.doc(), "spec", "name"), Yaml.text(db.doc(), "spec", "owner"));
     }
     Set<String> kafkaUsers =
         all(base, "KafkaUser").stream().map(Manifest::name).collect(Collectors.toSet());
@@ -249,17 +252,16 @@ class KubernetesManifestsTest {
     Set<String> services =
         all(baseManifests(), "Service").stream().map(Manifest::name).collect(Collectors.toSet());
     for (Manifest ingress : ingresses) {
-      assertThat(MiniYaml.text(ingress.doc(), "spec", "ingressClassName")).isEqualTo("nginx");
+      assertThat(Yaml.text(ingress.doc(), "spec", "ingressClassName")).isEqualTo("nginx");
       assertThat(annotations(ingress))
           .as(ingress.name() + ": regex paths")
           .containsEntry("nginx.ingress.kubernetes.io/use-regex", "true");
-      for (Object rule : MiniYaml.list(MiniYaml.at(ingress.doc(), "spec", "rules"))) {
-        hosts.add(MiniYaml.str(MiniYaml.map(rule).get("host")));
-        for (Object p : MiniYaml.list(MiniYaml.at(rule, "http", "paths"))) {
-          assertThat(MiniYaml.str(MiniYaml.map(p).get("pathType")))
-              .isEqualTo("ImplementationSpecific");
-          assertThat(MiniYaml.text(p, "backend", "service", "port", "number")).isEqualTo("80");
-          assertThat(services).contains(MiniYaml.text(p, "backend", "service", "name"));
+      for (Object rule : Yaml.list(Yaml.at(ingress.doc(), "spec", "rules"))) {
+        hosts.add(Yaml.str(Yaml.map(rule).get("host")));
+        for (Object p : Yaml.list(Yaml.at(rule, "http", "paths"))) {
+          assertThat(Yaml.str(Yaml.map(p).get("pathType"))).isEqualTo("ImplementationSpecific");
+          assertThat(Yaml.text(p, "backend", "service", "port", "number")).isEqualTo("80");
+          assertThat(services).contains(Yaml.text(p, "backend", "service", "name"));
         }
       }
     }
@@ -407,11 +409,11 @@ class KubernetesManifestsTest {
     Set<String> declared = topics.stream().map(Manifest::name).collect(Collectors.toSet());
     assertThat(declared).containsExactlyInAnyOrderElementsOf(expected);
     for (Manifest topic : topics) {
-      assertThat(MiniYaml.text(topic.doc(), "metadata", "labels", "strimzi.io/cluster"))
+      assertThat(Yaml.text(topic.doc(), "metadata", "labels", "strimzi.io/cluster"))
           .isEqualTo("rc-kafka");
-      assertThat(MiniYaml.at(topic.doc(), "spec", "partitions")).isNotNull();
-      assertThat(MiniYaml.at(topic.doc(), "spec", "replicas")).isNotNull();
-      assertThat(MiniYaml.at(topic.doc(), "spec", "config", "retention.ms")).isNotNull();
+      assertThat(Yaml.at(topic.doc(), "spec", "partitions")).isNotNull();
+      assertThat(Yaml.at(topic.doc(), "spec", "replicas")).isNotNull();
+      assertThat(Yaml.at(topic.doc(), "spec", "config", "retention.ms")).isNotNull();
     }
   }
 
@@ -422,12 +424,11 @@ class KubernetesManifestsTest {
     for (String service : services()) {
       Manifest user = find(users, "KafkaUser", "kafka-" + service);
       Set<String> grants = new TreeSet<>();
-      for (Object acl : MiniYaml.list(MiniYaml.at(user.doc(), "spec", "authorization", "acls"))) {
-        Map<String, Object> a = MiniYaml.map(acl);
-        String resource =
-            MiniYaml.text(a, "resource", "type") + ":" + MiniYaml.text(a, "resource", "name");
-        for (Object op : MiniYaml.list(a.get("operations"))) {
-          grants.add(resource + ":" + MiniYaml.str(op));
+      for (Object acl : Yaml.list(Yaml.at(user.doc(), "spec", "authorization", "acls"))) {
+        Map<String, Object> a = Yaml.map(acl);
+        String resource = Yaml.text(a, "resource", "type") + ":" + Yaml.text(a, "resource", "name");
+        for (Object op : Yaml.list(a.get("operations"))) {
+          grants.add(resource + ":" + Yaml.str(op));
         }
       }
 
@@ -508,7 +509,7 @@ class KubernetesManifestsTest {
       if (!name.endsWith(".yaml")) {
         continue;
       }
-      for (Object document : MiniYaml.parse(text, file.toString())) {
+      for (Object document : Yaml.parse(text, file.toString())) {
         if (!(document instanceof Map<?, ?> doc)) {
           continue;
         }
@@ -517,18 +518,15 @@ class KubernetesManifestsTest {
                 || doc.get("stringData") instanceof Map<?, ?> stringData
                     && !stringData.isEmpty())) {
           problems.add(
-              K8S.relativize(file)
-                  + ": Secret "
-                  + MiniYaml.at(doc, "metadata", "name")
-                  + " with data");
+              K8S.relativize(file) + ": Secret " + Yaml.at(doc, "metadata", "name") + " with data");
         }
         if (name.equals("kustomization.yaml") && doc.containsKey("secretGenerator")) {
           problems.add(K8S.relativize(file) + ": secretGenerator (its input would be in git)");
         }
         if (name.equals("kustomization.yaml") && doc.get("configMapGenerator") != null) {
-          for (Object g : MiniYaml.list(doc.get("configMapGenerator"))) {
-            for (Object literal : MiniYaml.list(MiniYaml.map(g).get("literals"))) {
-              String key = MiniYaml.str(literal).split("=", 2)[0];
+          for (Object g : Yaml.list(doc.get("configMapGenerator"))) {
+            for (Object literal : Yaml.list(Yaml.map(g).get("literals"))) {
+              String key = Yaml.str(literal).split("=", 2)[0];
               if (SECRET_NAME.matcher(key).matches() && !key.equals("RC_SECRETS_KEY_ID")) {
                 problems.add(K8S.relativize(file) + ": literal " + key + " belongs in a Secret");
               }
@@ -564,11 +562,11 @@ class KubernetesManifestsTest {
 
   record Manifest(Path file, Map<String, Object> doc) {
     String kind() {
-      return MiniYaml.str(doc.get("kind"));
+      return Yaml.str(doc.get("kind"));
     }
 
     String name() {
-      return MiniYaml.text(doc, "metadata", "name");
+      return Yaml.text(doc, "metadata", "name");
     }
   }
 
@@ -580,10 +578,10 @@ class KubernetesManifestsTest {
   }
 
   private static List<Manifest> baseManifests() {
-    Map<String, Object> kustomization = MiniYaml.map(single(BASE.resolve("kustomization.yaml")));
+    Map<String, Object> kustomization = Yaml.map(single(BASE.resolve("kustomization.yaml")));
     List<Manifest> manifests = new ArrayList<>();
-    for (Object resource : MiniYaml.list(kustomization.get("resources"))) {
-      manifests.addAll(parse(BASE.resolve(MiniYaml.str(resource))));
+    for (Object resource : Yaml.list(kustomization.get("resources"))) {
+      manifests.addAll(parse(BASE.resolve(Yaml.str(resource))));
     }
     return manifests;
   }
@@ -591,9 +589,9 @@ class KubernetesManifestsTest {
   private static List<Manifest> parse(Path file) {
     try {
       List<Manifest> manifests = new ArrayList<>();
-      for (Object doc : MiniYaml.parse(Files.readString(file), file.toString())) {
+      for (Object doc : Yaml.parse(Files.readString(file), file.toString())) {
         if (doc != null) {
-          manifests.add(new Manifest(file, MiniYaml.map(doc)));
+          manifests.add(new Manifest(file, Yaml.map(doc)));
         }
       }
       return manifests;
@@ -628,12 +626,11 @@ class KubernetesManifestsTest {
   private static List<Route> ingressRoutes(List<Manifest> ingresses) {
     List<Route> routes = new ArrayList<>();
     for (Manifest ingress : ingresses) {
-      for (Object rule : MiniYaml.list(MiniYaml.at(ingress.doc(), "spec", "rules"))) {
-        for (Object p : MiniYaml.list(MiniYaml.at(rule, "http", "paths"))) {
+      for (Object rule : Yaml.list(Yaml.at(ingress.doc(), "spec", "rules"))) {
+        for (Object p : Yaml.list(Yaml.at(rule, "http", "paths"))) {
           routes.add(
               new Route(
-                  MiniYaml.str(MiniYaml.map(p).get("path")),
-                  MiniYaml.text(p, "backend", "service", "name")));
+                  Yaml.str(Yaml.map(p).get("path")), Yaml.text(p, "backend", "service", "name")));
         }
       }
     }
@@ -641,12 +638,12 @@ class KubernetesManifestsTest {
   }
 
   private static Map<String, String> annotations(Manifest manifest) {
-    return stringMap(MiniYaml.at(manifest.doc(), "metadata", "annotations"));
+    return stringMap(Yaml.at(manifest.doc(), "metadata", "annotations"));
   }
 
   private static Map<String, String> stringMap(Object node) {
     Map<String, String> out = new LinkedHashMap<>();
-    MiniYaml.map(node).forEach((k, v) -> out.put(k, MiniYaml.str(v)));
+    Yaml.map(node).forEach((k, v) -> out.put(k, Yaml.str(v)));
     return out;
   }
 
@@ -654,14 +651,11 @@ class KubernetesManifestsTest {
   private static Set<String> secretKeyRefs(Manifest deployment) {
     Set<String> refs = new TreeSet<>();
     for (Object c :
-        MiniYaml.list(MiniYaml.at(deployment.doc(), "spec", "template", "spec", "containers"))) {
-      for (Object e : MiniYaml.list(MiniYaml.map(c).get("env"))) {
-        Object ref = MiniYaml.at(e, "valueFrom", "secretKeyRef");
+        Yaml.list(Yaml.at(deployment.doc(), "spec", "template", "spec", "containers"))) {
+      for (Object e : Yaml.list(Yaml.map(c).get("env"))) {
+        Object ref = Yaml.at(e, "valueFrom", "secretKeyRef");
         if (ref != null) {
-          refs.add(
-              MiniYaml.str(MiniYaml.map(ref).get("name"))
-                  + "/"
-                  + MiniYaml.str(MiniYaml.map(ref).get("key")));
+          refs.add(Yaml.str(Yaml.map(ref).get("name")) + "/" + Yaml.str(Yaml.map(ref).get("key")));
         }
       }
     }
@@ -752,261 +746,36 @@ class KubernetesManifestsTest {
   }
 
   /**
-   * The subset of YAML the manifests use: block mappings and sequences ("- key: value" items
-   * included), plain and quoted scalars, literal and folded block scalars, comments, "---", and the
-   * empty flow collections {} and []. Scalars stay strings. Anything else (anchors, tags, non-empty
-   * flow collections, multi-line plain scalars) fails with the file and line, so a manifest that
-   * outgrows the subset is noticed rather than misread.
+   * The manifests read with Jackson's YAML reader (SnakeYAML underneath): every document of a
+   * multi-document file ("---"), as maps, lists and scalars. Duplicate keys fail the read (kubectl
+   * rejects them too) rather than one silently winning. Numbers and booleans come back as such;
+   * {@link #str} gives any scalar as its text, so a test compares {@code containerPort} or {@code
+   * readOnlyRootFilesystem} as the manifest writes them.
    */
-  static final class MiniYaml {
+  static final class Yaml {
 
-    private static final class Line {
-      final int number;
-      final String raw;
-      int indent;
-      String content;
+    private static final ObjectReader READER =
+        YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build()
+            .readerFor(Object.class);
 
-      Line(int number, String raw) {
-        this.number = number;
-        this.raw = raw;
-        int i = 0;
-        while (i < raw.length() && raw.charAt(i) == ' ') {
-          i++;
-        }
-        this.indent = i;
-        this.content = raw.substring(i).stripTrailing();
-      }
+    private Yaml() {}
 
-      boolean blank() {
-        return content.isEmpty() || content.startsWith("#");
-      }
-
-      boolean item() {
-        return content.equals("-") || content.startsWith("- ");
-      }
-    }
-
-    private final List<Line> lines;
-    private final String source;
-    private int pos;
-
-    private MiniYaml(List<Line> lines, String source) {
-      this.lines = lines;
-      this.source = source;
-    }
-
+    /** Every non-empty document of {@code text}, in order; {@code source} names it in errors. */
     static List<Object> parse(String text, String source) {
-      List<Object> documents = new ArrayList<>();
-      List<Line> current = new ArrayList<>();
-      String[] raw = text.split("\n", -1);
-      for (int i = 0; i < raw.length; i++) {
-        String line = raw[i].replace("\r", "");
-        if (line.equals("---") || line.startsWith("--- ")) {
-          documents.add(new MiniYaml(current, source).document());
-          current = new ArrayList<>();
-        } else {
-          if (line.contains("\t") && !line.strip().startsWith("#")) {
-            throw new IllegalArgumentException(source + ":" + (i + 1) + ": tab in YAML");
+      try (MappingIterator<Object> documents = READER.readValues(text)) {
+        List<Object> out = new ArrayList<>();
+        while (documents.hasNextValue()) {
+          Object document = documents.nextValue();
+          if (document != null) {
+            out.add(document);
           }
-          current.add(new Line(i + 1, line));
         }
+        return out;
+      } catch (IOException e) {
+        throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
       }
-      documents.add(new MiniYaml(current, source).document());
-      return documents.stream().filter(d -> d != null).collect(Collectors.toList());
-    }
-
-    private Object document() {
-      Line first = next();
-      if (first == null) {
-        return null;
-      }
-      Object node = node(first.indent);
-      Line rest = next();
-      if (rest != null) {
-        throw error(rest, "unexpected content");
-      }
-      return node;
-    }
-
-    /** The next significant line (not blank, not a comment), without consuming it. */
-    private Line next() {
-      while (pos < lines.size() && lines.get(pos).blank()) {
-        pos++;
-      }
-      return pos < lines.size() ? lines.get(pos) : null;
-    }
-
-    private Object node(int indent) {
-      Line line = next();
-      if (line == null || line.indent < indent) {
-        return null;
-      }
-      return line.item() ? sequence(line.indent) : mapping(line.indent);
-    }
-
-    private List<Object> sequence(int indent) {
-      List<Object> items = new ArrayList<>();
-      Line line;
-      while ((line = next()) != null && line.indent == indent && line.item()) {
-        String rest = line.content.substring(1).stripLeading();
-        if (rest.isEmpty() || rest.startsWith("#")) {
-          pos++;
-          Line child = next();
-          items.add(child != null && child.indent > indent ? node(child.indent) : null);
-        } else if (keyEnd(rest) > 0) {
-          // "- key: value": a mapping whose keys line up with "key".
-          line.indent = line.indent + (line.content.length() - rest.length());
-          line.content = rest;
-          items.add(mapping(line.indent));
-        } else if (rest.startsWith("|") || rest.startsWith(">")) {
-          pos++;
-          items.add(blockScalar(stripComment(rest).strip(), indent, line));
-        } else {
-          pos++;
-          items.add(scalar(rest, line));
-        }
-      }
-      return items;
-    }
-
-    private Map<String, Object> mapping(int indent) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      Line line;
-      while ((line = next()) != null && line.indent == indent && !line.item()) {
-        int end = keyEnd(line.content);
-        if (end <= 0) {
-          throw error(line, "expected \"key: value\"");
-        }
-        String key = unquote(line.content.substring(0, end).strip(), line);
-        String rest = stripComment(line.content.substring(end + 1)).strip();
-        pos++;
-        Object value;
-        if (rest.isEmpty()) {
-          Line child = next();
-          if (child != null && child.indent > indent) {
-            value = node(child.indent);
-          } else if (child != null && child.indent == indent && child.item()) {
-            value = sequence(indent);
-          } else {
-            value = null;
-          }
-        } else if (rest.startsWith("|") || rest.startsWith(">")) {
-          value = blockScalar(rest, indent, line);
-        } else {
-          value = scalar(rest, line);
-        }
-        if (map.containsKey(key)) {
-          throw error(line, "duplicate key " + key);
-        }
-        map.put(key, value);
-      }
-      return map;
-    }
-
-    private String blockScalar(String header, int parentIndent, Line at) {
-      if (!header.matches("[|>][-+]?")) {
-        throw error(at, "unsupported block scalar header " + header);
-      }
-      List<String> body = new ArrayList<>();
-      int blockIndent = -1;
-      while (pos < lines.size()) {
-        Line line = lines.get(pos);
-        boolean empty = line.raw.strip().isEmpty();
-        if (!empty && line.indent <= parentIndent) {
-          break;
-        }
-        if (!empty && blockIndent < 0) {
-          blockIndent = line.indent;
-        }
-        body.add(empty ? "" : line.raw.substring(Math.min(blockIndent, line.raw.length())));
-        pos++;
-      }
-      while (!body.isEmpty() && body.get(body.size() - 1).isEmpty()) {
-        body.remove(body.size() - 1);
-      }
-      String text =
-          header.startsWith("|")
-              ? String.join("\n", body)
-              : String.join(" ", body).replaceAll(" {2,}", " ").strip();
-      return header.endsWith("-") ? text : text + "\n";
-    }
-
-    private Object scalar(String text, Line at) {
-      String value = stripComment(text).strip();
-      if (value.equals("{}")) {
-        return new LinkedHashMap<String, Object>();
-      }
-      if (value.equals("[]")) {
-        return new ArrayList<>();
-      }
-      if (value.startsWith("{")
-          || value.startsWith("[")
-          || value.startsWith("&")
-          || value.startsWith("*")
-          || value.startsWith("!")) {
-        throw error(at, "unsupported YAML: " + value);
-      }
-      if (value.equals("~") || value.equals("null")) {
-        return null;
-      }
-      return unquote(value, at);
-    }
-
-    private String unquote(String value, Line at) {
-      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-        return value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
-      }
-      if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
-        return value.substring(1, value.length() - 1).replace("''", "'");
-      }
-      if (value.startsWith("\"") || value.startsWith("'")) {
-        throw error(at, "unterminated or multi-line quoted scalar");
-      }
-      return value;
-    }
-
-    /** Where the key of "key: value" / "key:" ends, or -1 (quotes respected). */
-    private static int keyEnd(String content) {
-      char quote = 0;
-      for (int i = 0; i < content.length(); i++) {
-        char c = content.charAt(i);
-        if (quote != 0) {
-          if (c == quote) {
-            quote = 0;
-          }
-        } else if ((c == '"' || c == '\'') && i == 0) {
-          quote = c;
-        } else if (c == ':' && (i + 1 == content.length() || content.charAt(i + 1) == ' ')) {
-          return i;
-        } else if (c == ' ' && i + 1 < content.length() && content.charAt(i + 1) == '#') {
-          return -1;
-        }
-      }
-      return -1;
-    }
-
-    private static String stripComment(String text) {
-      char quote = 0;
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (quote != 0) {
-          if (c == quote) {
-            quote = 0;
-          }
-        } else if (c == '"' || c == '\'') {
-          if (text.substring(0, i).isBlank()) {
-            quote = c;
-          }
-        } else if (c == '#' && (i == 0 || text.charAt(i - 1) == ' ')) {
-          return text.substring(0, i);
-        }
-      }
-      return text;
-    }
-
-    private IllegalArgumentException error(Line line, String message) {
-      return new IllegalArgumentException(
-          source + ":" + line.number + ": " + message + ": " + line.raw);
     }
 
     // Navigation.
