@@ -1,20 +1,23 @@
 package dev.remoteclaude.gateway.activity;
 
 import dev.remoteclaude.common.events.SandboxActivity;
-import dev.remoteclaude.common.outbox.Outbox;
+import dev.remoteclaude.gateway.announce.Announcer;
+import dev.remoteclaude.gateway.sandbox.Sandboxes;
+import dev.remoteclaude.gateway.work.SafeContext;
 import dev.remoteclaude.gateway.work.Workers;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Tracks what keeps a session busy on the gateway side (attached stream clients, running commands),
  * counted across replicas in {@code activity_holder}, and tells session-service through {@link
- * SandboxActivity} events so it never pauses a session someone is using.
+ * SandboxActivity} events so it never pauses a session someone is using. Holders of instances that
+ * died stop counting at the next sweep.
  */
 @ApplicationScoped
 public class ActivityService {
@@ -22,11 +25,16 @@ public class ActivityService {
   static final String CLIENT = "CLIENT";
   static final String COMMAND = "COMMAND";
 
-  private final Outbox outbox;
+  private final ActivityRepository holders;
+  private final Announcer announcer;
+  private final Sandboxes sandboxes;
   private final Workers workers;
 
-  public ActivityService(Outbox outbox, Workers workers) {
-    this.outbox = outbox;
+  public ActivityService(
+      ActivityRepository holders, Announcer announcer, Sandboxes sandboxes, Workers workers) {
+    this.holders = holders;
+    this.announcer = announcer;
+    this.sandboxes = sandboxes;
     this.workers = workers;
   }
 
@@ -55,88 +63,50 @@ public class ActivityService {
   private Uni<Void> hold(UUID sessionId, String ownerId, String id, String kind, String event) {
     return Panache.withTransaction(
         () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.createNativeQuery(
-                                "INSERT INTO activity_holder (id, session_id, kind, worker, since)"
-                                    + " VALUES (?1, ?2, ?3, ?4, now()) ON CONFLICT (id) DO NOTHING")
-                            .setParameter(1, id)
-                            .setParameter(2, sessionId)
-                            .setParameter(3, kind)
-                            .setParameter(4, workers.id())
-                            .executeUpdate())
+            holders
+                .hold(id, sessionId, kind, workers.id())
                 .chain(() -> announce(sessionId, ownerId, event)));
   }
 
   private Uni<Void> release(UUID sessionId, String id, String event) {
     return Panache.withTransaction(
         () ->
-            Panache.getSession()
+            holders
+                .release(id)
                 .chain(
-                    s ->
-                        s.createNativeQuery("DELETE FROM activity_holder WHERE id = ?1")
-                            .setParameter(1, id)
-                            .executeUpdate())
-                .chain(
-                    deleted ->
-                        deleted == 0
-                            ? Uni.createFrom().voidItem()
-                            : ownerOf(sessionId)
-                                .chain(
-                                    owner ->
-                                        owner == null
-                                            ? Uni.createFrom().voidItem()
-                                            : announce(sessionId, owner, event))));
+                    released ->
+                        released
+                            ? announceToOwner(sessionId, event)
+                            : Uni.createFrom().voidItem()));
   }
 
-  /** Emits the session's current counts (live workers only); call inside a transaction. */
-  Uni<Void> announce(UUID sessionId, String ownerId, String event) {
-    return counts(sessionId)
+  /** Emits the session's current counts (live workers only); inside a transaction. */
+  private Uni<Void> announce(UUID sessionId, String ownerId, String event) {
+    return holders
+        .counts(sessionId)
         .chain(
             counts ->
-                outbox.emit(
-                    new SandboxActivity(event, counts[0], counts[1], Instant.now()),
-                    sessionId.toString(),
-                    ownerId))
-        .replaceWithVoid();
+                announcer.emit(
+                    sessionId,
+                    ownerId,
+                    new SandboxActivity(
+                        event, counts.clients(), counts.commands(), Instant.now())));
   }
 
-  private Uni<int[]> counts(UUID sessionId) {
-    return Panache.getSession()
+  private Uni<Void> announceToOwner(UUID sessionId, String event) {
+    return sandboxes
+        .ownerOf(sessionId)
         .chain(
-            s ->
-                s.createNativeQuery(
-                        "SELECT kind, count(*) FROM activity_holder WHERE session_id = ?1 AND "
-                            + Workers.ALIVE
-                            + " GROUP BY kind",
-                        Object[].class)
-                    .setParameter(1, sessionId)
-                    .getResultList())
-        .map(
-            rows -> {
-              int[] counts = new int[2];
-              for (Object[] row : rows) {
-                int n = ((Number) row[1]).intValue();
-                if (CLIENT.equals(row[0])) {
-                  counts[0] = n;
-                } else {
-                  counts[1] = n;
-                }
-              }
-              return counts;
-            });
+            owner ->
+                owner == null ? Uni.createFrom().voidItem() : announce(sessionId, owner, event));
   }
 
-  private Uni<String> ownerOf(UUID sessionId) {
-    return Panache.getSession()
-        .chain(
-            (Mutiny.Session s) ->
-                s.createNativeQuery(
-                        "SELECT owner_id FROM sandbox WHERE session_id = ?1", String.class)
-                    .setParameter(1, sessionId)
-                    .getResultList())
-        .map((List<String> owners) -> owners.isEmpty() ? null : owners.get(0));
+  @Scheduled(
+      every = "${gateway.recovery-interval:5s}",
+      delayed = "2s",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  Uni<Void> sweep() {
+    return SafeContext.run(this::reclaimDeadHolders).replaceWithVoid();
   }
 
   /**
@@ -146,35 +116,17 @@ public class ActivityService {
   public Uni<Integer> reclaimDeadHolders() {
     return Panache.withTransaction(
         () ->
-            Panache.getSession()
+            holders
+                .releaseDead()
                 .chain(
-                    s ->
-                        s.createNativeQuery(
-                                "DELETE FROM activity_holder a WHERE NOT a."
-                                    + Workers.ALIVE
-                                    + " RETURNING CAST(a.session_id AS text)",
-                                String.class)
-                            .getResultList())
-                .chain(
-                    sessions -> {
-                      List<UUID> distinct =
-                          sessions.stream().distinct().map(UUID::fromString).toList();
+                    (List<UUID> sessions) -> {
                       Uni<Void> chain = Uni.createFrom().voidItem();
-                      for (UUID session : distinct) {
+                      for (UUID session : sessions) {
                         chain =
                             chain.chain(
-                                () ->
-                                    ownerOf(session)
-                                        .chain(
-                                            owner ->
-                                                owner == null
-                                                    ? Uni.createFrom().voidItem()
-                                                    : announce(
-                                                        session,
-                                                        owner,
-                                                        SandboxActivity.CLIENT_DETACHED)));
+                                () -> announceToOwner(session, SandboxActivity.CLIENT_DETACHED));
                       }
-                      return chain.replaceWith(distinct.size());
+                      return chain.replaceWith(sessions.size());
                     }));
   }
 }

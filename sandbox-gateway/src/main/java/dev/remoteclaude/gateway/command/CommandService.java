@@ -13,7 +13,7 @@ import dev.remoteclaude.gateway.sandbox.Sandbox;
 import dev.remoteclaude.gateway.sandbox.SandboxAccess;
 import dev.remoteclaude.gateway.sandbox.SandboxRequests;
 import dev.remoteclaude.gateway.sandbox.SandboxState;
-import dev.remoteclaude.gateway.work.VertxJobs;
+import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +41,6 @@ public class CommandService {
   private final ActivityService activity;
   private final LogWriter logWriter;
   private final GatewayConfig config;
-  private final VertxJobs jobs;
   private final io.vertx.core.Vertx vertx;
 
   public CommandService(
@@ -50,9 +49,7 @@ public class CommandService {
       ActivityService activity,
       LogWriter logWriter,
       GatewayConfig config,
-      VertxJobs jobs,
       io.vertx.core.Vertx vertx) {
-    this.jobs = jobs;
     this.vertx = vertx;
     this.providers = providers;
     this.requests = requests;
@@ -98,7 +95,7 @@ public class CommandService {
         return;
       }
       held =
-          jobs.onContext(
+          SafeContext.run(
                   () -> activity.commandStarted(sandbox.sessionId, sandbox.ownerId, commandId))
               .memoize()
               .indefinitely();
@@ -117,7 +114,7 @@ public class CommandService {
               .recoverWithNull()
               .chain(
                   () ->
-                      jobs.onContext(
+                      SafeContext.run(
                           () -> activity.commandFinished(sandbox.sessionId, commandId))));
     }
   }
@@ -153,7 +150,7 @@ public class CommandService {
   }
 
   private void announceThenWait(Sandbox sandbox) {
-    background(jobs.onContext(() -> activity.commandRan(sandbox.sessionId, sandbox.ownerId)));
+    background(SafeContext.run(() -> activity.commandRan(sandbox.sessionId, sandbox.ownerId)));
     vertx.setTimer(
         config.exec().activityWindow().toMillis(),
         id -> {
@@ -208,7 +205,7 @@ public class CommandService {
                               .last()
                               .eventually(
                                   () ->
-                                      jobs.onContext(
+                                      SafeContext.run(
                                           () ->
                                               activity.commandFinished(
                                                   sandbox.sessionId, commandId)))

@@ -2,7 +2,6 @@ package dev.remoteclaude.gateway.log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.events.EventCodec;
-import dev.remoteclaude.gateway.stream.StreamHub;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,15 +35,15 @@ public class LogWriter {
   private static final int MAX_IN_FLIGHT = 4;
 
   private final OutputLog log;
-  private final StreamHub hub;
+  private final AppendListener listener;
   private final Object lock = new Object();
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Set<UUID> writing = new HashSet<>();
   private int inFlight;
 
-  public LogWriter(OutputLog log, StreamHub hub) {
+  public LogWriter(OutputLog log, AppendListener listener) {
     this.log = log;
-    this.hub = hub;
+    this.listener = listener;
   }
 
   private record Pending(OutputLog.NewEvent event, CompletableFuture<LogEvent> done) {}
@@ -117,7 +116,7 @@ public class LogWriter {
                 }
                 // Handed to the subscribers' event loops before the sessions' next batch can
                 // start, so they get them in order.
-                hub.publish(bySession);
+                listener.appended(bySession);
               } catch (RuntimeException e) {
                 Log.warnf("delivering %d stored events failed: %s", stored.size(), e.getMessage());
               } finally {

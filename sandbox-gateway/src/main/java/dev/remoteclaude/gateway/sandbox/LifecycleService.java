@@ -7,13 +7,11 @@ import dev.remoteclaude.common.events.SandboxPaused;
 import dev.remoteclaude.common.events.SandboxResumed;
 import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SandboxTerminated;
-import dev.remoteclaude.common.outbox.Outbox;
+import dev.remoteclaude.gateway.announce.Announcer;
+import dev.remoteclaude.gateway.announce.Announcer.Entry;
 import dev.remoteclaude.gateway.log.LogTypes;
-import dev.remoteclaude.gateway.log.SessionLog;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.provider.ProviderException;
-import dev.remoteclaude.gateway.task.TaskRunner;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,22 +28,22 @@ import java.util.UUID;
 public class LifecycleService {
 
   private final SandboxRepository sandboxes;
+  private final SandboxRequests requests;
   private final ProviderCalls providers;
-  private final Outbox outbox;
-  private final SessionLog sessionLog;
-  private final TaskRunner tasks;
+  private final Announcer announcer;
+  private final SessionInterrupts interrupts;
 
   public LifecycleService(
       SandboxRepository sandboxes,
+      SandboxRequests requests,
       ProviderCalls providers,
-      Outbox outbox,
-      SessionLog sessionLog,
-      TaskRunner tasks) {
+      Announcer announcer,
+      SessionInterrupts interrupts) {
     this.sandboxes = sandboxes;
+    this.requests = requests;
     this.providers = providers;
-    this.outbox = outbox;
-    this.sessionLog = sessionLog;
-    this.tasks = tasks;
+    this.announcer = announcer;
+    this.interrupts = interrupts;
   }
 
   public Uni<Void> pause(EventEnvelope envelope, String reason) {
@@ -58,8 +56,8 @@ public class LifecycleService {
           if (sandbox.state != SandboxState.READY) {
             return ignored(sandbox, "pause");
           }
-          return tasks
-              .interruptSession(sandbox.sessionId, "the session was paused")
+          return interrupts
+              .interrupt(sandbox.sessionId, "the session was paused")
               .chain(() -> providers.pause(sandbox.provider, sandbox.providerId))
               .chain(() -> moveTo(sandbox, SandboxState.PAUSED, new SandboxPaused(Instant.now())));
         });
@@ -92,18 +90,10 @@ public class LifecycleService {
               sandbox.providerId == null
                   ? Uni.createFrom().voidItem()
                   : providers.terminate(sandbox.provider, sandbox.providerId);
-          return tasks
-              .interruptSession(sandbox.sessionId, "the session was terminated")
+          return interrupts
+              .interrupt(sandbox.sessionId, "the session was terminated")
               .chain(() -> release)
-              .chain(
-                  () ->
-                      Panache.getSession()
-                          .chain(
-                              s ->
-                                  s.createNativeQuery(
-                                          "DELETE FROM sandbox_request WHERE session_id = ?1")
-                                      .setParameter(1, sandbox.sessionId)
-                                      .executeUpdate()))
+              .chain(() -> requests.forget(sandbox.sessionId))
               .chain(
                   () -> {
                     sandbox.worker = null;
@@ -142,6 +132,12 @@ public class LifecycleService {
                 Log.debugf("session %s: no sandbox for %s", sessionId, envelope.type());
                 return Uni.createFrom().voidItem();
               }
+              if (!sandbox.ownerId.equals(envelope.userId())) {
+                Log.warnf(
+                    "session %s: refused %s from a user who does not own the sandbox",
+                    sessionId, envelope.type());
+                return Uni.createFrom().voidItem();
+              }
               return action
                   .apply(sandbox)
                   .onFailure(LifecycleService::missing)
@@ -171,19 +167,17 @@ public class LifecycleService {
     SandboxState from = sandbox.state;
     sandbox.state = state;
     sandbox.updatedAt = Instant.now();
-    return answer(sandbox, event)
-        .chain(
-            () ->
-                sessionLog.append(
-                    sandbox.sessionId,
-                    LogTypes.SANDBOX_PROGRESS,
-                    null,
-                    Map.of("step", state.name().toLowerCase(), "from", from.name().toLowerCase())))
-        .replaceWithVoid();
+    return announcer.announce(
+        sandbox.sessionId,
+        sandbox.ownerId,
+        event,
+        Entry.of(
+            LogTypes.SANDBOX_PROGRESS,
+            Map.of("step", state.name().toLowerCase(), "from", from.name().toLowerCase())));
   }
 
   private Uni<Void> answer(Sandbox sandbox, Event event) {
-    return outbox.emit(event, sandbox.sessionId.toString(), sandbox.ownerId).replaceWithVoid();
+    return announcer.emit(sandbox.sessionId, sandbox.ownerId, event);
   }
 
   private Uni<Void> ignored(Sandbox sandbox, String what) {

@@ -53,11 +53,8 @@ public class Sandbox extends PanacheEntityBase {
   @Column(name = "failure_reason")
   public String failureReason;
 
-  /** The gateway instance working on it while PROVISIONING. */
+  /** The gateway instance working on it while PROVISIONING (see LeasedWork). */
   public String worker;
-
-  @Column(name = "lease_until")
-  public Instant leaseUntil;
 
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;

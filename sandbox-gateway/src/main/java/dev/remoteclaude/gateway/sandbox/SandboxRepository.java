@@ -3,12 +3,24 @@ package dev.remoteclaude.gateway.sandbox;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
+/**
+ * Sandboxes. Entity work goes through Hibernate Reactive; the reads on the request path (owner
+ * checks, a command's sandbox and stored request) are single statements through the pool, outside
+ * any Hibernate session.
+ */
 @ApplicationScoped
 public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
+
+  /** A sandbox as the request path reads it, with its stored request (JSON, or null). */
+  public record Stored(Sandbox sandbox, String request) {}
 
   private final Pool pool;
 
@@ -24,6 +36,32 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
   }
 
   /**
+   * The sandbox's identity and state, and its stored request, in one query (what running a process
+   * in it needs); the sandbox's other fields are left unset.
+   */
+  public Uni<Optional<Stored>> findWithRequest(UUID sessionId) {
+    return pool.preparedQuery(
+            "SELECT s.owner_id, s.provider, s.provider_id, s.state, r.request FROM sandbox s"
+                + " LEFT JOIN sandbox_request r ON r.session_id = s.session_id"
+                + " WHERE s.session_id = $1")
+        .execute(Tuple.of(sessionId))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                return Optional.empty();
+              }
+              Row row = rows.iterator().next();
+              Sandbox sandbox = new Sandbox();
+              sandbox.sessionId = sessionId;
+              sandbox.ownerId = row.getString("owner_id");
+              sandbox.provider = row.getString("provider");
+              sandbox.providerId = row.getString("provider_id");
+              sandbox.state = SandboxState.valueOf(row.getString("state"));
+              return Optional.of(new Stored(sandbox, row.getString("request")));
+            });
+  }
+
+  /**
    * Records the provider's id of a sandbox being provisioned, in one statement of its own (no
    * Hibernate session), so recovery can find what to clean up.
    */
@@ -36,6 +74,11 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
 
   /** The sandbox, locked for the rest of the transaction. */
   public Uni<Sandbox> lock(UUID sessionId) {
-    return findById(sessionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    return findById(sessionId, LockModeType.PESSIMISTIC_WRITE);
+  }
+
+  /** Sandboxes that should exist at their provider (ready or paused). */
+  public Uni<List<Sandbox>> live() {
+    return list("state in ?1", List.of(SandboxState.READY, SandboxState.PAUSED));
   }
 }

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.crypto.SecretBox;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SessionRequested;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,11 +20,11 @@ import java.util.UUID;
 public class SandboxRequests {
 
   private final SecretBox secrets;
-  private final Pool pool;
+  private final SandboxRequestRepository repository;
 
-  public SandboxRequests(SecretBox secrets, Pool pool) {
+  public SandboxRequests(SecretBox secrets, SandboxRequestRepository repository) {
     this.secrets = secrets;
-    this.pool = pool;
+    this.repository = repository;
   }
 
   /** Stores (or replaces) the request; inside a transaction. */
@@ -38,27 +35,17 @@ public class SandboxRequests {
     } catch (JsonProcessingException e) {
       return Uni.createFrom().failure(e);
     }
-    return Panache.getSession()
-        .chain(
-            s ->
-                s.createNativeQuery(
-                        "INSERT INTO sandbox_request (session_id, request) VALUES (?1, ?2)"
-                            + " ON CONFLICT (session_id) DO UPDATE SET request = EXCLUDED.request")
-                    .setParameter(1, sessionId)
-                    .setParameter(2, json)
-                    .executeUpdate())
-        .replaceWithVoid();
+    return repository.save(sessionId, json);
   }
 
-  /** The stored request (a plain read through the pool: cheap on the command path). */
+  /** Forgets the request (the sandbox ended); inside a transaction. */
+  public Uni<Void> forget(UUID sessionId) {
+    return repository.delete(sessionId);
+  }
+
+  /** The stored request. */
   public Uni<Optional<SessionRequested>> find(UUID sessionId) {
-    return pool.preparedQuery("SELECT request FROM sandbox_request WHERE session_id = $1")
-        .execute(Tuple.of(sessionId))
-        .map(
-            rows ->
-                rows.size() == 0
-                    ? Optional.<SessionRequested>empty()
-                    : Optional.of(parse(rows.iterator().next().getString(0))));
+    return repository.find(sessionId).map(json -> json.map(SandboxRequests::parse));
   }
 
   static SessionRequested parse(String json) {

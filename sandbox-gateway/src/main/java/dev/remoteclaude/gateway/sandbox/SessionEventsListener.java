@@ -10,8 +10,9 @@ import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.gateway.announce.Announcer;
+import dev.remoteclaude.gateway.announce.Announcer.Entry;
 import dev.remoteclaude.gateway.log.LogTypes;
-import dev.remoteclaude.gateway.log.SessionLog;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
@@ -28,16 +29,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class SessionEventsListener {
 
   private final Inbox inbox;
-  private final ProvisioningService provisioning;
   private final EventHandlers handlers;
 
   public SessionEventsListener(
       Inbox inbox,
       ProvisioningService provisioning,
       LifecycleService lifecycle,
-      SessionLog sessionLog) {
+      Announcer announcer) {
     this.inbox = inbox;
-    this.provisioning = provisioning;
     this.handlers =
         EventHandlers.create()
             .on(SessionRequested.class, provisioning::request)
@@ -53,21 +52,19 @@ public class SessionEventsListener {
                   data.put("to", change.to());
                   data.put("reason", change.reason());
                   data.put("expiresAt", change.expiresAt());
-                  return sessionLog
-                      .append(UUID.fromString(e.subject()), LogTypes.SESSION_STATE, null, data)
-                      .replaceWithVoid();
+                  return announcer.log(
+                      UUID.fromString(e.subject()), Entry.of(LogTypes.SESSION_STATE, data));
                 })
             .on(
                 SessionNotice.class,
                 (e, notice) ->
-                    sessionLog
-                        .append(UUID.fromString(e.subject()), LogTypes.SESSION_NOTICE, null, notice)
-                        .replaceWithVoid());
+                    announcer.log(
+                        UUID.fromString(e.subject()), Entry.of(LogTypes.SESSION_NOTICE, notice)));
   }
 
   @Incoming("session-events")
   @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onSessionEvent(String raw) {
-    return inbox.consume(raw, handlers).invoke(provisioning::kick);
+    return inbox.consume(raw, handlers);
   }
 }

@@ -2,6 +2,7 @@ package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.db.PgNotifications;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.log.AppendListener;
 import dev.remoteclaude.gateway.log.LogEvent;
 import dev.remoteclaude.gateway.log.OutputLog;
 import io.quarkus.logging.Log;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
 
 /**
  * Fans a session's log out to its subscribers on this replica. Events written here arrive through
- * {@link #publish}; events written by other replicas are announced by PostgreSQL notifications and
+ * {@link #appended}; events written by other replicas are announced by PostgreSQL notifications and
  * read from the log once per session, however many subscribers follow it.
  *
  * <p>A session's subscribers are grouped by the event loop their connection lives on, and each
@@ -36,7 +37,7 @@ import java.util.function.Consumer;
  * cross-thread hand-offs instead of a thousand, and every write starts on its connection's thread.
  */
 @ApplicationScoped
-public class StreamHub {
+public class StreamHub implements AppendListener {
 
   private final OutputLog log;
   private final GatewayConfig config;
@@ -158,7 +159,8 @@ public class StreamHub {
    * Events this replica just committed, of any number of sessions: each event loop gets one task
    * for all of them.
    */
-  public void publish(Map<UUID, List<LogEvent>> bySession) {
+  @Override
+  public void appended(Map<UUID, List<LogEvent>> bySession) {
     Map<Object, List<Runnable>> perLoop = new HashMap<>();
     Map<Object, Context> loops = new HashMap<>();
     bySession.forEach(

@@ -1,7 +1,7 @@
 package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.auth.CurrentUser;
-import dev.remoteclaude.gateway.sandbox.SandboxRepository;
+import dev.remoteclaude.gateway.sandbox.Sandboxes;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
@@ -20,10 +20,10 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
 
   private static final Duration WAIT_FOR_NEW_SESSION = Duration.ofSeconds(5);
 
-  private final SandboxRepository sandboxes;
+  private final Sandboxes sandboxes;
   private final StreamHub hub;
 
-  public StreamUpgradeCheck(SandboxRepository sandboxes, StreamHub hub) {
+  public StreamUpgradeCheck(Sandboxes sandboxes, StreamHub hub) {
     this.sandboxes = sandboxes;
     this.hub = hub;
   }

@@ -7,8 +7,9 @@ import dev.remoteclaude.common.events.TaskDispatched;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.gateway.announce.Announcer;
+import dev.remoteclaude.gateway.announce.Announcer.Entry;
 import dev.remoteclaude.gateway.log.LogTypes;
-import dev.remoteclaude.gateway.log.SessionLog;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
@@ -22,12 +23,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class TaskEventsListener {
 
   private final Inbox inbox;
-  private final TaskRunner runner;
   private final EventHandlers handlers;
 
-  public TaskEventsListener(Inbox inbox, TaskRunner runner, SessionLog sessionLog) {
+  public TaskEventsListener(Inbox inbox, TaskRunner runner, Announcer announcer) {
     this.inbox = inbox;
-    this.runner = runner;
     this.handlers =
         EventHandlers.create()
             .on(TaskDispatched.class, runner::dispatched)
@@ -38,26 +37,25 @@ public class TaskEventsListener {
                   Map<String, Object> data = new LinkedHashMap<>();
                   data.put("position", queued.position());
                   data.put("prompt", queued.promptPreview());
-                  return sessionLog
-                      .append(
-                          UUID.fromString(e.subject()), LogTypes.TASK_QUEUED, queued.taskId(), data)
-                      .replaceWithVoid();
+                  return announcer.log(
+                      UUID.fromString(e.subject()),
+                      Entry.ofTask(LogTypes.TASK_QUEUED, queued.taskId(), data));
                 })
             .on(
                 TaskCancelled.class,
                 (e, cancelled) ->
-                    sessionLog
-                        .append(
-                            UUID.fromString(e.subject()),
+                    announcer.log(
+                        UUID.fromString(e.subject()),
+                        Entry.ofTask(
                             LogTypes.TASK_CANCELLED,
                             cancelled.taskId(),
-                            Map.of("reason", cancelled.reason() == null ? "" : cancelled.reason()))
-                        .replaceWithVoid());
+                            Map.of(
+                                "reason", cancelled.reason() == null ? "" : cancelled.reason()))));
   }
 
   @Incoming("task-events")
   @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onTaskEvent(String raw) {
-    return inbox.consume(raw, handlers).invoke(runner::kick);
+    return inbox.consume(raw, handlers);
   }
 }

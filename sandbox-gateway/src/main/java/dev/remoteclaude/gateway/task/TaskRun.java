@@ -1,8 +1,13 @@
 package dev.remoteclaude.gateway.task;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.TaskDispatched;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -12,10 +17,6 @@ import java.util.UUID;
 @Entity
 @Table(name = "task_run")
 public class TaskRun extends PanacheEntityBase {
-
-  public static final String STARTING = "STARTING";
-  public static final String RUNNING = "RUNNING";
-  public static final String FINISHED = "FINISHED";
 
   @Id
   @Column(name = "task_id")
@@ -27,8 +28,9 @@ public class TaskRun extends PanacheEntityBase {
   @Column(name = "owner_id", nullable = false)
   public String ownerId;
 
+  @Enumerated(EnumType.STRING)
   @Column(nullable = false)
-  public String state;
+  public TaskRunState state;
 
   /** The TaskDispatched payload as JSON. */
   @Column(nullable = false)
@@ -37,14 +39,29 @@ public class TaskRun extends PanacheEntityBase {
   @Column(name = "cancel_requested", nullable = false)
   public boolean cancelRequested;
 
+  /** The gateway instance working on it (see LeasedWork). */
   public String worker;
-
-  @Column(name = "lease_until")
-  public Instant leaseUntil;
 
   @Column(name = "started_at")
   public Instant startedAt;
 
   @Column(name = "finished_at")
   public Instant finishedAt;
+
+  /** The dispatch as stored. */
+  public TaskDispatched dispatched() {
+    try {
+      return EventCodec.mapper().readValue(dispatch, TaskDispatched.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored dispatch is unreadable", e);
+    }
+  }
+
+  static String encode(TaskDispatched task) {
+    try {
+      return EventCodec.mapper().writeValueAsString(task);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

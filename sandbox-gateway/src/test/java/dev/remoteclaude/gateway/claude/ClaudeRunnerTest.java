@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -69,6 +70,34 @@ class ClaudeRunnerTest {
             "task.meter",
             "claude.result",
             "task.completed");
+  }
+
+  @Test
+  void aDispatchFromSomeoneWhoDoesNotOwnTheSandboxIsRefused() {
+    Sessions.Ready session = Sessions.provision();
+    String marker = marker();
+    stub.when(marker, Turn.text("Only for the owner."));
+    UUID forged = UUID.randomUUID();
+    UUID genuine = UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      // Anyone who can write to the broker could send this: another user's task for the session.
+      Sessions.send(
+          session.sessionId(),
+          "mallory-" + UUID.randomUUID(),
+          Sessions.task(forged, "forged " + forged));
+      Sessions.send(session.sessionId(), session.userId(), Sessions.task(genuine, marker));
+
+      // Same session, same partition: the forged dispatch was consumed before the genuine one.
+      Sessions.awaitTask(gateway, genuine, "task.completed");
+      assertThat(gateway.records())
+          .noneMatch(
+              r ->
+                  forged
+                      .toString()
+                      .equals(EventCodec.read(r.value()).data().path("taskId").asText()));
+    }
+    assertThat(stub.requests())
+        .noneMatch(r -> r.conversation().prompt().contains(forged.toString()));
   }
 
   @Test

@@ -2,8 +2,10 @@ package dev.remoteclaude.gateway.sandbox;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxProvisioned;
@@ -19,8 +21,12 @@ import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -234,6 +240,29 @@ class ProvisioningTest {
   }
 
   @Test
+  void requestsFromSomeoneWhoDoesNotOwnTheSandboxChangeNothing() {
+    Sessions.Ready owned = Sessions.provision();
+    UUID session = owned.sessionId();
+    String mallory = "mallory-" + UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      // Whoever can write to the broker: another user ends, pauses or re-requests the sandbox.
+      Sessions.send(session, mallory, new SessionTerminateRequested("forged"));
+      Sessions.send(session, mallory, new SessionPauseRequested("forged"));
+      Sessions.send(
+          session, mallory, Sessions.request(GitRepos.withReadme("y"), "main", List.of()));
+      // The owner's own request comes after them on the session's partition.
+      Sessions.send(session, owned.userId(), new SessionPauseRequested("user"));
+
+      EventEnvelope paused = Sessions.await(gateway, session, "sandbox.paused");
+      assertThat(paused.userId()).isEqualTo(owned.userId());
+      assertThat(gateway.records())
+          .filteredOn(r -> r.key().equals(session.toString()))
+          .extracting(r -> EventCodec.read(r.value()).type())
+          .containsOnly("sandbox.paused");
+    }
+  }
+
+  @Test
   void pauseResumeAndTerminateAreEachAnsweredAndRepeatsAreHarmless() throws Exception {
     UUID session = UUID.randomUUID();
     String repo = GitRepos.withReadme("x");
@@ -302,5 +331,52 @@ class ProvisioningTest {
             .extract()
             .asString();
     assertThat(log).doesNotContain("s3cr3t-value");
+  }
+
+  @Test
+  void sandboxSecretsAreOnNoCommandLineOfTheHost() throws Exception {
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    String secret = "s3cr3t-" + UUID.randomUUID();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session,
+          user,
+          Sessions.requestFor(session, GitRepos.withReadme("x"), Map.of("API_TOKEN", secret)));
+      Sessions.await(gateway, session, "sandbox.provisioned");
+    }
+    // A command that holds the secret in its environment while it runs.
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(user))
+        .contentType("application/json")
+        .body("{\"script\": \"sleep 30\", \"stream\": true}")
+        .post("/api/v1/sessions/{id}/commands", session)
+        .then()
+        .statusCode(202);
+    await().atMost(Duration.ofSeconds(20)).until(() -> hostProcessesWith("sleep 30").size() > 0);
+
+    // Anyone on the host can read every process's command line; the secret is on none of them.
+    assertThat(hostProcessesWith(secret)).isEmpty();
+  }
+
+  /** Command lines of the host's processes that contain {@code text}. */
+  private static List<String> hostProcessesWith(String text) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline =
+              new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                  .replace('\0', ' ');
+          if (cmdline.contains(text)) {
+            found.add(cmdline);
+          }
+        } catch (IOException gone) {
+          // the process ended meanwhile
+        }
+      }
+    }
+    return found;
   }
 }

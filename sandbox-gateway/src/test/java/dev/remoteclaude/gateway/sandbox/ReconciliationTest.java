@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ReconciliationTest {
 
-  @Inject Recovery recovery;
+  @Inject Reconciler reconciler;
 
   @Test
   void aSandboxGoneFromDiskIsReportedLostWhenTheGatewayReconciles() throws IOException {
@@ -46,7 +46,7 @@ class ReconciliationTest {
       }
     }
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      OnVertx.await(recovery::reconcile);
+      OnVertx.await(reconciler::reconcile);
       Sessions.await(gateway, session.sessionId(), "sandbox.lost");
     }
   }

@@ -1,0 +1,267 @@
+package dev.remoteclaude.gateway.sandbox;
+
+import dev.remoteclaude.common.events.SandboxFailed;
+import dev.remoteclaude.common.events.SessionRequested;
+import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ProviderCalls;
+import dev.remoteclaude.gateway.provider.SandboxSpec;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The provider-side steps of provisioning: create the sandbox, clone the repository (or restore a
+ * snapshot), run the setup commands and check that Claude Code is there, with each step on the
+ * session's stream. A step that fails throws a {@link ProvisioningFailure} a user can act on.
+ */
+@ApplicationScoped
+public class SandboxPreparation {
+
+  private final ProviderCalls providers;
+  private final SandboxRequests requests;
+  private final LogWriter logWriter;
+  private final GatewayConfig config;
+  private final SandboxRepository sandboxes;
+
+  public SandboxPreparation(
+      ProviderCalls providers,
+      SandboxRequests requests,
+      LogWriter logWriter,
+      GatewayConfig config,
+      SandboxRepository sandboxes) {
+    this.sandboxes = sandboxes;
+    this.providers = providers;
+    this.requests = requests;
+    this.logWriter = logWriter;
+    this.config = config;
+  }
+
+  /** The provider a request asks for, or the platform's default. */
+  String providerFor(SessionRequested request) {
+    return request.provider() == null || request.provider().isBlank()
+        ? config.defaultProvider()
+        : request.provider();
+  }
+
+  /** Prepares the session's sandbox; completes with the provider's id once it is ready. */
+  Uni<String> prepare(Sandbox sandbox, SessionRequested request) {
+    UUID sessionId = sandbox.sessionId;
+    if (!providers.knows(sandbox.provider)) {
+      return Uni.createFrom()
+          .failure(
+              new ProvisioningFailure(
+                  SandboxFailed.PROVIDER_UNAVAILABLE,
+                  "sandbox provider '" + sandbox.provider + "' is not available on this platform"));
+    }
+    Map<String, String> env = requests.environment(sessionId, request);
+    SandboxSpec spec =
+        new SandboxSpec(
+            sessionId.toString(),
+            Optional.empty(),
+            env,
+            0,
+            0,
+            request.expiresAt() == null
+                ? Duration.ofHours(24)
+                : Duration.between(Instant.now(), request.expiresAt()).abs(),
+            Optional.ofNullable(request.restoreSnapshotId()));
+    Progress progress = new Progress(sessionId);
+    return release(sandbox)
+        .invoke(() -> progress.step("creating", Map.of()))
+        .chain(() -> providers.create(sandbox.provider, spec))
+        .call(providerId -> sandboxes.recordProviderId(sessionId, providerId))
+        .call(
+            providerId -> {
+              Uni<Void> workspace =
+                  (request.restoreSnapshotId() != null
+                          ? Uni.createFrom()
+                              .voidItem()
+                              .invoke(() -> progress.step("restored", Map.of()))
+                          : clone(progress, sandbox, providerId, request, env))
+                      .chain(() -> setup(progress, sandbox, providerId, request, env));
+              boolean hasSetup =
+                  request.setupCommands() != null && !request.setupCommands().isEmpty();
+              // Setup commands may install Claude Code, so with them it is looked for after;
+              // without them, while the repository clones.
+              Uni<Void> prepared =
+                  hasSetup
+                      ? workspace.chain(() -> checkClaude(sandbox, providerId))
+                      : Uni.join()
+                          .all(workspace, checkClaude(sandbox, providerId))
+                          .andFailFast()
+                          .replaceWithVoid();
+              return prepared.chain(progress::written);
+            })
+        .onFailure()
+        .call(progress::written);
+  }
+
+  /** Ends the sandbox's provider side, if it has one; failures are ignored. */
+  Uni<Void> release(Sandbox sandbox) {
+    return sandbox.providerId == null
+        ? Uni.createFrom().voidItem()
+        : providers.terminate(sandbox.provider, sandbox.providerId).onFailure().recoverWithNull();
+  }
+
+  /**
+   * A provisioning run's progress on the session's stream. Steps are appended without waiting for
+   * their commit (they are information, not state); the final event of the run waits until they are
+   * written, so it comes after them on the stream.
+   */
+  private final class Progress {
+    private final UUID sessionId;
+    private volatile Uni<Void> last = Uni.createFrom().voidItem();
+
+    Progress(UUID sessionId) {
+      this.sessionId = sessionId;
+    }
+
+    void step(String step, Map<String, Object> details) {
+      Map<String, Object> data = new HashMap<>(details);
+      data.put("step", step);
+      last =
+          logWriter
+              .append(sessionId, LogTypes.SANDBOX_PROGRESS, null, data)
+              .replaceWithVoid()
+              .onFailure()
+              .invoke(
+                  failure ->
+                      Log.warnf(
+                          "session %s: progress '%s' not logged: %s",
+                          sessionId, step, failure.getMessage()))
+              .onFailure()
+              .recoverWithNull()
+              .memoize()
+              .indefinitely();
+      last.subscribe().with(ok -> {});
+    }
+
+    /** Completes once every step so far is written (or failed to be). */
+    Uni<Void> written() {
+      return last;
+    }
+  }
+
+  private Uni<Void> clone(
+      Progress progress,
+      Sandbox sandbox,
+      String providerId,
+      SessionRequested request,
+      Map<String, String> env) {
+    Optional<String> token = requests.gitToken(sandbox.sessionId, request);
+    Map<String, String> cloneEnv = new HashMap<>(env);
+    cloneEnv.put("GIT_TERMINAL_PROMPT", "0");
+    token.ifPresent(t -> cloneEnv.put(GitClone.TOKEN_VARIABLE, t));
+    ExecRequest clone =
+        ExecRequest.of(
+                GitClone.command(request.repositoryUrl(), request.branch(), token.isPresent()),
+                config.provisioning().cloneTimeout())
+            .withEnv(cloneEnv)
+            .withReadOnlyPaths(GitClone.localPath(request.repositoryUrl()).stream().toList());
+    return Uni.createFrom()
+        .voidItem()
+        .invoke(() -> progress.step("cloning", Map.of()))
+        .chain(() -> providers.exec(sandbox.provider, providerId, clone))
+        .chain(providers::collect)
+        .invoke(
+            result -> {
+              if (result.timedOut()) {
+                throw new ProvisioningFailure(
+                    SandboxFailed.TIMEOUT,
+                    "cloning took longer than "
+                        + config.provisioning().cloneTimeout().toSeconds()
+                        + " s");
+              }
+              if (!result.succeeded()) {
+                throw GitClone.classify(
+                    result.exitCode(), result.stderr(), request.repositoryUrl(), request.branch());
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  private Uni<Void> setup(
+      Progress progress,
+      Sandbox sandbox,
+      String providerId,
+      SessionRequested request,
+      Map<String, String> env) {
+    List<String> commands = request.setupCommands() == null ? List.of() : request.setupCommands();
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (int i = 0; i < commands.size(); i++) {
+      String command = commands.get(i);
+      int index = i + 1;
+      chain =
+          chain
+              .invoke(
+                  () ->
+                      progress.step(
+                          "setup",
+                          Map.of("command", command, "index", index, "of", commands.size())))
+              .chain(
+                  () ->
+                      providers.exec(
+                          sandbox.provider,
+                          providerId,
+                          ExecRequest.of(
+                                  List.of("bash", "-lc", command),
+                                  config.provisioning().setupTimeout())
+                              .withEnv(env)))
+              .chain(providers::collect)
+              .invoke(
+                  result -> {
+                    if (result.timedOut()) {
+                      throw new ProvisioningFailure(
+                          SandboxFailed.TIMEOUT,
+                          "setup command "
+                              + index
+                              + " ran longer than "
+                              + config.provisioning().setupTimeout().toSeconds()
+                              + " s");
+                    }
+                    if (!result.succeeded()) {
+                      throw new ProvisioningFailure(
+                          SandboxFailed.SETUP_FAILED,
+                          "setup command "
+                              + index
+                              + " ("
+                              + command
+                              + ") exited with "
+                              + result.exitCode()
+                              + ": "
+                              + GitClone.lastLine(result.stderr() + result.stdout()));
+                    }
+                  })
+              .replaceWithVoid();
+    }
+    return chain;
+  }
+
+  private Uni<Void> checkClaude(Sandbox sandbox, String providerId) {
+    String claude = providers.provider(sandbox.provider).claudeCommand();
+    return providers
+        .exec(
+            sandbox.provider,
+            providerId,
+            ExecRequest.of(List.of("test", "-x", claude), Duration.ofSeconds(30)))
+        .chain(providers::collect)
+        .invoke(
+            result -> {
+              if (!result.succeeded()) {
+                throw new ProvisioningFailure(
+                    SandboxFailed.PROVIDER_ERROR, "Claude Code is not installed in the sandbox");
+              }
+            })
+        .replaceWithVoid();
+  }
+}
