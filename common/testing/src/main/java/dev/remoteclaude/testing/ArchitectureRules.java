@@ -42,7 +42,16 @@ public final class ArchitectureRules {
    */
   public static final List<String> GATEWAY_FEATURES =
       List.of(
-          "sandbox", "task", "command", "files", "log", "stream", "proxy", "provider", "claude");
+          "sandbox",
+          "task",
+          "activity",
+          "command",
+          "files",
+          "log",
+          "stream",
+          "proxy",
+          "provider",
+          "claude");
 
   /**
    * Packages of Quarkus extensions' implementation: any package named {@code runtime} below an
@@ -317,6 +326,7 @@ public final class ArchitectureRules {
         providersIndependentOfEachOther(),
         repositoriesUsedOnlyByTheirFeature(),
         workAndAnnounceDependOnNoFeature(),
+        gatewaySqlOnlyInRepositories(),
         noQuarkusInternals(GATEWAY));
   }
 
@@ -377,17 +387,51 @@ public final class ArchitectureRules {
    * {@code work} (leased work: claims, wake-ups, lease recovery, stop signals) and {@code announce}
    * (a state change as an outbox event and a session-log entry in one call) are infrastructure the
    * features use: they depend on no feature package ({@link #GATEWAY_FEATURES}), only on {@code
-   * config}, each other and libraries.
+   * config}, each other and libraries; announce also writes the session {@code log}.
    */
   public static ArchRule workAndAnnounceDependOnNoFeature() {
+    return CompositeArchRule.of(dependOnNoFeature("work", List.of()))
+        .and(dependOnNoFeature("announce", List.of("log")));
+  }
+
+  private static ArchRule dependOnNoFeature(String infrastructure, List<String> except) {
     return noClasses()
         .that()
-        .resideInAnyPackage(GATEWAY + ".work..", GATEWAY + ".announce..")
+        .resideInAPackage(GATEWAY + "." + infrastructure + "..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            GATEWAY_FEATURES.stream().map(f -> GATEWAY + "." + f + "..").toArray(String[]::new))
-        .because("work and announce are used by every feature, so they cannot know any");
+            GATEWAY_FEATURES.stream()
+                .filter(f -> !except.contains(f))
+                .map(f -> GATEWAY + "." + f + "..")
+                .toArray(String[]::new))
+        .because(
+            infrastructure
+                + " is used by every feature, so it cannot know any"
+                + (except.isEmpty() ? "" : " (but " + String.join(", ", except) + ")"));
+  }
+
+  /**
+   * SQL lives in repository classes ({@code *Repository}) and in the output log's own storage
+   * ({@code log.OutputLog}, {@code log.SessionLog}): never in services, resources, listeners or
+   * jobs.
+   */
+  public static ArchRule gatewaySqlOnlyInRepositories() {
+    return noClasses()
+        .that()
+        .resideInAPackage(GATEWAY + "..")
+        .and()
+        .haveSimpleNameNotEndingWith("Repository")
+        .and()
+        .doNotHaveFullyQualifiedName(GATEWAY + ".log.OutputLog")
+        .and()
+        .doNotHaveFullyQualifiedName(GATEWAY + ".log.SessionLog")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(SQL_PACKAGES)
+        .orShould()
+        .callMethod("io.quarkus.hibernate.reactive.panache.Panache", "getSession")
+        .because("SQL lives in repository classes, one access style per kind of work");
   }
 
   private static ArchCondition<JavaClass> useOnlyRepositoriesOfTheirOwnFeature() {
