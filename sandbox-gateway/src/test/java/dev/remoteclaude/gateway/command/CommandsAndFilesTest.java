@@ -13,6 +13,7 @@ import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.provider.local.LocalSandboxProvider;
 import dev.remoteclaude.gateway.support.BrokenProvider;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
@@ -23,16 +24,19 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class CommandsAndFilesTest {
 
   @Inject BrokenProvider broken;
+  @Inject LocalSandboxProvider local;
   @Inject Pool pool;
   @Inject GatewayConfig config;
 
@@ -218,6 +222,62 @@ class CommandsAndFilesTest {
         .put("/api/v1/sessions/{id}/files", session.sessionId())
         .then()
         .statusCode(400);
+  }
+
+  @Test
+  void aLinkFlippedWhileFilesAreReadAndWrittenNeverReachesOutsideTheSandbox() throws Exception {
+    Assumptions.assumeTrue(local.isolated(), "the local provider isolates only with bubblewrap");
+    Sessions.Ready session = Sessions.provision();
+    // The tenant keeps flipping d between a harmless directory and the root, hoping the files API
+    // checks the path while d is harmless and opens it once d points at /.
+    run(
+        session,
+        "mkdir -p harmless/proc/self harmless/tmp && echo harmless > harmless/proc/self/environ");
+    as(session)
+        .contentType(ContentType.JSON)
+        .body(
+            java.util.Map.of(
+                "script",
+                "timeout 60 sh -c 'while :; do ln -sfn harmless d; ln -sfn / d; done'",
+                "stream",
+                true))
+        .post("/api/v1/sessions/{id}/commands", session.sessionId())
+        .then()
+        .statusCode(202);
+    // What the gateway's own environment would give away.
+    List<String> gatewayEnvironment =
+        System.getenv().entrySet().stream()
+            .filter(
+                e ->
+                    !List.of("HOME", "USER", "LANG", "PATH", "PWD", "SHLVL", "_")
+                        .contains(e.getKey()))
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .filter(entry -> entry.length() > 6)
+            .toList();
+    assertThat(gatewayEnvironment).isNotEmpty();
+    String escape = "rc-escape-" + UUID.randomUUID();
+
+    int read = 0;
+    for (int i = 0; i < 150; i++) {
+      io.restassured.response.Response response =
+          as(session)
+              .queryParam("path", "d/proc/self/environ")
+              .get("/api/v1/sessions/{id}/files", session.sessionId());
+      if (response.statusCode() == 200) {
+        read++;
+        String body = response.asString();
+        assertThat(gatewayEnvironment).noneMatch(body::contains);
+      } else {
+        assertThat(response.statusCode()).isBetween(400, 404);
+      }
+      as(session)
+          .contentType("application/octet-stream")
+          .queryParam("path", "d/tmp/" + escape)
+          .body("escaped".getBytes())
+          .put("/api/v1/sessions/{id}/files", session.sessionId());
+    }
+    assertThat(read).isPositive();
+    assertThat(Path.of("/tmp", escape)).doesNotExist();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.provider.local;
 
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.provider.ExecEvent;
 import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderException;
@@ -11,6 +12,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,6 +47,25 @@ public class LocalSandboxProvider implements SandboxProvider {
 
   static final String SANDBOX_WORKSPACE = "/workspace";
   static final String SANDBOX_HOME = "/home/sandbox";
+
+  /** How long a file read or write inside the sandbox may take. */
+  private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * The exit code of the file scripts when the path is not a regular file (or, to write, a dir).
+   */
+  private static final int NOT_A_FILE = 66;
+
+  /** Reads "$1" (at most "$2" bytes); the path is an argument, never part of the script. */
+  private static final String READ_FILE =
+      "[ -f \"$1\" ] || exit " + NOT_A_FILE + "; exec head -c \"$2\" -- \"$1\"";
+
+  /** Writes standard input to "$1", creating its parent directories. */
+  private static final String WRITE_FILE =
+      "[ -d \"$1\" ] && exit "
+          + NOT_A_FILE
+          + "; mkdir -p -- \"$(dirname -- \"$1\")\" && exec cat > \"$1\"";
+
   static final String SANDBOX_CLAUDE = "/opt/claude/bin/claude";
   private static final String PAUSED_MARK = "paused";
 
@@ -184,35 +205,42 @@ public class LocalSandboxProvider implements SandboxProvider {
           if (Files.exists(dir.resolve(PAUSED_MARK))) {
             throw new ProviderException(ProviderException.Kind.INVALID, "sandbox is paused");
           }
-          Path workspace = dir.resolve("workspace");
-          Path cwd =
-              request.workingDir().isPresent()
-                  ? WorkspacePaths.resolve(workspace, request.workingDir().get())
-                  : workspace;
-          ProcessBuilder builder = new ProcessBuilder(command(dir, cwd, request));
-          builder.environment().clear();
-          if (bubblewrap) {
-            builder.directory(dir.toFile());
-          } else {
-            builder.environment().putAll(plainEnvironment(dir, request.env()));
-            builder.directory(cwd.toFile());
-          }
-          Set<LocalProcess> processes =
-              running.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
-          try {
-            return (ExecHandle)
-                LocalProcess.start(
-                    builder,
-                    request.stdin(),
-                    request.timeout(),
-                    request.maxOutputBytes(),
-                    processes::add,
-                    processes::remove);
-          } catch (IOException e) {
-            throw new ProviderException(
-                ProviderException.Kind.UNAVAILABLE, "cannot start a process in the sandbox", e);
-          }
+          return start(sandboxId, dir, request);
         });
+  }
+
+  private ExecHandle start(String sandboxId, Path dir, ExecRequest request) {
+    Path workspace = dir.resolve("workspace");
+    Path cwd =
+        request.workingDir().isPresent()
+            ? WorkspacePaths.resolve(workspace, request.workingDir().get())
+            : workspace;
+    ProcessBuilder builder = new ProcessBuilder(command(dir, cwd, request));
+    builder.environment().clear();
+    if (bubblewrap) {
+      // bwrap hands its own environment on: values (secrets among them) never appear on a
+      // command line, which anyone on the host can read in /proc/<pid>/cmdline.
+      builder.environment().putAll(sandboxEnvironment(request.env()));
+      builder.directory(dir.toFile());
+    } else {
+      builder.environment().putAll(plainEnvironment(dir, request.env()));
+      builder.directory(cwd.toFile());
+    }
+    Set<LocalProcess> processes =
+        running.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
+    try {
+      return (ExecHandle)
+          LocalProcess.start(
+              builder,
+              request.stdin(),
+              request.timeout(),
+              request.maxOutputBytes(),
+              processes::add,
+              processes::remove);
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, "cannot start a process in the sandbox", e);
+    }
   }
 
   private List<String> command(Path dir, Path cwd, ExecRequest request) {
@@ -272,17 +300,21 @@ public class LocalSandboxProvider implements SandboxProvider {
     if (!relative.toString().isEmpty()) {
       inside = SANDBOX_WORKSPACE + "/" + relative;
     }
-    cmd.addAll(List.of("--chdir", inside, "--clearenv"));
-    Map<String, String> env = new java.util.TreeMap<>();
+    cmd.addAll(List.of("--chdir", inside));
+    cmd.add("--");
+    cmd.addAll(request.command());
+    return cmd;
+  }
+
+  /** The environment of a process inside bubblewrap (the process's view of its sandbox). */
+  private static Map<String, String> sandboxEnvironment(Map<String, String> extra) {
+    Map<String, String> env = new java.util.HashMap<>();
     env.put("HOME", SANDBOX_HOME);
     env.put("USER", "sandbox");
     env.put("LANG", "C.UTF-8");
     env.put("PATH", "/opt/claude/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    env.putAll(request.env());
-    env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
-    cmd.add("--");
-    cmd.addAll(request.command());
-    return cmd;
+    env.putAll(extra);
+    return env;
   }
 
   private Map<String, String> plainEnvironment(Path dir, Map<String, String> extra) {
@@ -299,8 +331,106 @@ public class LocalSandboxProvider implements SandboxProvider {
     return env;
   }
 
+  /**
+   * Reads a file of the workspace. With bubblewrap, a process inside the sandbox reads it, so every
+   * link on the path resolves in the sandbox's own view: a link swapped in after the path was
+   * checked (a race) can lead only where the sandbox itself can go, never to the gateway's files or
+   * another sandbox's.
+   */
   @Override
   public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
+    if (!bubblewrap) {
+      return readOnHost(sandboxId, path, maxBytes);
+    }
+    String inside = WorkspacePaths.inSandbox(SANDBOX_WORKSPACE, path);
+    ExecRequest read =
+        ExecRequest.of(
+                List.of("sh", "-c", READ_FILE, "sh", inside, Long.toString(maxBytes + 1L)),
+                FILE_TIMEOUT)
+            .withMaxOutputBytes(maxBytes + 1L);
+    return inSandbox(sandboxId, path, read)
+        .map(
+            done -> {
+              switch (done.exitCode()) {
+                case 0 -> {}
+                case NOT_A_FILE ->
+                    throw new ProviderException(
+                        ProviderException.Kind.NOT_FOUND, "no such file: " + path);
+                default ->
+                    throw new ProviderException(
+                        ProviderException.Kind.UNAVAILABLE, "cannot read " + path);
+              }
+              byte[] content = done.stdout();
+              if (content.length > maxBytes) {
+                throw new ProviderException(
+                    ProviderException.Kind.INVALID, "file is larger than " + maxBytes + " bytes");
+              }
+              return content;
+            });
+  }
+
+  /** Writes a file of the workspace; with bubblewrap, from inside the sandbox (see readFile). */
+  @Override
+  public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+    if (!bubblewrap) {
+      return writeOnHost(sandboxId, path, content);
+    }
+    String inside = WorkspacePaths.inSandbox(SANDBOX_WORKSPACE, path);
+    ExecRequest write =
+        ExecRequest.of(List.of("sh", "-c", WRITE_FILE, "sh", inside), FILE_TIMEOUT)
+            .withStdin(content);
+    return inSandbox(sandboxId, path, write)
+        .map(
+            done -> {
+              if (done.exitCode() == NOT_A_FILE) {
+                throw new ProviderException(
+                    ProviderException.Kind.INVALID, path + " is a directory");
+              }
+              if (done.exitCode() != 0) {
+                throw new ProviderException(ProviderException.Kind.INVALID, "cannot write " + path);
+              }
+              return null;
+            });
+  }
+
+  /** What a process of the gateway's own (a file read or write) left behind. */
+  private record Done(int exitCode, byte[] stdout) {}
+
+  /**
+   * Runs a file operation inside the sandbox, after the same path checks as on the host (a path
+   * that leaves the workspace through a link is still the caller's 400): the checks give the clear
+   * answer, running inside gives the guarantee.
+   */
+  private Uni<Done> inSandbox(String sandboxId, String path, ExecRequest request) {
+    return blocking(
+            () -> {
+              Path dir = existing(sandboxId);
+              WorkspacePaths.resolve(dir.resolve("workspace"), path);
+              return start(sandboxId, dir, request);
+            })
+        .chain(
+            handle -> {
+              ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+              return handle
+                  .events()
+                  .onItem()
+                  .invoke(
+                      event -> {
+                        if (event instanceof ExecEvent.Stdout out) {
+                          stdout.writeBytes(out.bytes());
+                        }
+                      })
+                  .collect()
+                  .last()
+                  .map(
+                      last ->
+                          last instanceof ExecEvent.Exit exit && !exit.timedOut()
+                              ? new Done(exit.exitCode(), stdout.toByteArray())
+                              : new Done(-1, new byte[0]));
+            });
+  }
+
+  private Uni<byte[]> readOnHost(String sandboxId, String path, int maxBytes) {
     return blocking(
         () -> {
           Path file = WorkspacePaths.resolve(existing(sandboxId).resolve("workspace"), path);
@@ -322,8 +452,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         });
   }
 
-  @Override
-  public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
+  private Uni<Void> writeOnHost(String sandboxId, String path, byte[] content) {
     return blocking(
         () -> {
           Path workspace = existing(sandboxId).resolve("workspace");

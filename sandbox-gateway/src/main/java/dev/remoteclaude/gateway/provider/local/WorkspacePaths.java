@@ -14,6 +14,24 @@ final class WorkspacePaths {
   private WorkspacePaths() {}
 
   static Path resolve(Path workspace, String userPath) {
+    Path target = workspace.resolve(relative(userPath)).normalize();
+    if (!target.startsWith(workspace)) {
+      throw invalid("path leaves the workspace");
+    }
+    checkNoEscapingLink(workspace, target);
+    return target;
+  }
+
+  /**
+   * The path as a process inside the sandbox names it ({@code inside} + the relative path), after
+   * the checks that need no file system: there, links resolve in the sandbox's own view, so they
+   * cannot lead anywhere the sandbox could not go anyway.
+   */
+  static String inSandbox(String inside, String userPath) {
+    return inside + "/" + relative(userPath).normalize();
+  }
+
+  private static Path relative(String userPath) {
     if (userPath == null || userPath.isBlank()) {
       throw invalid("path is empty");
     }
@@ -29,12 +47,7 @@ final class WorkspacePaths {
         throw invalid("path must not contain '..'");
       }
     }
-    Path target = workspace.resolve(relative).normalize();
-    if (!target.startsWith(workspace)) {
-      throw invalid("path leaves the workspace");
-    }
-    checkNoEscapingLink(workspace, target);
-    return target;
+    return relative;
   }
 
   /** Every existing component between the workspace and the target must stay inside it. */
