@@ -11,6 +11,7 @@ import static dev.remoteclaude.session.SessionFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.crypto.SecretBox;
 import dev.remoteclaude.common.events.SandboxLost;
 import dev.remoteclaude.common.events.SandboxProvisioned;

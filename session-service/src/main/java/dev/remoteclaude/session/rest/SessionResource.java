@@ -1,9 +1,9 @@
 package dev.remoteclaude.session.rest;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.service.NewSession;
 import dev.remoteclaude.session.service.SessionPolicy;

@@ -1,7 +1,7 @@
 package dev.remoteclaude.session.rest;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.remoteclaude.task.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.task.Task;
-import dev.remoteclaude.task.TaskState;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
