@@ -7,7 +7,6 @@ import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.UUID;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -25,7 +24,7 @@ public class SessionEventsListener {
             .on(
                 SessionStateChanged.class,
                 (envelope, change) ->
-                    meter.record(UUID.fromString(envelope.subject()), envelope.userId(), change));
+                    meter.record(envelope.sessionId(), envelope.userId(), change));
   }
 
   @Incoming("session-events")

@@ -36,35 +36,31 @@ public class GatewayEventsListener {
         EventHandlers.create()
             .on(
                 SandboxProvisioned.class,
-                (envelope, event) -> lifecycle.provisioned(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.provisioned(envelope.sessionId(), event))
             .on(
                 SandboxFailed.class,
-                (envelope, event) -> lifecycle.failed(SessionIds.of(envelope), event))
-            .on(SandboxPaused.class, (envelope, event) -> lifecycle.paused(SessionIds.of(envelope)))
-            .on(
-                SandboxResumed.class,
-                (envelope, event) -> lifecycle.resumed(SessionIds.of(envelope)))
+                (envelope, event) -> lifecycle.failed(envelope.sessionId(), event))
+            .on(SandboxPaused.class, (envelope, event) -> lifecycle.paused(envelope.sessionId()))
+            .on(SandboxResumed.class, (envelope, event) -> lifecycle.resumed(envelope.sessionId()))
             .on(
                 SandboxTerminated.class,
-                (envelope, event) -> lifecycle.terminated(SessionIds.of(envelope)))
-            .on(
-                SandboxLost.class,
-                (envelope, event) -> lifecycle.lost(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.terminated(envelope.sessionId()))
+            .on(SandboxLost.class, (envelope, event) -> lifecycle.lost(envelope.sessionId(), event))
             .on(
                 SandboxSnapshotted.class,
-                (envelope, event) -> lifecycle.snapshotted(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.snapshotted(envelope.sessionId(), event))
             .on(
                 SandboxActivity.class,
-                (envelope, event) -> lifecycle.activity(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.activity(envelope.sessionId(), event))
             .on(
                 TaskStarted.class,
-                (envelope, event) -> lifecycle.taskStarted(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskStarted(envelope.sessionId(), event.taskId()))
             .on(
                 TaskCompleted.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()))
             .on(
                 TaskFailed.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()));
   }
 
   @Incoming("gateway-events")

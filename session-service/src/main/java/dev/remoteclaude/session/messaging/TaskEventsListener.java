@@ -27,10 +27,10 @@ public class TaskEventsListener {
         EventHandlers.create()
             .on(
                 TaskQueued.class,
-                (envelope, event) -> lifecycle.taskQueued(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskQueued(envelope.sessionId(), event.taskId()))
             .on(
                 TaskCancelled.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()));
   }
 
   @Incoming("task-events")

@@ -28,25 +28,25 @@ public class GatewayEventsListener {
                 TaskStarted.class,
                 (envelope, started) -> {
                   Envelopes.taskId(envelope, started.taskId());
-                  return runs.started(Envelopes.sessionId(envelope), started);
+                  return runs.started(envelope.sessionId(), started);
                 })
             .on(
                 TaskProgress.class,
                 (envelope, progress) -> {
                   Envelopes.taskId(envelope, progress.taskId());
-                  return runs.progressed(Envelopes.sessionId(envelope), progress);
+                  return runs.progressed(envelope.sessionId(), progress);
                 })
             .on(
                 TaskCompleted.class,
                 (envelope, completed) -> {
                   Envelopes.taskId(envelope, completed.taskId());
-                  return runs.completed(Envelopes.sessionId(envelope), completed);
+                  return runs.completed(envelope.sessionId(), completed);
                 })
             .on(
                 TaskFailed.class,
                 (envelope, failed) -> {
                   Envelopes.taskId(envelope, failed.taskId());
-                  return runs.failed(Envelopes.sessionId(envelope), failed);
+                  return runs.failed(envelope.sessionId(), failed);
                 });
   }
 

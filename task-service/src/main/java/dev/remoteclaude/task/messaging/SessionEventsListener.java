@@ -29,7 +29,7 @@ public class SessionEventsListener {
                         "session state change " + envelope.id() + " names no state");
                   }
                   return tracker.onStateChanged(
-                      Envelopes.sessionId(envelope), Envelopes.userId(envelope), change);
+                      envelope.sessionId(), Envelopes.userId(envelope), change);
                 });
   }
 
