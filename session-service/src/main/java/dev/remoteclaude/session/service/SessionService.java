@@ -2,6 +2,7 @@ package dev.remoteclaude.session.service;
 
 import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -52,11 +53,6 @@ public class SessionService {
     this.quota = quota;
     this.secrets = secrets;
     this.config = config;
-  }
-
-  /** The context an environment value is sealed in: it opens for this session and name only. */
-  public static String environmentContext(UUID sessionId, String name) {
-    return "session/" + sessionId + "/env/" + name;
   }
 
   /** Stores a new session in PROVISIONING and asks the gateway for its sandbox. */
@@ -206,7 +202,9 @@ public class SessionService {
         .environment()
         .forEach(
             (name, value) ->
-                sealed.put(name, secrets.seal(value, environmentContext(session.id, name))));
+                sealed.put(
+                    name,
+                    secrets.seal(value, SecretContexts.sessionEnvironment(session.id, name))));
     session.environment = sealed;
     session.createdAt = now;
     session.lifetimeEndsAt = now.plus(request.maxLifetime());
