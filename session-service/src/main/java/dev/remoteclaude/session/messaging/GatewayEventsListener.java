@@ -1,6 +1,5 @@
 package dev.remoteclaude.session.messaging;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxLost;
@@ -17,12 +16,12 @@ import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.session.service.SessionLifecycle;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * The sandbox-gateway's reports: sandbox lifecycle results, activity and task runs. Each event is
- * applied once (inbox); failures are retried, then dead-lettered to {@code rc.dlq.session-service}.
+ * applied once (inbox); failures are retried (Inbox's policy), then dead-lettered to {@code
+ * rc.dlq.session-service}.
  */
 @ApplicationScoped
 public class GatewayEventsListener {
@@ -64,8 +63,7 @@ public class GatewayEventsListener {
   }
 
   @Incoming("gateway-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onGatewayEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }
