@@ -9,7 +9,6 @@ import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.stream.EventTypes;
 import dev.remoteclaude.cli.stream.StreamEvent;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
@@ -124,11 +123,11 @@ final class Goals {
     @Override
     public OptionalInt reached(StreamEvent event) {
       if (EventTypes.SESSION_STATE.equals(event.type())) {
-        Optional<SessionState> to = SessionState.named(event.text("to"));
-        if (to.equals(Optional.of(SessionState.TERMINATED))) {
+        SessionState to = SessionState.named(event.text("to")).orElse(null);
+        if (to == SessionState.TERMINATED) {
           return OptionalInt.of(ExitCodes.OK);
         }
-        if (to.equals(Optional.of(SessionState.FAILED))) {
+        if (to == SessionState.FAILED) {
           return OptionalInt.of(ExitCodes.FAILED);
         }
       }
