@@ -209,6 +209,13 @@ public final class Rclaude implements Runnable {
     cli.setUsageHelpAutoWidth(true);
     cli.registerConverter(UUID.class, Rclaude::id);
     cli.registerConverter(Duration.class, Rclaude::duration);
+    // Defaults that differ per command, next to their help in the mixins' resource bundle
+    // (command/Options.properties): the key "<qualified command>.<descriptionKey>.default".
+    cli.setDefaultValueProvider(
+        arg ->
+            arg.messages() == null
+                ? null
+                : arg.messages().getString(arg.descriptionKey() + ".default", null));
     cli.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
           if (exception instanceof CliException failure) {

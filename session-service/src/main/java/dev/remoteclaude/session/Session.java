@@ -1,5 +1,6 @@
 package dev.remoteclaude.session;
 
+import dev.remoteclaude.api.SessionState;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -59,7 +60,10 @@ public class Session extends PanacheEntityBase {
   @Column(name = "max_lifetime_seconds", nullable = false)
   public long maxLifetimeSeconds;
 
-  /** Variable name to value sealed with SecretBox (context {@code session/<id>/env/<NAME>}). */
+  /**
+   * Variable name to value sealed with SecretBox, in the context {@link
+   * dev.remoteclaude.common.crypto.SecretContexts#sessionEnvironment}.
+   */
   @JdbcTypeCode(SqlTypes.JSON)
   @Column(nullable = false, columnDefinition = "jsonb")
   public Map<String, String> environment;

@@ -1,5 +1,6 @@
 package dev.remoteclaude.session;
 
+import dev.remoteclaude.api.SessionState;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -11,11 +11,12 @@ import static dev.remoteclaude.session.SessionFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.SandboxLost;
 import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.events.SessionRequested;
-import dev.remoteclaude.session.service.SessionService;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -136,12 +137,12 @@ class EnvironmentSecrecyTest {
     for (SessionRequested request : requests) {
       String sealed = request.environment().get("API_TOKEN");
       assertThat(sealed).doesNotContain(secret);
-      assertThat(secrets.open(sealed, SessionService.environmentContext(id, "API_TOKEN")))
+      assertThat(secrets.open(sealed, SecretContexts.sessionEnvironment(id, "API_TOKEN")))
           .isEqualTo(secret);
       assertThatThrownBy(
               () ->
                   secrets.open(
-                      sealed, SessionService.environmentContext(UUID.randomUUID(), "API_TOKEN")))
+                      sealed, SecretContexts.sessionEnvironment(UUID.randomUUID(), "API_TOKEN")))
           .isInstanceOf(SecretBox.SecretException.class);
     }
     assertThat(emitted(id))

@@ -8,6 +8,7 @@ import static dev.remoteclaude.session.SessionFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.events.Topics;

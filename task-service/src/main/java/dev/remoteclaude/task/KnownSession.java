@@ -1,12 +1,12 @@
 package dev.remoteclaude.task;
 
+import dev.remoteclaude.api.SessionState;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,12 +18,6 @@ import java.util.UUID;
 @Entity
 @Table(name = "known_session")
 public class KnownSession extends PanacheEntityBase {
-
-  /** The one state in which the session's queue runs. */
-  public static final String READY = "READY";
-
-  /** States in which the session is going or gone: its queue is cancelled, new tasks refused. */
-  public static final Set<String> ENDED = Set.of("TERMINATING", "TERMINATED", "FAILED");
 
   @Id public UUID id;
 
@@ -49,11 +43,13 @@ public class KnownSession extends PanacheEntityBase {
     return ownerId.equals(userId);
   }
 
+  /** Its queue runs only while it is READY. */
   public boolean canRunTasks() {
-    return READY.equals(state);
+    return SessionState.READY.name().equals(state);
   }
 
+  /** Going or gone (no longer live): its queue is cancelled, new tasks refused. */
   public boolean hasEnded() {
-    return ENDED.contains(state);
+    return SessionState.named(state).map(known -> !known.isLive()).orElse(false);
   }
 }

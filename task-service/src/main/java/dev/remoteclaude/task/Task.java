@@ -1,5 +1,6 @@
 package dev.remoteclaude.task;
 
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.common.events.TaskProgress;
 import dev.remoteclaude.common.events.Usage;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;

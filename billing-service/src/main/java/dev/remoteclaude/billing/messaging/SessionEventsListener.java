@@ -1,14 +1,11 @@
 package dev.remoteclaude.billing.messaging;
 
 import dev.remoteclaude.billing.service.MeterService;
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.UUID;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Meters sessions from their state changes (once per event, in order per session). */
@@ -25,12 +22,11 @@ public class SessionEventsListener {
             .on(
                 SessionStateChanged.class,
                 (envelope, change) ->
-                    meter.record(UUID.fromString(envelope.subject()), envelope.userId(), change));
+                    meter.record(envelope.sessionId(), envelope.userId(), change));
   }
 
   @Incoming("session-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onSessionEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,5 +1,6 @@
 package dev.remoteclaude.billing.service;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.billing.SessionInterval;
 import dev.remoteclaude.billing.repository.SessionIntervalRepository;
 import dev.remoteclaude.common.events.SessionStateChanged;
@@ -10,15 +11,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Turns session state changes into metered intervals. */
 @ApplicationScoped
 public class MeterService {
-
-  /** States that end metering: nothing runs and nothing is kept. */
-  static final Set<String> FINAL_STATES = Set.of("TERMINATED", "FAILED");
 
   private final SessionIntervalRepository intervals;
 
@@ -26,7 +23,10 @@ public class MeterService {
     this.intervals = intervals;
   }
 
-  /** Closes the open interval at the change's instant and opens the next (unless final). */
+  /**
+   * Closes the open interval at the change's instant and opens the next, unless the session's new
+   * state is final: then nothing runs and nothing is kept.
+   */
   public Uni<Void> record(UUID sessionId, String ownerId, SessionStateChanged change) {
     return intervals
         .findOpen(sessionId)
@@ -35,7 +35,7 @@ public class MeterService {
         .invoke(open -> open.endedAt = change.at())
         .chain(
             () -> {
-              if (FINAL_STATES.contains(change.to())) {
+              if (SessionState.named(change.to()).map(SessionState::isFinal).orElse(false)) {
                 return Uni.createFrom().voidItem();
               }
               SessionInterval next = new SessionInterval();

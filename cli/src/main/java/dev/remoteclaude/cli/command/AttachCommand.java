@@ -1,10 +1,11 @@
 package dev.remoteclaude.cli.command;
 
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.api.Json;
-import dev.remoteclaude.cli.api.SessionView;
 import dev.remoteclaude.cli.render.EventRenderer;
 import dev.remoteclaude.cli.stream.EventLog;
 import dev.remoteclaude.cli.stream.SessionStream;
@@ -14,8 +15,8 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code rclaude attach}: replays a session's log and follows it live; a dropped connection is
@@ -43,8 +44,7 @@ public final class AttachCommand implements Callable<Integer> {
 
   private final CliContext context;
 
-  @Parameters(paramLabel = "SESSION", description = "the session id")
-  UUID sessionId;
+  @Mixin Options.SessionId session;
 
   @Option(
       names = "--after",
@@ -59,10 +59,7 @@ public final class AttachCommand implements Callable<Integer> {
   @Option(names = "--no-follow", description = "print the log so far and exit")
   boolean noFollow;
 
-  @Option(
-      names = {"-v", "--verbose"},
-      description = "also show the meter, Claude's init and stderr, full thinking")
-  boolean verbose;
+  @Mixin Options.Verbose verbose;
 
   AttachCommand(CliContext context) {
     this.context = context;
@@ -70,6 +67,7 @@ public final class AttachCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    UUID sessionId = session.id;
     if (after < 0) {
       throw new CliException(ExitCodes.USAGE, "--after must be 0 or more");
     }
@@ -81,11 +79,14 @@ public final class AttachCommand implements Callable<Integer> {
       return replay(goal);
     }
     if (taskId == null) {
-      SessionView session = SessionView.of(context.api().get(SessionCommand.path(sessionId)));
-      if (session.isFinal()) {
+      SessionView view =
+          Json.convert(context.api().get(SessionCommand.path(sessionId)), SessionView.class);
+      if (view.state().isFinal()) {
         // Nothing more will come: show what there is.
         int code = replay(goal);
-        return code == ExitCodes.OK && "FAILED".equals(session.state()) ? ExitCodes.FAILED : code;
+        return code == ExitCodes.OK && view.state() == SessionState.FAILED
+            ? ExitCodes.FAILED
+            : code;
       }
     }
     Follower follower =
@@ -93,7 +94,7 @@ public final class AttachCommand implements Callable<Integer> {
             context,
             sessionId,
             after,
-            verbose,
+            verbose.enabled,
             false,
             SessionStream.Options.defaults().withNotFoundGrace(TaskCommand.NEW_SESSION_GRACE));
     return follower.follow(goal, null, null);
@@ -102,10 +103,10 @@ public final class AttachCommand implements Callable<Integer> {
   /** Prints the log after {@code --after} over REST, page by page. */
   private int replay(Follower.Goal goal) {
     EventLog log = new EventLog(context.api());
-    EventRenderer renderer = new EventRenderer(context.style(), verbose);
+    EventRenderer renderer = new EventRenderer(context.style(), verbose.enabled);
     long cursor = after;
     while (true) {
-      List<StreamEvent> page = log.page(sessionId, cursor, EventLog.MAX_PAGE);
+      List<StreamEvent> page = log.page(session.id, cursor, EventLog.MAX_PAGE);
       if (page.isEmpty()) {
         return ExitCodes.OK;
       }

@@ -1,19 +1,19 @@
 package dev.remoteclaude.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.api.CommandRequest;
+import dev.remoteclaude.api.CommandResult;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.CommandResult;
+import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Format;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +42,7 @@ public final class ExecCommand implements Callable<Integer> {
 
   private final CliContext context;
 
-  @Parameters(index = "0", paramLabel = "SESSION", description = "the session id")
-  UUID sessionId;
+  @Mixin Options.SessionId session;
 
   @Parameters(
       index = "1..*",
@@ -83,24 +82,20 @@ public final class ExecCommand implements Callable<Integer> {
           "give either a command (rclaude exec SESSION -- CMD ARGS...) or --script, not "
               + (hasArgv ? "both" : "neither"));
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    if (hasArgv) {
-      body.put("argv", argv);
-    } else {
-      body.put("script", script);
+    if (timeout != null && (timeout.toSeconds() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0)) {
+      throw new CliException(ExitCodes.USAGE, "--timeout must be between 1s and 1d");
     }
-    if (workingDir != null) {
-      body.put("workingDir", workingDir);
-    }
-    if (timeout != null) {
-      if (timeout.toSeconds() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
-        throw new CliException(ExitCodes.USAGE, "--timeout must be between 1s and 1d");
-      }
-      body.put("timeoutSeconds", timeout.toSeconds());
-    }
+    CommandRequest body =
+        new CommandRequest(
+            hasArgv ? argv : null,
+            hasArgv ? null : script,
+            workingDir,
+            timeout == null ? null : Math.toIntExact(timeout.toSeconds()),
+            null);
     Duration wait = (timeout == null ? Duration.ofHours(1) : timeout).plusMinutes(1);
-    JsonNode answer = context.api().post("/api/v1/sessions/" + sessionId + "/commands", body, wait);
-    CommandResult result = CommandResult.of(answer);
+    JsonNode answer =
+        context.api().post("/api/v1/sessions/" + session.id + "/commands", body, wait);
+    CommandResult result = Json.convert(answer, CommandResult.class);
     if (context.json()) {
       context.printJson(answer);
     } else {

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code rclaude files get|put}: copy files out of and into a session's workspace. */
@@ -50,8 +51,7 @@ public final class FilesCommand implements Runnable {
   static final class Get implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "SESSION", description = "the session id")
-    UUID sessionId;
+    @Mixin Options.SessionId session;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "the file in the workspace")
     String remote;
@@ -69,7 +69,7 @@ public final class FilesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      byte[] content = context.api().getBytes(path(sessionId, remote));
+      byte[] content = context.api().getBytes(path(session.id, remote));
       if (local == null || local.equals("-")) {
         context.out().write(content, 0, content.length);
         context.out().flush();
@@ -113,8 +113,7 @@ public final class FilesCommand implements Runnable {
   static final class Put implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "SESSION", description = "the session id")
-    UUID sessionId;
+    @Mixin Options.SessionId session;
 
     @Parameters(index = "1", paramLabel = "LOCAL", description = "the local file, or - for stdin")
     String local;
@@ -137,7 +136,7 @@ public final class FilesCommand implements Runnable {
       } catch (IOException e) {
         throw new CliException(ExitCodes.FAILED, "cannot read " + local + ": " + e.getMessage());
       }
-      context.api().putBytes(path(sessionId, remote), content);
+      context.api().putBytes(path(session.id, remote), content);
       if (context.json()) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("path", remote);
@@ -146,7 +145,8 @@ public final class FilesCommand implements Runnable {
       } else {
         context
             .out()
-            .println("Wrote " + remote + " (" + content.length + " bytes) in session " + sessionId);
+            .println(
+                "Wrote " + remote + " (" + content.length + " bytes) in session " + session.id);
       }
       return ExitCodes.OK;
     }

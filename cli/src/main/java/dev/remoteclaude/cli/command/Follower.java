@@ -1,12 +1,12 @@
 package dev.remoteclaude.cli.command;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.Interruption;
 import dev.remoteclaude.cli.api.Api;
 import dev.remoteclaude.cli.api.Json;
-import dev.remoteclaude.cli.api.SessionView;
 import dev.remoteclaude.cli.render.EventRenderer;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.stream.EventLog;
@@ -113,7 +113,7 @@ final class Follower {
               return ExitCodes.OK; // nobody reads any more (| head): stop quietly
             }
             if (EventTypes.SESSION_STATE.equals(event.type())
-                && SessionView.FINAL.contains(event.text("to"))) {
+                && SessionState.named(event.text("to")).map(SessionState::isFinal).orElse(false)) {
               lastCheck = null; // look soon: the goal may have ended with the session
             }
           }

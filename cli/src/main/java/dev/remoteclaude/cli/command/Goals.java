@@ -1,14 +1,18 @@
 package dev.remoteclaude.cli.command;
 
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.SessionView;
+import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.SessionView;
-import dev.remoteclaude.cli.api.TaskView;
+import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.stream.EventTypes;
 import dev.remoteclaude.cli.stream.StreamEvent;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** What {@code task run}, {@code attach} and {@code session create --wait} follow a stream for. */
 final class Goals {
@@ -24,10 +28,10 @@ final class Goals {
           EventTypes.SANDBOX_FAILED);
 
   /** The exit code of a task that ended in {@code state}. */
-  static int exitCodeOf(String taskState) {
+  static int exitCodeOf(TaskState taskState) {
     return switch (taskState) {
-      case "SUCCEEDED" -> ExitCodes.OK;
-      case "CANCELLED" -> ExitCodes.CANCELLED;
+      case SUCCEEDED -> ExitCodes.OK;
+      case CANCELLED -> ExitCodes.CANCELLED;
       default -> ExitCodes.FAILED;
     };
   }
@@ -67,8 +71,8 @@ final class Goals {
 
     @Override
     public OptionalInt check(Follower follower) {
-      TaskView task = TaskView.of(follower.api().get("/api/v1/tasks/" + taskId));
-      if (!task.isFinished()) {
+      TaskView task = Json.convert(follower.api().get("/api/v1/tasks/" + taskId), TaskView.class);
+      if (!task.state().isFinished()) {
         return OptionalInt.empty();
       }
       OptionalInt drained = follower.drain(this);
@@ -80,9 +84,10 @@ final class Goals {
       String reason = task.failureReason() == null ? "" : ": " + task.failureReason();
       follower.say(
           switch (task.state()) {
-            case "SUCCEEDED" -> style.green(style.ok() + " done");
-            case "CANCELLED" -> style.yellow(style.fail() + " task cancelled" + reason);
-            default -> style.red(style.fail() + " task " + task.state().toLowerCase() + reason);
+            case SUCCEEDED -> style.green(style.ok() + " done");
+            case CANCELLED -> style.yellow(style.fail() + " task cancelled" + reason);
+            default ->
+                style.red(style.fail() + " task " + task.state().name().toLowerCase() + reason);
           });
       return OptionalInt.of(exitCodeOf(task.state()));
     }
@@ -118,11 +123,11 @@ final class Goals {
     @Override
     public OptionalInt reached(StreamEvent event) {
       if (EventTypes.SESSION_STATE.equals(event.type())) {
-        String to = event.text("to");
-        if ("TERMINATED".equals(to)) {
+        SessionState to = SessionState.named(event.text("to")).orElse(null);
+        if (to == SessionState.TERMINATED) {
           return OptionalInt.of(ExitCodes.OK);
         }
-        if ("FAILED".equals(to)) {
+        if (to == SessionState.FAILED) {
           return OptionalInt.of(ExitCodes.FAILED);
         }
       }
@@ -131,8 +136,9 @@ final class Goals {
 
     @Override
     public OptionalInt check(Follower follower) {
-      SessionView session = SessionView.of(follower.api().get("/api/v1/sessions/" + sessionId));
-      if (!session.isFinal()) {
+      SessionView session =
+          Json.convert(follower.api().get("/api/v1/sessions/" + sessionId), SessionView.class);
+      if (!session.state().isFinal()) {
         return OptionalInt.empty();
       }
       OptionalInt drained = follower.drain(this);
@@ -140,7 +146,8 @@ final class Goals {
         return drained;
       }
       follower.say(follower.style().dim("session " + session.state()));
-      return OptionalInt.of("FAILED".equals(session.state()) ? ExitCodes.FAILED : ExitCodes.OK);
+      return OptionalInt.of(
+          session.state() == SessionState.FAILED ? ExitCodes.FAILED : ExitCodes.OK);
     }
 
     @Override
@@ -157,13 +164,11 @@ final class Goals {
   /** {@code --wait}: until the session is in one of the wanted states (or fails, or ends). */
   static final class SessionStateGoal implements Follower.Goal {
     private final UUID sessionId;
-    private final Set<String> wanted;
-    private final String waitingFor;
+    private final Set<SessionState> wanted;
 
-    SessionStateGoal(UUID sessionId, Set<String> wanted, String waitingFor) {
+    SessionStateGoal(UUID sessionId, Set<SessionState> wanted) {
       this.sessionId = sessionId;
-      this.wanted = wanted;
-      this.waitingFor = waitingFor;
+      this.wanted = Set.copyOf(wanted);
     }
 
     @Override
@@ -176,17 +181,14 @@ final class Goals {
       if (!EventTypes.SESSION_STATE.equals(event.type())) {
         return OptionalInt.empty();
       }
-      return outcome(event.text("to"));
+      return SessionState.named(event.text("to")).map(this::outcome).orElse(OptionalInt.empty());
     }
 
-    private OptionalInt outcome(String state) {
-      if (state == null) {
-        return OptionalInt.empty();
-      }
+    private OptionalInt outcome(SessionState state) {
       if (wanted.contains(state)) {
         return OptionalInt.of(ExitCodes.OK);
       }
-      if (SessionView.FINAL.contains(state)) {
+      if (state.isFinal()) {
         return OptionalInt.of(ExitCodes.FAILED);
       }
       return OptionalInt.empty();
@@ -194,7 +196,8 @@ final class Goals {
 
     @Override
     public OptionalInt check(Follower follower) {
-      SessionView session = SessionView.of(follower.api().get("/api/v1/sessions/" + sessionId));
+      SessionView session =
+          Json.convert(follower.api().get("/api/v1/sessions/" + sessionId), SessionView.class);
       OptionalInt outcome = outcome(session.state());
       if (outcome.isEmpty()) {
         return outcome;
@@ -220,7 +223,7 @@ final class Goals {
       return "Stopped waiting; session "
           + sessionId
           + " is still on its way to "
-          + waitingFor
+          + wanted.stream().map(SessionState::name).sorted().collect(Collectors.joining(" or "))
           + ".\n  Follow it: rclaude attach "
           + sessionId
           + "\n  Status:    rclaude session show "

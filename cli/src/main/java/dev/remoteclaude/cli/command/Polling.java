@@ -1,11 +1,13 @@
 package dev.remoteclaude.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.SessionView;
+import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.Interruption;
-import dev.remoteclaude.cli.api.SessionView;
-import dev.remoteclaude.cli.api.TaskView;
+import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Format;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,18 +28,18 @@ final class Polling {
   record Result(int code, JsonNode body) {}
 
   /** Until the session is in one of {@code wanted}; FAILED or another final state is exit 1. */
-  static Result session(CliContext context, UUID id, Set<String> wanted, Duration timeout)
+  static Result session(CliContext context, UUID id, Set<SessionState> wanted, Duration timeout)
       throws InterruptedException {
     Instant deadline = context.clock().instant().plus(timeout);
     Interruption interruption = context.interruption();
     try (Interruption.Registration ctrlC = interruption.onInterrupt(() -> {})) {
       while (true) {
         JsonNode body = context.api().get(SessionCommand.path(id));
-        SessionView session = SessionView.of(body);
+        SessionView session = Json.convert(body, SessionView.class);
         if (wanted.contains(session.state())) {
           return new Result(ExitCodes.OK, body);
         }
-        if (session.isFinal()) {
+        if (session.state().isFinal()) {
           context
               .err()
               .println(
@@ -62,8 +64,8 @@ final class Polling {
     try (Interruption.Registration ctrlC = context.interruption().onInterrupt(() -> {})) {
       while (true) {
         JsonNode body = context.api().get("/api/v1/tasks/" + id);
-        TaskView task = TaskView.of(body);
-        if (task.isFinished()) {
+        TaskView task = Json.convert(body, TaskView.class);
+        if (task.state().isFinished()) {
           return new Result(Goals.exitCodeOf(task.state()), body);
         }
         Result stop = pause(context, deadline, timeout, "task " + id + " is " + task.state());

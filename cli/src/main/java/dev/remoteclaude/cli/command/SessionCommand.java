@@ -1,11 +1,15 @@
 package dev.remoteclaude.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.api.CreateSessionRequest;
+import dev.remoteclaude.api.ExtendRequest;
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.api.Api;
-import dev.remoteclaude.cli.api.SessionView;
+import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Format;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.render.Table;
@@ -22,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -113,17 +118,7 @@ public final class SessionCommand implements Runnable {
         description = "command run once after the clone (repeatable, in order)")
     List<String> setup = new ArrayList<>();
 
-    @Option(
-        names = {"-w", "--wait"},
-        description = "follow the provisioning until READY or FAILED")
-    boolean waitReady;
-
-    @Option(
-        names = "--timeout",
-        paramLabel = "DURATION",
-        defaultValue = "10m",
-        description = "how long --wait waits (default ${DEFAULT-VALUE}; then exit 124)")
-    Duration timeout;
+    @Mixin Options.Wait waiting;
 
     @Option(
         names = {"-q", "--quiet"},
@@ -137,21 +132,18 @@ public final class SessionCommand implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       Api api = context.api();
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("repositoryUrl", repositoryUrl(repository, context.env()));
-      putIf(body, "branch", branch);
-      putIf(body, "provider", provider);
-      putIf(body, "idleTimeout", idleTimeout == null ? null : idleTimeout.toString());
-      putIf(body, "maxLifetime", maxLifetime == null ? null : maxLifetime.toString());
-      if (!environment.isEmpty()) {
-        body.put("environment", environment);
-      }
-      if (!setup.isEmpty()) {
-        body.put("setupCommands", setup);
-      }
+      CreateSessionRequest body =
+          new CreateSessionRequest(
+              repositoryUrl(repository, context.env()),
+              branch,
+              provider,
+              idleTimeout,
+              maxLifetime,
+              environment.isEmpty() ? null : environment,
+              setup.isEmpty() ? null : setup);
       Instant started = context.clock().instant();
       JsonNode created = api.post("/api/v1/sessions", body);
-      SessionView session = SessionView.of(created);
+      SessionView session = Json.convert(created, SessionView.class);
       Style style = context.style();
       if (quiet) {
         context.out().println(session.id());
@@ -169,7 +161,7 @@ public final class SessionCommand implements Runnable {
                     + session.repositoryUrl()
                     + (session.branch() == null ? "" : " @ " + session.branch()));
       }
-      if (!waitReady) {
+      if (!waiting.enabled()) {
         if (context.json()) {
           context.printJson(created);
         } else if (!quiet) {
@@ -187,19 +179,19 @@ public final class SessionCommand implements Runnable {
               SessionStream.Options.defaults().withNotFoundGrace(Duration.ofSeconds(30)));
       int code =
           follower.follow(
-              new Goals.SessionStateGoal(session.id(), Set.of("READY"), "READY"),
-              timeout,
+              new Goals.SessionStateGoal(session.id(), Set.of(SessionState.READY)),
+              waiting.timeout(),
               "error: session "
                   + session.id()
                   + " is not READY after "
-                  + Format.compactDuration(timeout)
+                  + Format.compactDuration(waiting.timeout())
                   + "; follow it with: rclaude attach "
                   + session.id());
       if (code == ExitCodes.DETACHED || code == ExitCodes.TIMED_OUT) {
         return code;
       }
       JsonNode now = api.get(path(session.id()));
-      SessionView latest = SessionView.of(now);
+      SessionView latest = Json.convert(now, SessionView.class);
       if (context.json()) {
         context.printJson(now);
       } else if (!quiet) {
@@ -291,11 +283,7 @@ public final class SessionCommand implements Runnable {
         description = "only these states (PROVISIONING, READY, PAUSED, FAILED, ...)")
     List<String> states = new ArrayList<>();
 
-    @Option(names = "--page", defaultValue = "1", description = "page, from 1 (default 1)")
-    int page;
-
-    @Option(names = "--size", description = "sessions per page (default: the platform's)")
-    Integer size;
+    @Mixin Options.Page paging;
 
     ListSessions(CliContext context) {
       this.context = context;
@@ -303,12 +291,13 @@ public final class SessionCommand implements Runnable {
 
     @Override
     public Integer call() {
+      int page = paging.page;
       if (page < 1) {
         throw new CliException(ExitCodes.USAGE, "--page starts at 1");
       }
       StringBuilder query = new StringBuilder("?page=").append(page - 1);
-      if (size != null) {
-        query.append("&size=").append(size);
+      if (paging.size != null) {
+        query.append("&size=").append(paging.size);
       }
       for (String state : states) {
         query.append("&state=").append(Api.encode(state.strip()));
@@ -321,14 +310,14 @@ public final class SessionCommand implements Runnable {
       Instant now = context.clock().instant();
       Table table = new Table("ID", "STATE", "REPOSITORY", "BRANCH", "CREATED", "EXPIRES");
       for (JsonNode item : body.path("items")) {
-        SessionView s = SessionView.of(item);
+        SessionView s = Json.convert(item, SessionView.class);
         table.row(
             String.valueOf(s.id()),
-            s.state(),
+            s.state().name(),
             Format.oneLine(s.repositoryUrl(), 48, context.style()),
             s.branch() == null ? "-" : s.branch(),
             Format.relative(s.createdAt(), now),
-            s.isFinal() ? "-" : Format.relative(s.expiresAt(), now));
+            s.state().isFinal() ? "-" : Format.relative(s.expiresAt(), now));
       }
       long total = body.path("total").asLong();
       if (table.isEmpty()) {
@@ -373,8 +362,7 @@ public final class SessionCommand implements Runnable {
   static final class Show implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(paramLabel = "SESSION", description = "the session id")
-    UUID id;
+    @Mixin Options.SessionId session;
 
     Show(CliContext context) {
       this.context = context;
@@ -382,12 +370,12 @@ public final class SessionCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JsonNode body = context.api().get(path(id));
+      JsonNode body = context.api().get(path(session.id));
       if (context.json()) {
         context.printJson(body);
         return ExitCodes.OK;
       }
-      SessionView s = SessionView.of(body);
+      SessionView s = Json.convert(body, SessionView.class);
       Instant now = context.clock().instant();
       Details details = new Details();
       details.add("Session", String.valueOf(s.id()));
@@ -402,7 +390,7 @@ public final class SessionCommand implements Runnable {
       details.add("Provider", s.provider());
       details.add("Created", when(s.createdAt(), now));
       details.add("Last activity", when(s.lastActivityAt(), now));
-      if (!s.isFinal()) {
+      if (!s.state().isFinal()) {
         details.add("Expires", when(s.expiresAt(), now));
         details.add("Lifetime ends", when(s.lifetimeEndsAt(), now));
       }
@@ -439,20 +427,9 @@ public final class SessionCommand implements Runnable {
   abstract static class StateAction implements Callable<Integer> {
     final CliContext context;
 
-    @Parameters(paramLabel = "SESSION", description = "the session id")
-    UUID id;
+    @Mixin Options.SessionId session;
 
-    @Option(
-        names = {"-w", "--wait"},
-        description = "wait until the session gets there")
-    boolean waitDone;
-
-    @Option(
-        names = "--timeout",
-        paramLabel = "DURATION",
-        defaultValue = "5m",
-        description = "how long --wait waits (default ${DEFAULT-VALUE}; then exit 124)")
-    Duration timeout;
+    @Mixin Options.Wait waiting;
 
     StateAction(CliContext context) {
       this.context = context;
@@ -460,27 +437,28 @@ public final class SessionCommand implements Runnable {
 
     abstract String action();
 
-    abstract String target();
+    abstract SessionState target();
 
     @Override
     public Integer call() throws InterruptedException {
+      UUID id = session.id;
       JsonNode body = context.api().post(path(id) + "/" + action(), null);
-      SessionView session = SessionView.of(body);
-      if (!waitDone) {
-        print(body, session);
+      SessionView accepted = Json.convert(body, SessionView.class);
+      if (!waiting.enabled()) {
+        print(body, accepted);
         return ExitCodes.OK;
       }
       if (!context.json()) {
-        context.out().println("Session " + id + " " + session.state() + " ...");
+        context.out().println("Session " + id + " " + accepted.state() + " ...");
       }
-      Polling.Result result = Polling.session(context, id, Set.of(target()), timeout);
+      Polling.Result result = waiting.untilSession(context, id, Set.of(target()));
       if (result.code() == ExitCodes.OK || result.code() == ExitCodes.FAILED) {
-        print(result.body(), SessionView.of(result.body()));
+        print(result.body(), Json.convert(result.body(), SessionView.class));
       }
       return result.code();
     }
 
-    private void print(JsonNode body, SessionView session) {
+    private void print(JsonNode body, SessionView view) {
       if (context.json()) {
         context.printJson(body);
       } else {
@@ -488,10 +466,10 @@ public final class SessionCommand implements Runnable {
             .out()
             .println(
                 "Session "
-                    + session.id()
+                    + view.id()
                     + " "
-                    + session.state()
-                    + (session.stateReason() == null ? "" : " (" + session.stateReason() + ")"));
+                    + view.state()
+                    + (view.stateReason() == null ? "" : " (" + view.stateReason() + ")"));
       }
     }
   }
@@ -513,8 +491,8 @@ public final class SessionCommand implements Runnable {
     }
 
     @Override
-    String target() {
-      return "PAUSED";
+    SessionState target() {
+      return SessionState.PAUSED;
     }
   }
 
@@ -535,8 +513,8 @@ public final class SessionCommand implements Runnable {
     }
 
     @Override
-    String target() {
-      return "READY";
+    SessionState target() {
+      return SessionState.READY;
     }
   }
 
@@ -549,8 +527,7 @@ public final class SessionCommand implements Runnable {
   static final class Extend implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "SESSION", description = "the session id")
-    UUID id;
+    @Mixin Options.SessionId session;
 
     @Parameters(
         index = "1",
@@ -567,13 +544,12 @@ public final class SessionCommand implements Runnable {
       if (duration.isZero() || duration.isNegative()) {
         throw new CliException(ExitCodes.USAGE, "the duration must be positive");
       }
-      JsonNode body =
-          context.api().post(path(id) + "/extend", Map.of("duration", duration.toString()));
+      JsonNode body = context.api().post(path(session.id) + "/extend", new ExtendRequest(duration));
       if (context.json()) {
         context.printJson(body);
         return ExitCodes.OK;
       }
-      SessionView s = SessionView.of(body);
+      SessionView s = Json.convert(body, SessionView.class);
       context
           .out()
           .println(
@@ -601,17 +577,7 @@ public final class SessionCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "SESSION", description = "session ids")
     List<UUID> ids;
 
-    @Option(
-        names = {"-w", "--wait"},
-        description = "wait until TERMINATED")
-    boolean waitDone;
-
-    @Option(
-        names = "--timeout",
-        paramLabel = "DURATION",
-        defaultValue = "5m",
-        description = "how long --wait waits per session (default ${DEFAULT-VALUE})")
-    Duration timeout;
+    @Mixin Options.Wait waiting;
 
     Remove(CliContext context) {
       this.context = context;
@@ -624,8 +590,9 @@ public final class SessionCommand implements Runnable {
       for (UUID id : ids) {
         try {
           JsonNode body = context.api().delete(path(id));
-          if (waitDone) {
-            Polling.Result result = Polling.session(context, id, Set.of("TERMINATED"), timeout);
+          if (waiting.enabled()) {
+            Polling.Result result =
+                waiting.untilSession(context, id, Set.of(SessionState.TERMINATED));
             if (result.code() != ExitCodes.OK) {
               worst = Math.max(worst, result.code());
               if (result.code() == ExitCodes.DETACHED) {
@@ -636,7 +603,7 @@ public final class SessionCommand implements Runnable {
           }
           results.add(body);
           if (!context.json()) {
-            SessionView s = SessionView.of(body);
+            SessionView s = Json.convert(body, SessionView.class);
             context.out().println("Session " + s.id() + " " + s.state());
           }
         } catch (CliException e) {
@@ -648,12 +615,6 @@ public final class SessionCommand implements Runnable {
         context.printJson(results.size() == 1 && ids.size() == 1 ? results.get(0) : results);
       }
       return worst;
-    }
-  }
-
-  private static void putIf(Map<String, Object> body, String key, Object value) {
-    if (value != null) {
-      body.put(key, value);
     }
   }
 }

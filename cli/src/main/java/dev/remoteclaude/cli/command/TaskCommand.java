@@ -1,12 +1,15 @@
 package dev.remoteclaude.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.api.NewTask;
+import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.api.Api;
 import dev.remoteclaude.cli.api.ApiException;
-import dev.remoteclaude.cli.api.TaskView;
+import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.render.Format;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.render.Table;
@@ -17,13 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,8 +76,7 @@ public final class TaskCommand implements Runnable {
   static final class Run implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "SESSION", description = "the session id")
-    UUID sessionId;
+    @Mixin Options.SessionId session;
 
     @Parameters(
         index = "1..*",
@@ -108,10 +109,7 @@ public final class TaskCommand implements Runnable {
         description = "submit only: print the task and return at once")
     boolean detach;
 
-    @Option(
-        names = {"-v", "--verbose"},
-        description = "also show thinking in full, the meter, Claude's stderr, longer tool results")
-    boolean verbose;
+    @Mixin Options.Verbose verbose;
 
     Run(CliContext context) {
       this.context = context;
@@ -124,24 +122,14 @@ public final class TaskCommand implements Runnable {
         throw new CliException(ExitCodes.USAGE, "the prompt is empty");
       }
       Api api = context.api();
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("prompt", text);
-      if (model != null) {
-        body.put("model", model);
-      }
-      if (maxTurns != null) {
-        body.put("maxTurns", maxTurns);
-      }
-      if (!allowedTools.isEmpty()) {
-        body.put("allowedTools", allowedTools);
-      }
-      if (permissionMode != null) {
-        body.put("permissionMode", permissionMode);
-      }
+      UUID sessionId = session.id;
+      NewTask body =
+          new NewTask(
+              text, model, maxTurns, allowedTools.isEmpty() ? null : allowedTools, permissionMode);
       // Where the log is now: the task's events all come after it.
       long head = detach ? 0 : head(api);
       JsonNode submitted = api.post("/api/v1/sessions/" + sessionId + "/tasks", body);
-      TaskView task = TaskView.of(submitted);
+      TaskView task = Json.convert(submitted, TaskView.class);
       if (detach) {
         if (context.json()) {
           context.printJson(submitted);
@@ -171,7 +159,7 @@ public final class TaskCommand implements Runnable {
               context,
               sessionId,
               head,
-              verbose,
+              verbose.enabled,
               false,
               SessionStream.Options.defaults().withNotFoundGrace(NEW_SESSION_GRACE));
       return follower.follow(new Goals.TaskGoal(sessionId, task.id()), null, null);
@@ -184,7 +172,7 @@ public final class TaskCommand implements Runnable {
      */
     private long head(Api api) {
       try {
-        return new EventLog(api).head(sessionId);
+        return new EventLog(api).head(session.id);
       } catch (ApiException e) {
         if (e.status() == 404) {
           return 0;
@@ -216,14 +204,9 @@ public final class TaskCommand implements Runnable {
   static final class ListTasks implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(paramLabel = "SESSION", description = "the session id")
-    UUID sessionId;
+    @Mixin Options.SessionId session;
 
-    @Option(names = "--page", defaultValue = "1", description = "page, from 1 (default 1)")
-    int page;
-
-    @Option(names = "--size", description = "tasks per page (default: the platform's)")
-    Integer size;
+    @Mixin Options.Page paging;
 
     ListTasks(CliContext context) {
       this.context = context;
@@ -231,6 +214,8 @@ public final class TaskCommand implements Runnable {
 
     @Override
     public Integer call() {
+      int page = paging.page;
+      UUID sessionId = session.id;
       if (page < 1) {
         throw new CliException(ExitCodes.USAGE, "--page starts at 1");
       }
@@ -242,7 +227,7 @@ public final class TaskCommand implements Runnable {
                       + sessionId
                       + "/tasks?page="
                       + (page - 1)
-                      + (size == null ? "" : "&size=" + size));
+                      + (paging.size == null ? "" : "&size=" + paging.size));
       if (context.json()) {
         context.printJson(body);
         return ExitCodes.OK;
@@ -250,14 +235,14 @@ public final class TaskCommand implements Runnable {
       Instant now = context.clock().instant();
       Table table = new Table("ID", "STATE", "QUEUED", "DURATION", "COST", "PROMPT");
       for (JsonNode item : body) {
-        TaskView t = TaskView.of(item);
+        TaskView t = Json.convert(item, TaskView.class);
         table.row(
             String.valueOf(t.id()),
-            t.state(),
+            t.state().name(),
             Format.relative(t.queuedAt(), now),
             duration(t, now),
             t.costUsd() == null ? "-" : Format.usd(t.costUsd()),
-            Format.oneLine(t.promptText(), 50, context.style()));
+            Format.oneLine(promptText(t), 50, context.style()));
       }
       if (table.isEmpty()) {
         context
@@ -271,6 +256,11 @@ public final class TaskCommand implements Runnable {
       table.print(context.out());
       return ExitCodes.OK;
     }
+  }
+
+  /** The prompt, or its preview in lists. */
+  static String promptText(TaskView t) {
+    return t.prompt() != null ? t.prompt() : t.promptPreview();
   }
 
   static String duration(TaskView t, Instant now) {
@@ -293,8 +283,7 @@ public final class TaskCommand implements Runnable {
   static final class Show implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(paramLabel = "TASK", description = "the task id")
-    UUID id;
+    @Mixin Options.TaskId task;
 
     Show(CliContext context) {
       this.context = context;
@@ -302,12 +291,12 @@ public final class TaskCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JsonNode body = context.api().get("/api/v1/tasks/" + id);
+      JsonNode body = context.api().get("/api/v1/tasks/" + task.id);
       if (context.json()) {
         context.printJson(body);
         return ExitCodes.OK;
       }
-      TaskView t = TaskView.of(body);
+      TaskView t = Json.convert(body, TaskView.class);
       Instant now = context.clock().instant();
       Style style = context.style();
       Details details = new Details();
@@ -349,7 +338,7 @@ public final class TaskCommand implements Runnable {
                 + (p.lastTool() == null ? "" : " " + style.dot() + " last tool " + p.lastTool())
                 + (p.costUsd() == null ? "" : " " + style.dot() + " " + Format.usd(p.costUsd())));
       }
-      details.add("Prompt", t.promptText());
+      details.add("Prompt", promptText(t));
       details.print(context.out());
       if (t.result() != null && !t.result().isBlank()) {
         context.out().println();
@@ -378,20 +367,9 @@ public final class TaskCommand implements Runnable {
   static final class Cancel implements Callable<Integer> {
     private final CliContext context;
 
-    @Parameters(paramLabel = "TASK", description = "the task id")
-    UUID id;
+    @Mixin Options.TaskId task;
 
-    @Option(
-        names = {"-w", "--wait"},
-        description = "wait until the task has ended")
-    boolean waitDone;
-
-    @Option(
-        names = "--timeout",
-        paramLabel = "DURATION",
-        defaultValue = "2m",
-        description = "how long --wait waits (default ${DEFAULT-VALUE}; then exit 124)")
-    Duration timeout;
+    @Mixin Options.Wait waiting;
 
     Cancel(CliContext context) {
       this.context = context;
@@ -399,20 +377,21 @@ public final class TaskCommand implements Runnable {
 
     @Override
     public Integer call() throws InterruptedException {
+      UUID id = task.id;
       JsonNode body = context.api().post("/api/v1/tasks/" + id + "/cancel", null);
-      TaskView task = TaskView.of(body);
-      if (waitDone && !task.isFinished()) {
-        Polling.Result result = Polling.task(context, id, timeout);
+      TaskView cancelled = Json.convert(body, TaskView.class);
+      if (waiting.enabled() && !cancelled.state().isFinished()) {
+        Polling.Result result = waiting.untilTaskEnds(context, id);
         if (result.body() == null) {
           return result.code();
         }
         body = result.body();
-        task = TaskView.of(body);
+        cancelled = Json.convert(body, TaskView.class);
       }
       if (context.json()) {
         context.printJson(body);
-      } else if (task.isFinished()) {
-        context.out().println("Task " + id + " " + task.state());
+      } else if (cancelled.state().isFinished()) {
+        context.out().println("Task " + id + " " + cancelled.state());
       } else {
         context
             .out()
@@ -420,12 +399,12 @@ public final class TaskCommand implements Runnable {
                 "Cancelling task "
                     + id
                     + " ("
-                    + task.state()
+                    + cancelled.state()
                     + "); it stops shortly. Check: rclaude task show "
                     + id);
       }
       // The cancel was done (or asked for); a task that finished otherwise first is a conflict.
-      if (task.isFinished() && !"CANCELLED".equals(task.state())) {
+      if (cancelled.state().isFinished() && cancelled.state() != TaskState.CANCELLED) {
         return ExitCodes.CONFLICT;
       }
       return ExitCodes.OK;

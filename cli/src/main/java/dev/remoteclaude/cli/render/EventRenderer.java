@@ -3,6 +3,7 @@ package dev.remoteclaude.cli.render;
 import static dev.remoteclaude.cli.stream.EventTypes.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.stream.StreamEvent;
 import java.util.ArrayList;
@@ -150,10 +151,10 @@ public final class EventRenderer {
             + to
             + (reason == null || reason.isBlank() ? "" : ": " + reason);
     return List.of(
-        switch (to) {
-          case "READY" -> style.green(line);
-          case "FAILED" -> style.red(line);
-          default -> style.cyan(line);
+        switch (SessionState.named(to).orElse(null)) {
+          case READY -> style.green(line);
+          case FAILED -> style.red(line);
+          case null, default -> style.cyan(line);
         });
   }
 

@@ -1,13 +1,11 @@
 package dev.remoteclaude.session.messaging;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.QuotaChanged;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.session.service.QuotaService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Billing's quota changes (subject = the user id) feed the quota read-model. */
@@ -27,8 +25,7 @@ public class BillingEventsListener {
   }
 
   @Incoming("billing-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onBillingEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,6 +1,5 @@
 package dev.remoteclaude.session.messaging;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxLost;
@@ -17,12 +16,12 @@ import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.session.service.SessionLifecycle;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * The sandbox-gateway's reports: sandbox lifecycle results, activity and task runs. Each event is
- * applied once (inbox); failures are retried, then dead-lettered to {@code rc.dlq.session-service}.
+ * applied once (inbox); failures are retried (Inbox's policy), then dead-lettered to {@code
+ * rc.dlq.session-service}.
  */
 @ApplicationScoped
 public class GatewayEventsListener {
@@ -36,40 +35,35 @@ public class GatewayEventsListener {
         EventHandlers.create()
             .on(
                 SandboxProvisioned.class,
-                (envelope, event) -> lifecycle.provisioned(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.provisioned(envelope.sessionId(), event))
             .on(
                 SandboxFailed.class,
-                (envelope, event) -> lifecycle.failed(SessionIds.of(envelope), event))
-            .on(SandboxPaused.class, (envelope, event) -> lifecycle.paused(SessionIds.of(envelope)))
-            .on(
-                SandboxResumed.class,
-                (envelope, event) -> lifecycle.resumed(SessionIds.of(envelope)))
+                (envelope, event) -> lifecycle.failed(envelope.sessionId(), event))
+            .on(SandboxPaused.class, (envelope, event) -> lifecycle.paused(envelope.sessionId()))
+            .on(SandboxResumed.class, (envelope, event) -> lifecycle.resumed(envelope.sessionId()))
             .on(
                 SandboxTerminated.class,
-                (envelope, event) -> lifecycle.terminated(SessionIds.of(envelope)))
-            .on(
-                SandboxLost.class,
-                (envelope, event) -> lifecycle.lost(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.terminated(envelope.sessionId()))
+            .on(SandboxLost.class, (envelope, event) -> lifecycle.lost(envelope.sessionId(), event))
             .on(
                 SandboxSnapshotted.class,
-                (envelope, event) -> lifecycle.snapshotted(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.snapshotted(envelope.sessionId(), event))
             .on(
                 SandboxActivity.class,
-                (envelope, event) -> lifecycle.activity(SessionIds.of(envelope), event))
+                (envelope, event) -> lifecycle.activity(envelope.sessionId(), event))
             .on(
                 TaskStarted.class,
-                (envelope, event) -> lifecycle.taskStarted(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskStarted(envelope.sessionId(), event.taskId()))
             .on(
                 TaskCompleted.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()))
             .on(
                 TaskFailed.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()));
   }
 
   @Incoming("gateway-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onGatewayEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,6 +1,5 @@
 package dev.remoteclaude.session.messaging;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.common.inbox.EventHandlers;
@@ -8,7 +7,6 @@ import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.session.service.SessionLifecycle;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -27,15 +25,14 @@ public class TaskEventsListener {
         EventHandlers.create()
             .on(
                 TaskQueued.class,
-                (envelope, event) -> lifecycle.taskQueued(SessionIds.of(envelope), event.taskId()))
+                (envelope, event) -> lifecycle.taskQueued(envelope.sessionId(), event.taskId()))
             .on(
                 TaskCancelled.class,
-                (envelope, event) -> lifecycle.taskEnded(SessionIds.of(envelope), event.taskId()));
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()));
   }
 
   @Incoming("task-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onTaskEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,7 +1,7 @@
 package dev.remoteclaude.session.repository;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;

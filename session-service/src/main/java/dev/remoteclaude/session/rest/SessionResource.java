@@ -1,9 +1,13 @@
 package dev.remoteclaude.session.rest;
 
+import dev.remoteclaude.api.CreateSessionRequest;
+import dev.remoteclaude.api.ExtendRequest;
+import dev.remoteclaude.api.SessionPageView;
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.service.NewSession;
 import dev.remoteclaude.session.service.SessionPolicy;
@@ -79,7 +83,7 @@ public class SessionResource {
             session ->
                 RestResponse.ResponseBuilder.<SessionView>create(RestResponse.Status.ACCEPTED)
                     .location(URI.create("/api/v1/sessions/" + session.id))
-                    .entity(SessionView.of(session))
+                    .entity(SessionViews.of(session))
                     .build());
   }
 
@@ -98,7 +102,7 @@ public class SessionResource {
         .map(
             result ->
                 new SessionPageView(
-                    result.items().stream().map(SessionView::of).toList(),
+                    result.items().stream().map(SessionViews::of).toList(),
                     result.page(),
                     result.size(),
                     result.total()));
@@ -108,7 +112,7 @@ public class SessionResource {
   @Path("/{id}")
   @Operation(summary = "One of the caller's sessions")
   public Uni<SessionView> get(@PathParam("id") UUID id) {
-    return sessions.get(user.id(), id).map(SessionView::of);
+    return sessions.get(user.id(), id).map(SessionViews::of);
   }
 
   @POST
@@ -143,7 +147,7 @@ public class SessionResource {
         .voidItem()
         .invoke(() -> policy.checkExtension(request.duration()))
         .chain(() -> sessions.extend(owner, id, request.duration()))
-        .map(SessionView::of);
+        .map(SessionViews::of);
   }
 
   @DELETE
@@ -156,7 +160,7 @@ public class SessionResource {
   }
 
   private static RestResponse<SessionView> accepted(Session session) {
-    return RestResponse.status(RestResponse.Status.ACCEPTED, SessionView.of(session));
+    return RestResponse.status(RestResponse.Status.ACCEPTED, SessionViews.of(session));
   }
 
   private static Set<SessionState> parseStates(List<String> raw) {

@@ -1,5 +1,6 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxLost;
@@ -9,7 +10,6 @@ import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.repository.SessionRepository;

@@ -1,6 +1,8 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -8,7 +10,6 @@ import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.repository.SessionRepository;
@@ -52,11 +53,6 @@ public class SessionService {
     this.quota = quota;
     this.secrets = secrets;
     this.config = config;
-  }
-
-  /** The context an environment value is sealed in: it opens for this session and name only. */
-  public static String environmentContext(UUID sessionId, String name) {
-    return "session/" + sessionId + "/env/" + name;
   }
 
   /** Stores a new session in PROVISIONING and asks the gateway for its sandbox. */
@@ -206,7 +202,9 @@ public class SessionService {
         .environment()
         .forEach(
             (name, value) ->
-                sealed.put(name, secrets.seal(value, environmentContext(session.id, name))));
+                sealed.put(
+                    name,
+                    secrets.seal(value, SecretContexts.sessionEnvironment(session.id, name))));
     session.environment = sealed;
     session.createdAt = now;
     session.lifetimeEndsAt = now.plus(request.maxLifetime());

@@ -1,11 +1,11 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.repository.SessionRepository;

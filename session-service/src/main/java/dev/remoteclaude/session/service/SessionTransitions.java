@@ -1,11 +1,11 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.SessionTransition;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.config.SessionConfig;

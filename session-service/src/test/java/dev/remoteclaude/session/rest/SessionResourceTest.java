@@ -19,11 +19,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.Topics;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.testing.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

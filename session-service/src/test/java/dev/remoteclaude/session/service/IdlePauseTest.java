@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxPaused;
@@ -34,7 +35,6 @@ import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.common.events.TaskStarted;
 import dev.remoteclaude.common.events.Usage;
 import dev.remoteclaude.session.SessionFixtures;
-import dev.remoteclaude.session.SessionState;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.testing.OnVertx;
 import io.quarkus.test.junit.QuarkusTest;

@@ -19,12 +19,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.events.TaskStarted;
-import dev.remoteclaude.session.SessionState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.time.Duration;

@@ -14,12 +14,12 @@ import static dev.remoteclaude.session.SessionFixtures.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.QuotaChanged;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.session.SessionFixtures;
-import dev.remoteclaude.session.SessionState;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -15,6 +15,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxLost;
 import dev.remoteclaude.common.events.SandboxProvisioned;
@@ -23,7 +24,6 @@ import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.session.SessionFixtures;
-import dev.remoteclaude.session.SessionState;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,16 +8,6 @@ import java.util.UUID;
 final class Envelopes {
   private Envelopes() {}
 
-  /** The session the event is about (the envelope's subject). */
-  static UUID sessionId(EventEnvelope envelope) {
-    try {
-      return UUID.fromString(envelope.subject());
-    } catch (IllegalArgumentException e) {
-      throw new PoisonMessageException(
-          envelope.type() + " " + envelope.id() + " has no session id as its subject");
-    }
-  }
-
   static String userId(EventEnvelope envelope) {
     if (envelope.userId() == null || envelope.userId().isBlank()) {
       throw new PoisonMessageException(envelope.type() + " " + envelope.id() + " has no user id");

@@ -1,6 +1,5 @@
 package dev.remoteclaude.task.messaging;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.TaskCompleted;
 import dev.remoteclaude.common.events.TaskFailed;
 import dev.remoteclaude.common.events.TaskProgress;
@@ -10,7 +9,6 @@ import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.task.service.TaskRunService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** The gateway's reports on the runs of dispatched tasks; its sandbox events are not ours. */
@@ -28,31 +26,30 @@ public class GatewayEventsListener {
                 TaskStarted.class,
                 (envelope, started) -> {
                   Envelopes.taskId(envelope, started.taskId());
-                  return runs.started(Envelopes.sessionId(envelope), started);
+                  return runs.started(envelope.sessionId(), started);
                 })
             .on(
                 TaskProgress.class,
                 (envelope, progress) -> {
                   Envelopes.taskId(envelope, progress.taskId());
-                  return runs.progressed(Envelopes.sessionId(envelope), progress);
+                  return runs.progressed(envelope.sessionId(), progress);
                 })
             .on(
                 TaskCompleted.class,
                 (envelope, completed) -> {
                   Envelopes.taskId(envelope, completed.taskId());
-                  return runs.completed(Envelopes.sessionId(envelope), completed);
+                  return runs.completed(envelope.sessionId(), completed);
                 })
             .on(
                 TaskFailed.class,
                 (envelope, failed) -> {
                   Envelopes.taskId(envelope, failed.taskId());
-                  return runs.failed(Envelopes.sessionId(envelope), failed);
+                  return runs.failed(envelope.sessionId(), failed);
                 });
   }
 
   @Incoming("gateway-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onGatewayEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

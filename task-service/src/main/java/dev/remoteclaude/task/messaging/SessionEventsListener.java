@@ -7,7 +7,6 @@ import dev.remoteclaude.common.inbox.Inbox;
 import dev.remoteclaude.task.service.SessionTracker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Session state changes: the sessions' read-model, and when their queues run, hold or end. */
@@ -29,13 +28,12 @@ public class SessionEventsListener {
                         "session state change " + envelope.id() + " names no state");
                   }
                   return tracker.onStateChanged(
-                      Envelopes.sessionId(envelope), Envelopes.userId(envelope), change);
+                      envelope.sessionId(), Envelopes.userId(envelope), change);
                 });
   }
 
   @Incoming("session-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onSessionEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,7 +1,7 @@
 package dev.remoteclaude.task.repository;
 
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.task.Task;
-import dev.remoteclaude.task.TaskState;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;

@@ -1,5 +1,7 @@
 package dev.remoteclaude.task.rest;
 
+import dev.remoteclaude.api.NewTask;
+import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.task.service.TaskService;
 import io.quarkus.security.Authenticated;
@@ -61,7 +63,7 @@ public class TaskResource {
             accepted ->
                 RestResponse.ResponseBuilder.<TaskView>accepted()
                     .location(URI.create("/api/v1/tasks/" + accepted.task().id))
-                    .entity(TaskView.of(accepted.task(), accepted.position()))
+                    .entity(TaskViews.of(accepted.task(), accepted.position()))
                     .build());
   }
 
@@ -76,14 +78,14 @@ public class TaskResource {
       @QueryParam("size") Integer size) {
     return tasks
         .history(user.id(), sessionId, page, size)
-        .map(list -> list.stream().map(TaskView::summaryOf).toList());
+        .map(list -> list.stream().map(TaskViews::summaryOf).toList());
   }
 
   @GET
   @Path("/tasks/{taskId}")
   @Operation(summary = "Get a task: its state, result, usage, and progress while it runs")
   public Uni<TaskView> find(@PathParam("taskId") UUID taskId) {
-    return tasks.find(user.id(), taskId).map(found -> TaskView.of(found.task(), found.position()));
+    return tasks.find(user.id(), taskId).map(found -> TaskViews.of(found.task(), found.position()));
   }
 
   @POST
@@ -103,7 +105,7 @@ public class TaskResource {
                         cancellation.pending()
                             ? RestResponse.Status.ACCEPTED
                             : RestResponse.Status.OK)
-                    .entity(TaskView.of(cancellation.task(), 0))
+                    .entity(TaskViews.of(cancellation.task(), 0))
                     .build());
   }
 }

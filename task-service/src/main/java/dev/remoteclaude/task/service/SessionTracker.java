@@ -1,11 +1,12 @@
 package dev.remoteclaude.task.service;
 
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.task.KnownSession;
 import dev.remoteclaude.task.Task;
-import dev.remoteclaude.task.TaskState;
 import dev.remoteclaude.task.repository.KnownSessionRepository;
 import dev.remoteclaude.task.repository.TaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -97,7 +98,7 @@ public class SessionTracker {
   }
 
   private static String endReason(SessionStateChanged change) {
-    if ("FAILED".equals(change.to())) {
+    if (SessionState.FAILED.name().equals(change.to())) {
       return change.reason() == null || change.reason().isBlank() ? FAILED_REASON : change.reason();
     }
     return TERMINATED_REASON;

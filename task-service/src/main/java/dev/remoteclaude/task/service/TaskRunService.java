@@ -1,5 +1,6 @@
 package dev.remoteclaude.task.service;
 
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskCompleted;
 import dev.remoteclaude.common.events.TaskFailed;
@@ -8,7 +9,6 @@ import dev.remoteclaude.common.events.TaskStarted;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.task.KnownSession;
 import dev.remoteclaude.task.Task;
-import dev.remoteclaude.task.TaskState;
 import dev.remoteclaude.task.repository.TaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.logging.Log;

@@ -1,5 +1,6 @@
 package dev.remoteclaude.task.service;
 
+import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskQueued;
@@ -7,7 +8,6 @@ import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.task.KnownSession;
 import dev.remoteclaude.task.Task;
-import dev.remoteclaude.task.TaskState;
 import dev.remoteclaude.task.config.TaskConfig;
 import dev.remoteclaude.task.repository.KnownSessionRepository;
 import dev.remoteclaude.task.repository.TaskRepository;

@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.remoteclaude.api.NewTask;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.common.events.Topics;

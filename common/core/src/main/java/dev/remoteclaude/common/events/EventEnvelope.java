@@ -1,5 +1,6 @@
 package dev.remoteclaude.common.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.UUID;
@@ -26,4 +27,21 @@ public record EventEnvelope(
     String userId,
     Instant occurredAt,
     int schemaVersion,
-    JsonNode data) {}
+    JsonNode data) {
+
+  /**
+   * The session the event is about: its subject, read as a session id. An event of a session whose
+   * subject is not one is a poison message (no retry can cure it).
+   *
+   * @throws PoisonMessageException when the subject is not a UUID
+   */
+  @JsonIgnore
+  public UUID sessionId() {
+    try {
+      return UUID.fromString(subject);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new PoisonMessageException(
+          type + " " + id + " has a subject that is not a session id: " + subject);
+    }
+  }
+}

@@ -3,27 +3,73 @@ package dev.remoteclaude.common.inbox;
 import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.PoisonMessageException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
  * Applies each event at most once. The handler's effect and the record of the event id commit in
  * one transaction, so a redelivered event (a relay retry, a consumer rebalance) changes nothing.
+ *
+ * <p>An inbox consumer is one {@code @Incoming} method that hands the raw record to {@link
+ * #receive}:
+ *
+ * <pre>{@code
+ * @Incoming("gateway-events")
+ * public Uni<Void> onGatewayEvent(String raw) {
+ *   return inbox.receive(raw, handlers);
+ * }
+ * }</pre>
+ *
+ * The retry policy lives here ({@link #RETRY}); where a record goes once it is used up is the
+ * channel's configuration: {@code failure-strategy=dead-letter-queue} and {@code
+ * dead-letter-queue.topic=rc.dlq.<service>} for each incoming channel in the service's
+ * application.properties.
  */
 @ApplicationScoped
 public class Inbox {
+
+  /**
+   * The one retry policy of every inbox consumer: a failing record is tried again three times, 200
+   * ms (± 100 ms) apart; a poison message is not retried at all. Then the record is nacked and the
+   * channel's failure strategy takes it (the dead-letter topic), so it does not block its
+   * partition.
+   */
+  private static final TypedGuard<Uni<Void>> RETRY =
+      TypedGuard.create(new TypeLiteral<Uni<Void>>() {})
+          .withDescription("inbox consumer")
+          .withRetry()
+          .maxRetries(3)
+          .delay(200, ChronoUnit.MILLIS)
+          .jitter(100, ChronoUnit.MILLIS)
+          .abortOn(PoisonMessageException.class)
+          .done()
+          .build();
+
+  /**
+   * Receives a raw record of an {@code @Incoming} channel: {@link #consume} it, retried by the
+   * platform's one policy. The returned failure (poison, or retries used up) is the channel's to
+   * dead-letter.
+   */
+  public Uni<Void> receive(String raw, EventHandlers handlers) {
+    return RETRY.get(() -> consume(raw, handlers));
+  }
 
   private static final String RECORD =
       "INSERT INTO inbox_event (event_id, event_type, source) VALUES (?1, ?2, ?3)"
           + " ON CONFLICT (event_id) DO NOTHING";
 
   /**
-   * Decodes a raw record and runs its handler once. A record that is not a valid envelope fails
-   * with {@link dev.remoteclaude.common.events.PoisonMessageException}; a type without a handler
-   * (or unknown to this code) is skipped.
+   * Decodes a raw record and runs its handler once, without retries (an {@code @Incoming} method
+   * calls {@link #receive} instead). A record that is not a valid envelope fails with {@link
+   * dev.remoteclaude.common.events.PoisonMessageException}; a type without a handler (or unknown to
+   * this code) is skipped.
    */
   public Uni<Void> consume(String raw, EventHandlers handlers) {
     return Uni.createFrom()

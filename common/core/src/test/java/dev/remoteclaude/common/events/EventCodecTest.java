@@ -97,4 +97,29 @@ class EventCodecTest {
     assertThatThrownBy(() -> EventCodec.payload(envelope))
         .isInstanceOf(PoisonMessageException.class);
   }
+
+  @Test
+  void theSubjectIsTheSessionIdAndIsNotWritten() {
+    UUID session = UUID.randomUUID();
+    EventEnvelope envelope =
+        EventCodec.envelope(
+            new SandboxPaused(Instant.parse("2026-11-25T18:00:00Z")),
+            "sandbox-gateway",
+            session.toString(),
+            "u1");
+
+    assertThat(envelope.sessionId()).isEqualTo(session);
+    assertThat(EventCodec.write(envelope)).doesNotContain("sessionId");
+  }
+
+  @Test
+  void aSubjectThatIsNotASessionIdIsPoison() {
+    EventEnvelope envelope =
+        EventCodec.envelope(
+            new SandboxPaused(Instant.parse("2026-11-25T18:00:00Z")), "x", "user-1", "u1");
+
+    assertThatThrownBy(envelope::sessionId)
+        .isInstanceOf(PoisonMessageException.class)
+        .hasMessageContaining("not a session id");
+  }
 }

@@ -60,6 +60,19 @@ class InboxTest {
   }
 
   @Test
+  void aFailureIsRetriedAndTheEventAppliedOnce() {
+    String subject = UUID.randomUUID().toString();
+    try (KafkaProbe dlq = KafkaProbe.watch(Topics.deadLetter("common-test"))) {
+      KafkaProbe.send(Topics.SESSIONS, subject, EventCodec.write(notice(subject, "fail-once")));
+      KafkaProbe.send(Topics.SESSIONS, subject, EventCodec.write(notice(subject, "next")));
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> received(subject, "next") == 1);
+      assertThat(received(subject, "fail-once")).isEqualTo(1);
+      assertThat(dlq.records()).noneMatch(r -> subject.equals(r.key()));
+    }
+  }
+
+  @Test
   void newerSchemaWithUnknownFieldsAndUnknownTypesAreTolerated() {
     String subject = UUID.randomUUID().toString();
     EventEnvelope newer = notice(subject, "from the future");

@@ -1,25 +1,32 @@
 package dev.remoteclaude.common.testapp;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Records every SessionNotice it receives, once. */
+/**
+ * Records every SessionNotice it receives, once. A notice starting {@code fail-always} always
+ * fails; one starting {@code fail-once} fails on its first try only.
+ */
 @ApplicationScoped
 public class NoticeListener {
 
+  private final Set<UUID> failedOnce = ConcurrentHashMap.newKeySet();
   private final Inbox inbox;
   private final EventHandlers handlers =
       EventHandlers.create()
           .on(
               SessionNotice.class,
               (envelope, notice) -> {
-                if (notice.message().startsWith("fail-always")) {
+                if (notice.message().startsWith("fail-always")
+                    || (notice.message().startsWith("fail-once")
+                        && failedOnce.add(envelope.id()))) {
                   return Uni.createFrom().failure(new IllegalStateException("handler failure"));
                 }
                 ReceivedNotice received = new ReceivedNotice();
@@ -34,8 +41,7 @@ public class NoticeListener {
   }
 
   @Incoming("session-events")
-  @Retry(maxRetries = 2, delay = 50, abortOn = PoisonMessageException.class)
   public Uni<Void> onSessionEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,4 +1,4 @@
-package dev.remoteclaude.session.rest;
+package dev.remoteclaude.api;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;

@@ -1,7 +1,5 @@
-package dev.remoteclaude.session.rest;
+package dev.remoteclaude.api;
 
-import dev.remoteclaude.session.Session;
-import dev.remoteclaude.session.SessionState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,28 +29,4 @@ public record SessionView(
     @Schema(description = "the latest the session can live until") Instant lifetimeEndsAt,
     @Schema(description = "set while an idle warning is out: when the session will be paused")
         Instant idlePauseAt,
-    Instant lastSnapshotAt) {
-
-  public static SessionView of(Session session) {
-    return new SessionView(
-        session.id,
-        session.state,
-        session.stateReason,
-        session.stateChangedAt,
-        session.repositoryUrl,
-        session.branch,
-        session.provider,
-        session.idleTimeout(),
-        session.maxLifetime(),
-        session.environment == null
-            ? List.of()
-            : session.environment.keySet().stream().sorted().toList(),
-        session.setupCommands == null ? List.of() : List.copyOf(session.setupCommands),
-        session.createdAt,
-        session.lastActivityAt,
-        session.expiresAt,
-        session.lifetimeEndsAt,
-        session.idlePauseAt,
-        session.lastSnapshotAt);
-  }
-}
+    Instant lastSnapshotAt) {}

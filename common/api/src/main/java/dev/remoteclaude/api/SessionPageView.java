@@ -1,4 +1,4 @@
-package dev.remoteclaude.session.rest;
+package dev.remoteclaude.api;
 
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,4 +1,4 @@
-package dev.remoteclaude.task;
+package dev.remoteclaude.api;
 
 import java.util.EnumSet;
 import java.util.Set;

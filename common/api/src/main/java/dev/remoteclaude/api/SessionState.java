@@ -1,6 +1,8 @@
-package dev.remoteclaude.session;
+package dev.remoteclaude.api;
 
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,6 +24,14 @@ public enum SessionState {
   TERMINATED,
   FAILED,
   RECOVERING;
+
+  /**
+   * The state with this name, if this code knows it: services that keep another service's state as
+   * sent (read models, events) ask with it instead of comparing strings.
+   */
+  public static Optional<SessionState> named(String name) {
+    return Arrays.stream(values()).filter(state -> state.name().equals(name)).findFirst();
+  }
 
   /** Where a session may go from this state. */
   public Set<SessionState> next() {

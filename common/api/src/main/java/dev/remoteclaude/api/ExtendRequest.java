@@ -1,4 +1,4 @@
-package dev.remoteclaude.session.rest;
+package dev.remoteclaude.api;
 
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;

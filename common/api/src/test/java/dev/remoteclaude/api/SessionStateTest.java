@@ -1,14 +1,14 @@
-package dev.remoteclaude.session;
+package dev.remoteclaude.api;
 
-import static dev.remoteclaude.session.SessionState.FAILED;
-import static dev.remoteclaude.session.SessionState.PAUSED;
-import static dev.remoteclaude.session.SessionState.PAUSING;
-import static dev.remoteclaude.session.SessionState.PROVISIONING;
-import static dev.remoteclaude.session.SessionState.READY;
-import static dev.remoteclaude.session.SessionState.RECOVERING;
-import static dev.remoteclaude.session.SessionState.RESUMING;
-import static dev.remoteclaude.session.SessionState.TERMINATED;
-import static dev.remoteclaude.session.SessionState.TERMINATING;
+import static dev.remoteclaude.api.SessionState.FAILED;
+import static dev.remoteclaude.api.SessionState.PAUSED;
+import static dev.remoteclaude.api.SessionState.PAUSING;
+import static dev.remoteclaude.api.SessionState.PROVISIONING;
+import static dev.remoteclaude.api.SessionState.READY;
+import static dev.remoteclaude.api.SessionState.RECOVERING;
+import static dev.remoteclaude.api.SessionState.RESUMING;
+import static dev.remoteclaude.api.SessionState.TERMINATED;
+import static dev.remoteclaude.api.SessionState.TERMINATING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

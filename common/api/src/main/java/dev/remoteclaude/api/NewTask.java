@@ -1,4 +1,4 @@
-package dev.remoteclaude.task.rest;
+package dev.remoteclaude.api;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -44,5 +44,5 @@ public record NewTask(
   public static final int MAX_PROMPT_LENGTH = 100_000;
   public static final int MAX_TURNS = 200;
 
-  static final String NO_NUL = "[^\\x00]*";
+  private static final String NO_NUL = "[^\\x00]*";
 }

@@ -1,19 +1,26 @@
-package dev.remoteclaude.cli.api;
+package dev.remoteclaude.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
-/** A task as task-service returns it (the fields the CLI shows). */
-@JsonIgnoreProperties(ignoreUnknown = true)
+/**
+ * A task as its owner sees it. Absent members are omitted: {@code result} and usage appear when the
+ * run ended, {@code progress} while it runs, {@code queuePosition} while it waits. Lists carry only
+ * the prompt's preview; a single task carries the whole prompt.
+ *
+ * @param queuePosition while QUEUED: 1 = next to run
+ * @param cancelRequestedAt when the owner asked to cancel the run (the gateway confirms it)
+ * @param failureCode the gateway's code when the run did not succeed (ERROR, TIMEOUT, ...)
+ * @param failureReason why the task did not succeed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskView(
     UUID id,
     UUID sessionId,
-    String state,
+    TaskState state,
     Integer queuePosition,
     String prompt,
     String promptPreview,
@@ -39,12 +46,7 @@ public record TaskView(
     Integer exitCode,
     Progress progress) {
 
-  /** States of a task that ended. */
-  public static final Set<String> FINISHED =
-      Set.of("SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED");
-
   /** How far a running task has come. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Progress(
       Integer turns,
       String lastTool,
@@ -52,17 +54,4 @@ public record TaskView(
       Long inputTokens,
       Long outputTokens,
       Instant at) {}
-
-  public static TaskView of(JsonNode node) {
-    return Json.convert(node, TaskView.class);
-  }
-
-  public boolean isFinished() {
-    return FINISHED.contains(state);
-  }
-
-  /** The prompt, or its preview in lists. */
-  public String promptText() {
-    return prompt != null ? prompt : promptPreview;
-  }
 }
