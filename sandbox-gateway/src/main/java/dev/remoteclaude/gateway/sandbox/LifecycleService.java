@@ -123,7 +123,7 @@ public class LifecycleService {
 
   private Uni<Void> withSandbox(
       EventEnvelope envelope, java.util.function.Function<Sandbox, Uni<Void>> action) {
-    UUID sessionId = UUID.fromString(envelope.subject());
+    UUID sessionId = envelope.sessionId();
     return sandboxes
         .lock(sessionId)
         .chain(

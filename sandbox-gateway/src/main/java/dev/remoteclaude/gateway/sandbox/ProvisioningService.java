@@ -63,7 +63,7 @@ public class ProvisioningService implements LeasedJob {
    * that is being provisioned changes nothing; one for a ready sandbox is answered again.
    */
   public Uni<Void> request(EventEnvelope envelope, SessionRequested request) {
-    UUID sessionId = UUID.fromString(envelope.subject());
+    UUID sessionId = envelope.sessionId();
     return sandboxes
         .lock(sessionId)
         .chain(

@@ -2,6 +2,7 @@ package dev.remoteclaude.gateway.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.SessionRequested;
 import io.smallrye.mutiny.Uni;
@@ -65,7 +66,9 @@ public class SandboxRequests {
           .forEach(
               (name, sealedValue) ->
                   env.put(
-                      name, secrets.open(sealedValue, "session/" + sessionId + "/env/" + name)));
+                      name,
+                      secrets.open(
+                          sealedValue, SecretContexts.sessionEnvironment(sessionId, name))));
     }
     return env;
   }
@@ -75,6 +78,7 @@ public class SandboxRequests {
     if (request.gitCredential() == null || request.gitCredential().isBlank()) {
       return Optional.empty();
     }
-    return Optional.of(secrets.open(request.gitCredential(), "session/" + sessionId + "/git"));
+    return Optional.of(
+        secrets.open(request.gitCredential(), SecretContexts.sessionGitCredential(sessionId)));
   }
 }

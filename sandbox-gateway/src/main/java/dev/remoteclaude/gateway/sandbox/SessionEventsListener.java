@@ -1,6 +1,5 @@
 package dev.remoteclaude.gateway.sandbox;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -17,8 +16,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -52,19 +49,16 @@ public class SessionEventsListener {
                   data.put("to", change.to());
                   data.put("reason", change.reason());
                   data.put("expiresAt", change.expiresAt());
-                  return announcer.log(
-                      UUID.fromString(e.subject()), Entry.of(LogTypes.SESSION_STATE, data));
+                  return announcer.log(e.sessionId(), Entry.of(LogTypes.SESSION_STATE, data));
                 })
             .on(
                 SessionNotice.class,
                 (e, notice) ->
-                    announcer.log(
-                        UUID.fromString(e.subject()), Entry.of(LogTypes.SESSION_NOTICE, notice)));
+                    announcer.log(e.sessionId(), Entry.of(LogTypes.SESSION_NOTICE, notice)));
   }
 
   @Incoming("session-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onSessionEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

@@ -1,6 +1,5 @@
 package dev.remoteclaude.gateway.task;
 
-import dev.remoteclaude.common.events.PoisonMessageException;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskDispatched;
@@ -14,8 +13,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Dispatched tasks to run, cancellations, and queue changes for the session's stream. */
@@ -38,14 +35,13 @@ public class TaskEventsListener {
                   data.put("position", queued.position());
                   data.put("prompt", queued.promptPreview());
                   return announcer.log(
-                      UUID.fromString(e.subject()),
-                      Entry.ofTask(LogTypes.TASK_QUEUED, queued.taskId(), data));
+                      e.sessionId(), Entry.ofTask(LogTypes.TASK_QUEUED, queued.taskId(), data));
                 })
             .on(
                 TaskCancelled.class,
                 (e, cancelled) ->
                     announcer.log(
-                        UUID.fromString(e.subject()),
+                        e.sessionId(),
                         Entry.ofTask(
                             LogTypes.TASK_CANCELLED,
                             cancelled.taskId(),
@@ -54,8 +50,7 @@ public class TaskEventsListener {
   }
 
   @Incoming("task-events")
-  @Retry(maxRetries = 3, delay = 200, jitter = 100, abortOn = PoisonMessageException.class)
   public Uni<Void> onTaskEvent(String raw) {
-    return inbox.consume(raw, handlers);
+    return inbox.receive(raw, handlers);
   }
 }

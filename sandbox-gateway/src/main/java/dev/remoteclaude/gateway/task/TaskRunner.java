@@ -77,7 +77,7 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
    * Records a dispatched task (inside the inbox transaction); an instance claims it after commit.
    */
   public Uni<Void> dispatched(EventEnvelope envelope, TaskDispatched task) {
-    UUID sessionId = UUID.fromString(envelope.subject());
+    UUID sessionId = envelope.sessionId();
     return runs.findById(task.taskId())
         .chain(
             existing -> {

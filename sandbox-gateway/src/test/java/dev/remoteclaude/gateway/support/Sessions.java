@@ -3,6 +3,7 @@ package dev.remoteclaude.gateway.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
@@ -50,7 +51,8 @@ public final class Sessions {
   public static SessionRequested requestFor(
       UUID sessionId, String repositoryUrl, Map<String, String> env) {
     Map<String, String> sealed = new HashMap<>();
-    env.forEach((k, v) -> sealed.put(k, SECRETS.seal(v, "session/" + sessionId + "/env/" + k)));
+    env.forEach(
+        (k, v) -> sealed.put(k, SECRETS.seal(v, SecretContexts.sessionEnvironment(sessionId, k))));
     return request(repositoryUrl, "main", List.of(), sealed, null);
   }
 
@@ -88,7 +90,7 @@ public final class Sessions {
   }
 
   public static String sealGitToken(UUID sessionId, String token) {
-    return SECRETS.seal(token, "session/" + sessionId + "/git");
+    return SECRETS.seal(token, SecretContexts.sessionGitCredential(sessionId));
   }
 
   public static TaskDispatched task(UUID taskId, String prompt) {
