@@ -1,7 +1,6 @@
 package dev.remoteclaude.cli;
 
 import dev.remoteclaude.cli.api.Api;
-import dev.remoteclaude.cli.api.Json;
 import dev.remoteclaude.cli.config.ConfigFile;
 import dev.remoteclaude.cli.config.Connection;
 import dev.remoteclaude.cli.render.Style;

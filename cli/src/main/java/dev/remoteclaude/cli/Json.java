@@ -1,4 +1,4 @@
-package dev.remoteclaude.cli.api;
+package dev.remoteclaude.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -3,6 +3,7 @@ package dev.remoteclaude.cli.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.config.Connection;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,6 +1,7 @@
 package dev.remoteclaude.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.remoteclaude.cli.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -5,7 +5,7 @@ import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.render.EventRenderer;
 import dev.remoteclaude.cli.stream.EventLog;
 import dev.remoteclaude.cli.stream.SessionStream;

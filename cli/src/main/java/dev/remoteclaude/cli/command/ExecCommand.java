@@ -6,7 +6,7 @@ import dev.remoteclaude.api.CommandResult;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.render.Format;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.render.Style;
 import dev.remoteclaude.cli.stream.EventTypes;
 import dev.remoteclaude.cli.stream.StreamEvent;

@@ -7,7 +7,7 @@ import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.CliContext;
 import dev.remoteclaude.cli.ExitCodes;
 import dev.remoteclaude.cli.Interruption;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.render.Format;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package dev.remoteclaude.cli.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.cli.CliException;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

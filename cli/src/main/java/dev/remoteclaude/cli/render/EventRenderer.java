@@ -4,7 +4,7 @@ import static dev.remoteclaude.cli.stream.EventTypes.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.remoteclaude.api.SessionState;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.stream.StreamEvent;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,7 +2,7 @@ package dev.remoteclaude.cli.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;

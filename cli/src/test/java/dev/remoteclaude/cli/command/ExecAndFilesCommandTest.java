@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.support.CliRun;
 import dev.remoteclaude.cli.support.FakePlatform;
 import java.io.IOException;

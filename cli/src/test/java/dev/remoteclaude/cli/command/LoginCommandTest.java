@@ -3,7 +3,7 @@ package dev.remoteclaude.cli.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.support.CliRun;
 import dev.remoteclaude.cli.support.FakePlatform;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.remoteclaude.cli.ExitCodes;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.support.CliRun;
 import dev.remoteclaude.cli.support.FakePlatform;
 import java.nio.file.Path;

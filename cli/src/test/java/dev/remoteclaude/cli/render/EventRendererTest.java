@@ -3,7 +3,7 @@ package dev.remoteclaude.cli.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.remoteclaude.cli.api.Json;
+import dev.remoteclaude.cli.Json;
 import dev.remoteclaude.cli.stream.StreamEvent;
 import java.util.List;
 import java.util.Map;

@@ -214,17 +214,6 @@ public final class ArchitectureRules {
   // --- CLI ----------------------------------------------------------------------------------
 
   /**
-   * Known violation, the one exception of the CLI's rules: {@code config.ConfigFile} reads and
-   * writes the stored login with {@code api.Json}'s mapper, while {@code api.Api} is built from a
-   * {@code config.Connection}; so {@code api} and {@code config} depend on each other. The fix is
-   * in the CLI's main code (the shared mapper moves out of {@code api}, e.g. to the root package,
-   * or ConfigFile gets its own); then this exception goes.
-   */
-  private static final String CLI_CONFIG_FILE = CLI + ".config.ConfigFile";
-
-  private static final String CLI_JSON = CLI + ".api.Json";
-
-  /**
    * The CLI ({@link #CLI}): {@link #cliLayers()}, {@link #cliIsAClientOnly()}, {@link
    * #cliPackagesFreeOfCycles()} and {@link #noQuarkusInternals} of the CLI.
    */
@@ -239,7 +228,7 @@ public final class ArchitectureRules {
    * api}; {@code stream} (the WebSocket event stream) uses {@code api} (the HTTP client and the
    * wire types); {@code api} uses {@code config} (where the platform is and the token); {@code
    * config} uses no other package. The root holds the entry point and what all share (the context,
-   * exit codes, the CLI's exception). One known exception: {@link #CLI_CONFIG_FILE}.
+   * exit codes, the CLI's exception, the JSON mapper), which every layer may use.
    */
   public static ArchRule cliLayers() {
     return layeredArchitecture()
@@ -260,27 +249,19 @@ public final class ArchitectureRules {
         .whereLayer("Command")
         .mayOnlyBeAccessedByLayers("Root")
         .whereLayer("Render")
-        .mayOnlyAccessLayers("Stream", "Api")
+        .mayOnlyAccessLayers("Stream", "Api", "Root")
         .whereLayer("Stream")
         .mayOnlyAccessLayers("Api", "Root")
         .whereLayer("Api")
         .mayOnlyAccessLayers("Config", "Root")
         .whereLayer("Config")
         .mayOnlyAccessLayers("Root")
-        .ensureAllClassesAreContainedInArchitecture()
-        .ignoreDependency(CLI_CONFIG_FILE, CLI_JSON);
+        .ensureAllClassesAreContainedInArchitecture();
   }
 
-  /**
-   * No cycles between the CLI's packages, but for the one known exception ({@link
-   * #CLI_CONFIG_FILE}).
-   */
+  /** No cycles between the CLI's packages. */
   public static ArchRule cliPackagesFreeOfCycles() {
-    return slices()
-        .matching(CLI + ".(*)..")
-        .should()
-        .beFreeOfCycles()
-        .ignoreDependency(CLI_CONFIG_FILE, CLI_JSON);
+    return slices().matching(CLI + ".(*)..").should().beFreeOfCycles();
   }
 
   /**
