@@ -1,35 +1,14 @@
 package dev.remoteclaude.task;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import dev.remoteclaude.testing.ArchitectureRules;
-import org.junit.jupiter.api.Test;
+import dev.remoteclaude.testing.ServiceArchitectureContract;
 
 /**
- * The shape of task-service's code (docs/CONVENTIONS.md): rules from rc-testing's
- * ArchitectureRules.
+ * The shape of task-service's code: rest → service → repository, SQL in repositories, no cycles.
  */
-class ArchitectureTest {
+class ArchitectureTest extends ServiceArchitectureContract {
 
-  private static final String BASE = "dev.remoteclaude.task";
-  private static final JavaClasses CLASSES = ArchitectureRules.mainClasses(BASE);
-
-  @Test
-  void restAndMessagingGoThroughServicesAndOnlyServicesUseRepositories() {
-    ArchitectureRules.layers(BASE).check(CLASSES);
-  }
-
-  @Test
-  void onlyRepositoriesWriteSql() {
-    ArchitectureRules.databaseAccessOnlyInRepositories(BASE).check(CLASSES);
-  }
-
-  @Test
-  void packagesHaveNoCycles() {
-    ArchitectureRules.noPackageCycles(BASE).check(CLASSES);
-  }
-
-  @Test
-  void noQuarkusExtensionInternalsAreUsed() {
-    ArchitectureRules.noQuarkusInternals(BASE).check(CLASSES);
+  @Override
+  protected String basePackage() {
+    return "dev.remoteclaude.task";
   }
 }
