@@ -9,9 +9,11 @@ import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxProvisioned;
+import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionResumeRequested;
+import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
@@ -259,6 +261,32 @@ class ProvisioningTest {
           .filteredOn(r -> r.key().equals(session.toString()))
           .extracting(r -> EventCodec.read(r.value()).type())
           .containsOnly("sandbox.paused");
+    }
+  }
+
+  @Test
+  void aHugeSparseFileIsSnapshottedAsItsData() throws Exception {
+    Sessions.Ready ready = Sessions.provision();
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(ready.userId()))
+        .contentType("application/json")
+        .body("{\"script\": \"truncate -s 1T huge.bin\"}")
+        .post("/api/v1/sessions/{id}/commands", ready.sessionId())
+        .then()
+        .statusCode(200)
+        .body("exitCode", equalTo(0));
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(ready.sessionId(), ready.userId(), new SessionSnapshotRequested());
+      // Read byte by byte, a terabyte of holes would take the archiver hours.
+      String snapshot =
+          Sessions.payload(
+                  Sessions.await(gateway, ready.sessionId(), "sandbox.snapshotted"),
+                  SandboxSnapshotted.class)
+              .snapshotId();
+      Path archive =
+          GatewayTestResource.sandboxRoot().resolve("snapshots").resolve(snapshot + ".tar.gz");
+      assertThat(Files.size(archive)).isLessThan(10L << 20);
     }
   }
 

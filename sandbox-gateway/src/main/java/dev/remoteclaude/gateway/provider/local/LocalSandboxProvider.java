@@ -48,6 +48,9 @@ public class LocalSandboxProvider implements SandboxProvider {
   static final String SANDBOX_WORKSPACE = "/workspace";
   static final String SANDBOX_HOME = "/home/sandbox";
 
+  /** How long archiving or restoring a snapshot may take. */
+  private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(10);
+
   /** How long a file read or write inside the sandbox may take. */
   private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -493,9 +496,17 @@ public class LocalSandboxProvider implements SandboxProvider {
           Path dir = existing(sandboxId);
           String id = "snap-" + UUID.randomUUID();
           Path archive = snapshots.resolve(id + ".tar.gz");
+          // --sparse: a file with holes (truncate -s 10T) is archived as its data, not its size.
           run(
               List.of(
-                  "tar", "-czf", archive.toString(), "-C", dir.toString(), "workspace", "home"));
+                  "tar",
+                  "--sparse",
+                  "-czf",
+                  archive.toString(),
+                  "-C",
+                  dir.toString(),
+                  "workspace",
+                  "home"));
           return id;
         });
   }
@@ -512,14 +523,28 @@ public class LocalSandboxProvider implements SandboxProvider {
     run(List.of("tar", "-xzf", archive.toString(), "-C", dir.toString()));
   }
 
+  /** Runs an archiver; one that outlives {@link #ARCHIVE_TIMEOUT} is killed, not left behind. */
   private static void run(List<String> command) {
+    Path output = null;
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      output = Files.createTempFile("rc-archiver", ".out");
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      if (!process.waitFor(ARCHIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
         throw new ProviderException(
             ProviderException.Kind.UNAVAILABLE,
-            command.get(0) + " failed: " + new String(out, StandardCharsets.UTF_8).strip());
+            command.get(0) + " ran longer than " + ARCHIVE_TIMEOUT.toMinutes() + " minutes");
+      }
+      if (process.exitValue() != 0) {
+        String out = Files.readString(output, StandardCharsets.UTF_8).strip();
+        throw new ProviderException(
+            ProviderException.Kind.UNAVAILABLE,
+            command.get(0) + " failed: " + (out.length() > 500 ? out.substring(0, 500) : out));
       }
     } catch (IOException e) {
       throw new ProviderException(
@@ -527,6 +552,14 @@ public class LocalSandboxProvider implements SandboxProvider {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProviderException(ProviderException.Kind.UNAVAILABLE, "interrupted");
+    } finally {
+      if (output != null) {
+        try {
+          Files.deleteIfExists(output);
+        } catch (IOException ignored) {
+          // a temporary file of a few bytes
+        }
+      }
     }
   }
 
