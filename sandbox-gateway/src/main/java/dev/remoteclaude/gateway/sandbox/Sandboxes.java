@@ -18,12 +18,23 @@ public class Sandboxes {
     this.requests = requests;
   }
 
-  /** The sandbox (inside a Hibernate session), or null. */
+  /** The sandbox, read on the current Hibernate session (and transaction), or null. */
   public Uni<Sandbox> find(UUID sessionId) {
     return sandboxes.findById(sessionId);
   }
 
-  /** The sandbox's owner, or null; a single read outside any Hibernate session. */
+  /**
+   * The sandbox, locked for the rest of the current transaction (or null): serializes what other
+   * features record about the session, so each sees the others' commits.
+   */
+  public Uni<Sandbox> lock(UUID sessionId) {
+    return sandboxes.lock(sessionId);
+  }
+
+  /**
+   * The sandbox's owner, or null: a single read on a connection of its own, for callers outside any
+   * transaction (never inside one: it would hold a second connection).
+   */
   public Uni<String> ownerOf(UUID sessionId) {
     return sandboxes.ownerOf(sessionId);
   }

@@ -293,6 +293,55 @@ class SessionStreamTest {
     }
   }
 
+  @Test
+  void manyClientsLeavingAtOnceAreAllCountedOut() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    // More clients than the database pool has connections, all leaving at the same moment.
+    int clients = 60;
+    List<StreamClient> connected = new java.util.ArrayList<>();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      for (int i = 0; i < clients; i++) {
+        connected.add(
+            StreamClient.connect(
+                StreamClient.uri(session.sessionId(), 0), Tokens.forUser(session.userId())));
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  lastActivity(gateway, session)
+                      .map(a -> a.attachedClients() == clients)
+                      .orElse(false));
+      connected.parallelStream().forEach(StreamClient::close);
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  lastActivity(gateway, session).map(a -> a.attachedClients() == 0).orElse(false));
+      assertThat(
+              gateway.records().stream()
+                  .map(r -> EventCodec.read(r.value()))
+                  .filter(e -> e.subject().equals(session.sessionId().toString()))
+                  .filter(e -> e.type().equals("sandbox.activity"))
+                  .filter(
+                      e -> e.data().path("kind").asText().equals(SandboxActivity.CLIENT_DETACHED))
+                  .count())
+          .isEqualTo(clients);
+    }
+  }
+
+  /** The session's latest activity counts announced so far. */
+  private static java.util.Optional<SandboxActivity> lastActivity(
+      KafkaProbe gateway, Sessions.Ready session) {
+    return gateway.records().stream()
+        .map(r -> EventCodec.read(r.value()))
+        .filter(e -> e.subject().equals(session.sessionId().toString()))
+        .filter(e -> e.type().equals("sandbox.activity"))
+        .map(e -> Sessions.payload(e, SandboxActivity.class))
+        .reduce((first, second) -> second);
+  }
+
   private void append(UUID sessionId, int n) {
     for (int i = 0; i < n; i++) {
       logWriter.append(sessionId, "test.line", null, Map.of("n", i)).await().indefinitely();
