@@ -201,12 +201,16 @@ final class PodExec implements ExecHandle {
                   new ExecListener() {
                     @Override
                     public void onExit(int code, Status status) {
+                      // fabric8 asks for the next frame only once the previous output was
+                      // written, so every output chunk is already out; the close frame that
+                      // follows may never be read (nothing asks for it), so end here.
                       exitCode.compareAndSet(Integer.MIN_VALUE, code);
+                      finish();
                     }
 
                     @Override
                     public void onFailure(Throwable failure, Response response) {
-                      Log.warnf("exec in %s failed: %s", pod, failure.getMessage());
+                      Log.debugf("exec in %s failed: %s", pod, failure.getMessage());
                       finish();
                     }
 
@@ -232,7 +236,7 @@ final class PodExec implements ExecHandle {
                 stdin.transferTo(in);
                 in.flush();
               } catch (IOException | RuntimeException e) {
-                Log.warnf("stdin of %s closed early: %s", pod, e.getMessage());
+                Log.debugf("stdin of %s closed early: %s", pod, e.getMessage());
               }
             });
   }
@@ -321,7 +325,7 @@ final class PodExec implements ExecHandle {
                       .exec("/bin/sh", "-c", KILLER, "rc-kill", id)) {
                 killer.exitCode().get(15, TimeUnit.SECONDS);
               } catch (Exception e) {
-                Log.warnf("could not kill %s in %s: %s", id, pod, e.getMessage());
+                Log.debugf("could not kill %s in %s: %s", id, pod, e.getMessage());
               }
               timers.schedule(this::finish, 10, TimeUnit.SECONDS);
             });
