@@ -73,6 +73,8 @@ public final class EmulatedCluster implements AutoCloseable {
   private final KubernetesClient kubeletClient;
   private final List<Watch> watches = new ArrayList<>();
   private final Map<String, Set<Process>> processes = new ConcurrentHashMap<>();
+  private final List<String> execRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Set<String> stuckNamespaces = ConcurrentHashMap.newKeySet();
 
   public EmulatedCluster(Path root) {
     if (!Files.isExecutable(Path.of("/usr/bin/bwrap"))) {
@@ -184,6 +186,9 @@ public final class EmulatedCluster implements AutoCloseable {
   private void run(Pod pod) {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
+    if (stuckNamespaces.contains(ns)) {
+      return;
+    }
     try {
       Files.createDirectories(podTmp(ns, name));
       String claim = claimOf(pod);
@@ -229,7 +234,18 @@ public final class EmulatedCluster implements AutoCloseable {
 
   // --- exec -------------------------------------------------------------------------------------
 
+  /** Pods of this namespace never start (as with an image that cannot be pulled). */
+  public void neverStartPodsIn(String namespace) {
+    stuckNamespaces.add(namespace);
+  }
+
+  /** Every exec request the API server got, as its decoded query (what an audit log records). */
+  public List<String> execRequests() {
+    return execRequests;
+  }
+
   private MockResponse exec(String namespace, String podName, String query) {
+    execRequests.add(URLDecoder.decode(query, StandardCharsets.UTF_8));
     MockResponse found = crud.handleGet("/api/v1/namespaces/" + namespace + "/pods/" + podName);
     if (found.code() != 200) {
       return found;
