@@ -125,14 +125,6 @@ public interface GatewayConfig {
 
     /** The VolumeSnapshotClass of volume snapshots; empty = the cluster's default. */
     Optional<String> volumeSnapshotClass();
-
-    /** Resources of ours whose sandbox the gateway does not know are deleted after this age. */
-    @WithDefault("15m")
-    Duration orphanGrace();
-
-    /** How often orphaned sandbox resources are looked for. */
-    @WithDefault("10m")
-    Duration orphanInterval();
   }
 
   interface Exec {
