@@ -307,4 +307,35 @@ class KubernetesSandboxProviderTest {
     assertThat(client.network().v1().networkPolicies().inNamespace("stuck").list().getItems())
         .isEmpty();
   }
+
+  @Test
+  void extendingTheTtlMovesTheExpiryOnTheClaim() {
+    KubernetesSandboxProvider provider = provider(Map.of());
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      provider.extendTtl(id, Duration.ofDays(3)).await().atMost(CALL);
+      String expiresAt =
+          client
+              .persistentVolumeClaims()
+              .inNamespace(NAMESPACE)
+              .withName(id + "-data")
+              .get()
+              .getMetadata()
+              .getAnnotations()
+              .get("remote-claude.dev/expires-at");
+      assertThat(java.time.Instant.parse(expiresAt))
+          .isAfter(java.time.Instant.now().plus(Duration.ofDays(2)));
+      assertThatThrownBy(
+              () ->
+                  provider
+                      .extendTtl("ksb-" + UUID.randomUUID(), Duration.ofDays(1))
+                      .await()
+                      .atMost(CALL))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.NOT_FOUND));
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
 }
