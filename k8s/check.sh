@@ -68,13 +68,27 @@ def matches(selector, labels):
 CLUSTER_SCOPED = {"Namespace"}
 SECRETISH = re.compile(r"(?i)(PASSWORD|SECRET|TOKEN|API_?KEY|JAAS|PRIVATE|CREDENTIAL)")
 
-namespaces = [name(d) for d in of("Namespace")]
+# The platform's namespace, and the sandboxes' (base/sandboxes: the kubernetes provider's pods;
+# only the gateway's Role and RoleBinding and the default-deny policy are rendered there).
+SANDBOXES = "remote-claude-sandboxes"
+SANDBOX_KINDS = {("Role", "sandbox-gateway"), ("RoleBinding", "sandbox-gateway"),
+                 ("NetworkPolicy", "sandboxes-default-deny")}
+namespaces = [name(d) for d in of("Namespace") if name(d) != SANDBOXES]
 if len(namespaces) != 1:
-    problem(f"expected one Namespace, found {namespaces}")
+    problem(f"expected one Namespace besides {SANDBOXES}, found {namespaces}")
+if SANDBOXES not in [name(d) for d in of("Namespace")]:
+    problem(f"the sandboxes' Namespace {SANDBOXES} is missing")
 namespace = namespaces[0] if namespaces else None
 for d in docs:
-    if d["kind"] not in CLUSTER_SCOPED and d["metadata"].get("namespace") != namespace:
-        problem(f"{d['kind']}/{name(d)}: namespace {d['metadata'].get('namespace')}, not {namespace}")
+    if d["kind"] in CLUSTER_SCOPED:
+        continue
+    expected = SANDBOXES if (d["kind"], name(d)) in SANDBOX_KINDS else namespace
+    if d["metadata"].get("namespace") != expected:
+        problem(f"{d['kind']}/{name(d)}: namespace {d['metadata'].get('namespace')}, not {expected}")
+for b in of("RoleBinding"):
+    for s in b.get("subjects", []):
+        if s.get("kind") == "ServiceAccount" and s.get("namespace") != namespace:
+            problem(f"RoleBinding/{name(b)}: subject {s.get('name')} in {s.get('namespace')}, not {namespace}")
 
 if of("Secret"):
     problem(f"Secrets are rendered (their values would be in git): {[name(s) for s in of('Secret')]}")
@@ -131,8 +145,10 @@ for dname, d in deployments.items():
     where = f"Deployment/{dname}"
     if not matches(d["spec"]["selector"]["matchLabels"], labels):
         problem(f"{where}: selector does not match its pod labels")
-    if pod.get("automountServiceAccountToken") is not False:
-        problem(f"{where}: automountServiceAccountToken must be false")
+    # Only the gateway calls the Kubernetes API (its kubernetes provider); nobody else gets a token.
+    wants_token = dname == "sandbox-gateway"
+    if pod.get("automountServiceAccountToken") is not wants_token:
+        problem(f"{where}: automountServiceAccountToken must be {str(wants_token).lower()}")
     if pod.get("enableServiceLinks") is not False:
         problem(f"{where}: enableServiceLinks must be false")
     if pod.get("serviceAccountName") not in accounts:

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -127,6 +128,138 @@ class KubernetesManifestsTest {
     assertThat(manifests)
         .as("manifests and env files that no kustomization uses")
         .allSatisfy(m -> assertThat(referenced).as(K8S.relativize(m).toString()).contains(m));
+  }
+
+  // --- the kubernetes provider's sandboxes ------------------------------------------------------
+
+  private static final String SANDBOXES = "remote-claude-sandboxes";
+
+  @Test
+  void sandboxesLiveInTheirOwnRestrictedNamespaceDeniedAllTrafficByDefault() {
+    List<Manifest> base = baseManifests();
+    Manifest namespace = find(base, "Namespace", SANDBOXES);
+    assertThat(stringMap(Yaml.at(namespace.doc(), "metadata", "labels")))
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    Manifest deny = find(base, "NetworkPolicy", "sandboxes-default-deny");
+    assertThat(Yaml.text(deny.doc(), "metadata", "namespace")).isEqualTo(SANDBOXES);
+    assertThat(Yaml.map(Yaml.at(deny.doc(), "spec", "podSelector"))).as("every pod").isEmpty();
+    assertThat(Yaml.list(Yaml.at(deny.doc(), "spec", "policyTypes")))
+        .map(Yaml::str)
+        .containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(Yaml.map(deny.doc().get("spec"))).doesNotContainKeys("ingress", "egress");
+    for (Manifest m : base) {
+      if (m.file().startsWith(BASE.resolve("sandboxes")) && !"Namespace".equals(m.kind())) {
+        assertThat(Yaml.text(m.doc(), "metadata", "namespace"))
+            .as(m.kind() + "/" + m.name() + " is in the sandboxes' namespace")
+            .isEqualTo(SANDBOXES);
+      }
+    }
+  }
+
+  @Test
+  void theGatewayMayManageSandboxesInTheirNamespaceAndNothingElse() throws IOException {
+    List<Manifest> base = baseManifests();
+    Manifest role = find(base, "Role", "sandbox-gateway");
+    assertThat(Yaml.text(role.doc(), "metadata", "namespace")).isEqualTo(SANDBOXES);
+    Map<String, Set<String>> verbsByResource = new java.util.HashMap<>();
+    for (Object rule : Yaml.list(role.doc().get("rules"))) {
+      List<String> verbs = Yaml.list(Yaml.map(rule).get("verbs")).stream().map(Yaml::str).toList();
+      assertThat(verbs).as("no wildcard verbs").doesNotContain("*");
+      for (Object resource : Yaml.list(Yaml.map(rule).get("resources"))) {
+        assertThat(Yaml.str(resource)).as("no wildcard resources").isNotEqualTo("*");
+        verbsByResource.computeIfAbsent(Yaml.str(resource), r -> new TreeSet<>()).addAll(verbs);
+      }
+    }
+    assertThat(verbsByResource)
+        .containsOnlyKeys(
+            "pods",
+            "pods/exec",
+            "persistentvolumeclaims",
+            "secrets",
+            "networkpolicies",
+            "volumesnapshots");
+    for (String resource :
+        List.of(
+            "pods", "persistentvolumeclaims", "secrets", "networkpolicies", "volumesnapshots")) {
+      assertThat(verbsByResource.get(resource)).as(resource).contains("get", "create", "delete");
+    }
+    assertThat(verbsByResource.get("pods/exec")).contains("create");
+
+    Manifest binding = find(base, "RoleBinding", "sandbox-gateway");
+    assertThat(Yaml.text(binding.doc(), "metadata", "namespace")).isEqualTo(SANDBOXES);
+    assertThat(Yaml.text(binding.doc(), "roleRef", "kind")).isEqualTo("Role");
+    assertThat(Yaml.text(binding.doc(), "roleRef", "name")).isEqualTo("sandbox-gateway");
+    Map<String, Object> subject = Yaml.map(Yaml.list(binding.doc().get("subjects")).get(0));
+    assertThat(Yaml.str(subject.get("kind"))).isEqualTo("ServiceAccount");
+    assertThat(Yaml.str(subject.get("name")))
+        .isEqualTo(
+            Yaml.text(
+                find(base, "Deployment", "sandbox-gateway").doc(),
+                "spec",
+                "template",
+                "spec",
+                "serviceAccountName"));
+    assertThat(all(base, "ClusterRole")).as("no cluster-wide rights").isEmpty();
+    assertThat(all(base, "ClusterRoleBinding")).as("no cluster-wide rights").isEmpty();
+
+    // The overlays put the platform in their namespace but leave the sandboxes' alone, and bind
+    // the gateway's account in the overlay's namespace.
+    for (String overlay : List.of("dev", "prod")) {
+      Map<String, Object> k =
+          Yaml.map(single(K8S.resolve("overlays/" + overlay + "/kustomization.yaml")));
+      assertThat(k).as(overlay + ": no plain namespace field").doesNotContainKey("namespace");
+      Map<String, Object> transformer =
+          Yaml.map(Yaml.parse(Yaml.str(Yaml.list(k.get("transformers")).get(0)), overlay).get(0));
+      assertThat(Yaml.str(transformer.get("kind"))).isEqualTo("NamespaceTransformer");
+      assertThat(Yaml.str(transformer.get("unsetOnly"))).isEqualTo("true");
+      assertThat(Yaml.str(transformer.get("setRoleBindingSubjects")))
+          .isEqualTo("allServiceAccounts");
+    }
+
+    // Only the gateway's pods get an API token.
+    for (String service : services()) {
+      Manifest deployment = find(base, "Deployment", service);
+      assertThat(
+              Yaml.str(
+                  Yaml.at(
+                      deployment.doc(),
+                      "spec",
+                      "template",
+                      "spec",
+                      "automountServiceAccountToken")))
+          .as(service + ": automountServiceAccountToken")
+          .isEqualTo(String.valueOf(service.equals("sandbox-gateway")));
+    }
+    assertThat(all(base, "NetworkPolicy"))
+        .as("the gateway may reach the API server")
+        .anySatisfy(p -> assertThat(p.name()).isEqualTo("sandbox-gateway-allow-kube-api"));
+  }
+
+  @Test
+  void theGatewayUsesTheKubernetesProviderByDefaultWithSettingsItKnows() throws IOException {
+    Properties env = envFile(BASE.resolve("config/sandbox-gateway.env"));
+    assertThat(env.getProperty("GATEWAY_DEFAULT_PROVIDER")).isEqualTo("kubernetes");
+    assertThat(env.getProperty("GATEWAY_KUBERNETES_ENABLED")).isEqualTo("true");
+    assertThat(env.getProperty("GATEWAY_KUBERNETES_NAMESPACE")).isEqualTo(SANDBOXES);
+    String config =
+        Files.readString(
+            ROOT.resolve(
+                "sandbox-gateway/src/main/java/dev/remoteclaude/gateway/config/GatewayConfig.java"));
+    String kubernetes = config.substring(config.indexOf("interface Kubernetes"));
+    kubernetes = kubernetes.substring(0, kubernetes.indexOf("\n  }\n"));
+    Set<String> settings = new TreeSet<>();
+    Matcher method = Pattern.compile("\\s(\\w+)\\(\\);").matcher(kubernetes);
+    while (method.find()) {
+      settings.add(
+          "GATEWAY_KUBERNETES_"
+              + method.group(1).replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+    }
+    assertThat(settings).contains("GATEWAY_KUBERNETES_NAMESPACE", "GATEWAY_KUBERNETES_IMAGE");
+    for (String key : env.stringPropertyNames()) {
+      if (key.startsWith("GATEWAY_KUBERNETES_")) {
+        assertThat(settings).as(key + " is a setting of GatewayConfig.Kubernetes").contains(key);
+      }
+    }
   }
 
   // --- services ----------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ public interface GatewayConfig {
 
   Local local();
 
+  Kubernetes kubernetes();
+
   Exec exec();
 
   Claude claude();
@@ -47,6 +49,82 @@ public interface GatewayConfig {
     /** {@code auto} (bubblewrap when installed), {@code bubblewrap}, or {@code none}. */
     @WithDefault("auto")
     String isolation();
+  }
+
+  /**
+   * The {@code kubernetes} provider: a sandbox is a Pod on a PersistentVolumeClaim (workspace and
+   * home) with its own NetworkPolicy, in its own namespace. Off unless {@code enabled}.
+   */
+  interface Kubernetes {
+    /** Makes the provider available (sessions choose it by the name {@code kubernetes}). */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The namespace sandboxes live in (never the gateway's own). */
+    @WithDefault("remote-claude-sandboxes")
+    String namespace();
+
+    /** The sandbox image: a shell, coreutils, tar, git and Claude Code, run as {@code uid}. */
+    @WithDefault("remote-claude/sandbox:0.1.0-SNAPSHOT")
+    String image();
+
+    @WithDefault("IfNotPresent")
+    String imagePullPolicy();
+
+    /**
+     * e.g. {@code gvisor} or {@code kata}: a RuntimeClass of the cluster for VM-level isolation.
+     */
+    Optional<String> runtimeClassName();
+
+    /** The user (and group) every process of the sandbox runs as; never 0. */
+    @WithDefault("1000")
+    long uid();
+
+    /** The StorageClass of the sandboxes' volumes; empty = the cluster's default. */
+    Optional<String> storageClassName();
+
+    /** Size of each sandbox's volume (workspace and home). */
+    @WithDefault("10Gi")
+    String storage();
+
+    /** Defaults of each sandbox's container; a spec's cpus/memoryMb set the limits instead. */
+    @WithDefault("250m")
+    String cpuRequest();
+
+    @WithDefault("2")
+    String cpuLimit();
+
+    @WithDefault("512Mi")
+    String memoryRequest();
+
+    @WithDefault("4Gi")
+    String memoryLimit();
+
+    /** Size of the sandbox's /tmp (an emptyDir; gone when the pod is). */
+    @WithDefault("1Gi")
+    String tmpSize();
+
+    /** The Claude Code CLI inside the sandbox image. */
+    @WithDefault("claude")
+    String claudeCommand();
+
+    /** How long a new pod may take to be ready (image pull, volume attach). */
+    @WithDefault("3m")
+    Duration startTimeout();
+
+    /** Egress is to 0.0.0.0/0 except these (cluster, private, link-local and CGNAT ranges). */
+    @WithDefault("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,100.64.0.0/10")
+    java.util.List<String> blockedEgress();
+
+    /** {@code archive} (tar.gz into {@code archive-dir}) or {@code volume-snapshot}. */
+    @WithDefault("archive")
+    String snapshots();
+
+    /** Where archive snapshots are kept (a volume every gateway replica sees). */
+    Path archiveDir();
+
+    /** The VolumeSnapshotClass of volume snapshots; empty = the cluster's default. */
+    Optional<String> volumeSnapshotClass();
   }
 
   interface Exec {

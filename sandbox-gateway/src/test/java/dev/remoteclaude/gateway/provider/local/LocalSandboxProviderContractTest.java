@@ -1,0 +1,74 @@
+package dev.remoteclaude.gateway.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ExecResult;
+import dev.remoteclaude.gateway.provider.ProviderConfigs;
+import dev.remoteclaude.gateway.provider.SandboxProvider;
+import dev.remoteclaude.gateway.provider.SandboxProviderContract;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local provider, with bubblewrap isolation, passes the provider contract. */
+class LocalSandboxProviderContractTest extends SandboxProviderContract {
+
+  @TempDir static Path root;
+  private static LocalSandboxProvider provider;
+
+  @BeforeAll
+  static void start() {
+    provider =
+        new LocalSandboxProvider(
+            ProviderConfigs.gateway(
+                Map.of(
+                    "gateway.local.root",
+                    root.toString(),
+                    "gateway.local.isolation",
+                    "bubblewrap")));
+  }
+
+  @Override
+  protected SandboxProvider provider() {
+    return provider;
+  }
+
+  @Override
+  protected String unknownSandboxId() {
+    return "lsb-" + UUID.randomUUID();
+  }
+
+  @Override
+  protected String unknownSnapshotId() {
+    return "snap-" + UUID.randomUUID();
+  }
+
+  /** Processes run as an unprivileged user and do not see the gateway's files. */
+  @Override
+  protected void assertIsolated(String sandboxId) {
+    assertThat(provider.isolated()).isTrue();
+    ExecResult result =
+        ExecResult.collect(
+                provider
+                    .exec(
+                        sandboxId,
+                        ExecRequest.of(
+                            List.of(
+                                "sh",
+                                "-c",
+                                "id -u; test -e \"$1\" && echo sees-host || echo blind",
+                                "check",
+                                root.toString()),
+                            Duration.ofSeconds(30)))
+                    .await()
+                    .atMost(Duration.ofMinutes(1)))
+            .await()
+            .atMost(Duration.ofMinutes(1));
+    assertThat(result.stdout()).isEqualTo("1000\nblind\n");
+  }
+}
