@@ -55,45 +55,34 @@ public class ActivityService {
   }
 
   /*
-   * Every change of a session's holders first locks its sandbox row: the counts announced are then
-   * taken after the previous change committed, so the last announcement is always the true count
-   * (two clients leaving at once must not both announce "one is left"). The owner is read on the
-   * transaction's own connection: a second one from the pool, while this one is held, starves the
-   * pool when many clients leave at once.
+   * The owner is read on the transaction's own connection: a second one from the pool, while this
+   * one is held, starves the pool when many clients come or leave at once.
    */
 
   /** A short command ran (and already ended): activity, with the current counts. */
   public Uni<Void> commandRan(UUID sessionId, String ownerId) {
     return Panache.withTransaction(
-        () ->
-            sandboxes
-                .lock(sessionId)
-                .chain(() -> announce(sessionId, ownerId, SandboxActivity.COMMAND_FINISHED)));
+        () -> announce(sessionId, ownerId, SandboxActivity.COMMAND_FINISHED));
   }
 
   private Uni<Void> hold(UUID sessionId, String ownerId, String id, String kind, String event) {
     return Panache.withTransaction(
         () ->
-            sandboxes
-                .lock(sessionId)
-                .chain(() -> holders.hold(id, sessionId, kind, workers.id()))
+            holders
+                .hold(id, sessionId, kind, workers.id())
                 .chain(() -> announce(sessionId, ownerId, event)));
   }
 
   private Uni<Void> release(UUID sessionId, String id, String event) {
     return Panache.withTransaction(
         () ->
-            sandboxes
-                .lock(sessionId)
+            holders
+                .release(id)
                 .chain(
-                    sandbox ->
-                        holders
-                            .release(id)
-                            .chain(
-                                released ->
-                                    released && sandbox != null
-                                        ? announce(sessionId, sandbox.ownerId, event)
-                                        : Uni.createFrom().voidItem())));
+                    released ->
+                        released
+                            ? announceToOwner(sessionId, event)
+                            : Uni.createFrom().voidItem()));
   }
 
   /** Emits the session's current counts (live workers only); inside a transaction. */
@@ -109,10 +98,10 @@ public class ActivityService {
                         event, counts.clients(), counts.commands(), Instant.now())));
   }
 
-  /** Emits the counts to the sandbox's owner, the sandbox locked; inside a transaction. */
+  /** Emits the counts to the sandbox's owner; inside a transaction. */
   private Uni<Void> announceToOwner(UUID sessionId, String event) {
     return sandboxes
-        .lock(sessionId)
+        .find(sessionId)
         .chain(
             sandbox ->
                 sandbox == null
@@ -140,8 +129,7 @@ public class ActivityService {
                 .chain(
                     (List<UUID> sessions) -> {
                       Uni<Void> chain = Uni.createFrom().voidItem();
-                      // In session order, so two sweeps lock the sandbox rows in the same order.
-                      for (UUID session : sessions.stream().sorted().toList()) {
+                      for (UUID session : sessions) {
                         chain =
                             chain.chain(
                                 () -> announceToOwner(session, SandboxActivity.CLIENT_DETACHED));

@@ -46,7 +46,7 @@ public class OutputLog {
           + " SELECT head.session_id, head.last_seq FROM head,"
           + " pg_notify('"
           + NOTIFY_CHANNEL
-          + "', head.session_id::text || ':' || head.last_seq)";
+          + "', head.session_id::text || ':' || head.last_seq || ':' || $6)";
   private static final String READ =
       "SELECT seq, type, task_id, at, data FROM session_event"
           + " WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
@@ -54,6 +54,13 @@ public class OutputLog {
 
   /** An event before it has a sequence number. */
   public record NewEvent(UUID sessionId, String type, UUID taskId, Instant at, String data) {}
+
+  /**
+   * Names this process in the notifications of its appends ("session:lastSeq:origin"): it hands
+   * those events to its subscribers itself, so it skips its own notifications; other replicas, and
+   * appends made inside a transaction ({@link SessionLog}, "session:lastSeq"), it reads.
+   */
+  private final String origin = UUID.randomUUID().toString();
 
   private final Pool pool;
 
@@ -83,7 +90,7 @@ public class OutputLog {
       counts.merge(e.sessionId(), 1, Integer::sum);
     }
     return pool.preparedQuery(APPEND)
-        .execute(Tuple.from(new Object[] {sessions, types, tasks, ats, data}))
+        .execute(Tuple.from(new Object[] {sessions, types, tasks, ats, data, origin}))
         .map(
             rows -> {
               // The next seq of each session in this batch: its new last seq minus its count.
@@ -100,6 +107,11 @@ public class OutputLog {
               }
               return stored;
             });
+  }
+
+  /** Whether a notification's origin is this process. */
+  public boolean isOwn(String origin) {
+    return this.origin.equals(origin);
   }
 
   /** Up to {@code limit} events after {@code after}, in order. */

@@ -24,14 +24,6 @@ public class Sandboxes {
   }
 
   /**
-   * The sandbox, locked for the rest of the current transaction (or null): serializes what other
-   * features record about the session, so each sees the others' commits.
-   */
-  public Uni<Sandbox> lock(UUID sessionId) {
-    return sandboxes.lock(sessionId);
-  }
-
-  /**
    * The sandbox's owner, or null: a single read on a connection of its own, for callers outside any
    * transaction (never inside one: it would hold a second connection).
    */

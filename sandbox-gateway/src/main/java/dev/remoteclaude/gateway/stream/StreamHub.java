@@ -187,17 +187,21 @@ public class StreamHub implements AppendListener {
     perLoop.forEach((key, deliveries) -> run(loops.get(key), deliveries));
   }
 
-  /** A commit on any replica: "session:lastSeq". */
+  /**
+   * A commit on any replica: "session:lastSeq", or "session:lastSeq:origin" from an output-log
+   * append, which the appending process has delivered itself (reading it back would race that
+   * delivery and double the work under load).
+   */
   private void onNotification(String payload) {
-    int colon = payload.indexOf(':');
-    if (colon < 0) {
+    String[] parts = payload.split(":", 3);
+    if (parts.length < 2 || (parts.length == 3 && log.isOwn(parts[2]))) {
       return;
     }
     UUID sessionId;
     long last;
     try {
-      sessionId = UUID.fromString(payload.substring(0, colon));
-      last = Long.parseLong(payload.substring(colon + 1));
+      sessionId = UUID.fromString(parts[0]);
+      last = Long.parseLong(parts[1]);
     } catch (IllegalArgumentException e) {
       return;
     }
