@@ -105,12 +105,6 @@ public class LeasedWork {
     }
   }
 
-  /** Whether this instance works on {@code key} now. */
-  public boolean runningHere(WorkKind kind, UUID key) {
-    Kind k = kinds.get(kind.name());
-    return k != null && k.running.containsKey(key);
-  }
-
   /** Claims the pending work of a kind and starts it; returns at once. */
   public void wake(WorkKind kind) {
     Kind k = kinds.get(kind.name());
