@@ -29,6 +29,19 @@ public interface GatewayConfig {
 
   Local local();
 
+  Orphans orphans();
+
+  /** What providers hold for sandboxes the gateway no longer knows is collected. */
+  interface Orphans {
+    /** How often (read by the scheduler as {@code gateway.orphans.interval}). */
+    @WithDefault("10m")
+    Duration interval();
+
+    /** Only what is older than this is collected (a sandbox being created is not yet recorded). */
+    @WithDefault("1h")
+    Duration grace();
+  }
+
   Kubernetes kubernetes();
 
   Exec exec();
@@ -49,6 +62,60 @@ public interface GatewayConfig {
     /** {@code auto} (bubblewrap when installed), {@code bubblewrap}, or {@code none}. */
     @WithDefault("auto")
     String isolation();
+
+    /**
+     * A sandbox's network, with bubblewrap: each sandbox has its own network namespace (a private
+     * loopback), reaching out through pasta ({@code pasta}), not at all ({@code none}), or sharing
+     * the host's network ({@code host}, unisolated). {@code auto}: pasta when installed, else none.
+     */
+    @WithDefault("auto")
+    String network();
+
+    /**
+     * Ports of this host's loopback a sandbox may reach through pasta (besides the model endpoint's
+     * own, added when {@code gateway.claude.base-url} is on loopback). Nothing else of the host is.
+     */
+    Optional<java.util.List<Integer>> hostPorts();
+
+    /**
+     * The host user that sandbox processes run as when the gateway runs as root (never root itself:
+     * root is exempt from the process limit and owns the host's files).
+     */
+    @WithDefault("200000")
+    int runAsUid();
+
+    Limits limits();
+
+    /** What one sandbox may use of the host. */
+    interface Limits {
+      /** Holds each sandbox in a cgroup of its own when the host lets the gateway (see docs). */
+      @WithDefault("true")
+      boolean cgroups();
+
+      /** Memory of all the sandbox's processes together (cgroups; not enforced without them). */
+      @WithDefault("4G")
+      io.quarkus.runtime.configuration.MemorySize memory();
+
+      /** Processes and threads of the sandbox together. */
+      @WithDefault("1024")
+      int processes();
+
+      /** CPU time as a number of cores (cgroups; not enforced without them). */
+      @WithDefault("1.0")
+      double cpus();
+
+      /** The size of the sandbox's /tmp (memory-backed). */
+      @WithDefault("512M")
+      io.quarkus.runtime.configuration.MemorySize tmp();
+
+      /** The largest file a sandbox process may write. */
+      @WithDefault("4G")
+      io.quarkus.runtime.configuration.MemorySize fileSize();
+
+      /** Commands (and file operations, and Claude) running at once in one sandbox. */
+      @WithDefault("16")
+      int concurrentCommands();
+    }
   }
 
   /**

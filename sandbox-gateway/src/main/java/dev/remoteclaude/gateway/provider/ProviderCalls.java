@@ -32,6 +32,8 @@ public class ProviderCalls {
   private static final TypeLiteral<Uni<SandboxStatus>> STATUS = new TypeLiteral<>() {};
   private static final TypeLiteral<Uni<byte[]>> BYTES = new TypeLiteral<>() {};
   private static final TypeLiteral<Uni<ExecHandle>> EXEC = new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<java.util.List<ProvidedSandbox>>> LIST =
+      new TypeLiteral<>() {};
 
   private final Map<String, SandboxProvider> providers = new ConcurrentHashMap<>();
   private final Map<String, Guards> guards = new ConcurrentHashMap<>();
@@ -48,6 +50,15 @@ public class ProviderCalls {
 
   public boolean knows(String provider) {
     return providers.containsKey(provider);
+  }
+
+  /** The names of the providers this gateway has. */
+  public java.util.Set<String> names() {
+    return java.util.Set.copyOf(providers.keySet());
+  }
+
+  public Uni<java.util.List<ProvidedSandbox>> list(String provider) {
+    return safe(provider, () -> provider(provider).list(), LIST);
   }
 
   public SandboxProvider provider(String name) {

@@ -10,7 +10,9 @@ public class ProviderException extends RuntimeException {
     /** The sandbox does not exist (any more). */
     NOT_FOUND,
     /** The request itself is wrong (bad path, too large): retrying will not help. */
-    INVALID
+    INVALID,
+    /** The sandbox is at one of its limits (commands running at once): retry when one ends. */
+    BUSY
   }
 
   private final Kind kind;

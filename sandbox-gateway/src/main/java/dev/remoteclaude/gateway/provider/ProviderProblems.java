@@ -25,6 +25,7 @@ public class ProviderProblems {
           case NOT_FOUND ->
               ProblemException.notFound(
                   e.getMessage().startsWith("no such file") ? "file" : "sandbox");
+          case BUSY -> ProblemException.tooManyRequests(e.getMessage(), java.util.Map.of());
           case UNAVAILABLE ->
               ProblemException.unavailable("the sandbox provider is unavailable; try again later");
         };

@@ -45,6 +45,12 @@ public interface SandboxProvider {
    */
   Uni<String> snapshot(String sandboxId);
 
+  /**
+   * Every sandbox this provider holds for the platform (labelled or stored as ours), whatever the
+   * gateway knows of it: the orphan collector compares the two.
+   */
+  Uni<java.util.List<ProvidedSandbox>> list();
+
   /** Where the Claude Code CLI is inside this provider's sandboxes. */
   String claudeCommand();
 }

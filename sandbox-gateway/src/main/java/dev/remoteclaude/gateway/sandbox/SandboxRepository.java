@@ -78,6 +78,19 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
   }
 
   /** Sandboxes that should exist at their provider (ready or paused). */
+  /** The provider ids of a provider's sandboxes that are (or are becoming) in use. */
+  public Uni<java.util.Set<String>> knownProviderIds(String provider) {
+    return list(
+            "provider = ?1 and providerId is not null and state in ?2",
+            provider,
+            List.of(SandboxState.PROVISIONING, SandboxState.READY, SandboxState.PAUSED))
+        .map(
+            found ->
+                found.stream()
+                    .map(s -> s.providerId)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+  }
+
   public Uni<List<Sandbox>> live() {
     return list("state in ?1", List.of(SandboxState.READY, SandboxState.PAUSED));
   }

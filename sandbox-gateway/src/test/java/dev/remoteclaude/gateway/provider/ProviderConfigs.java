@@ -24,6 +24,10 @@ public final class ProviderConfigs {
             .withMapping(GatewayConfig.class)
             // Quarkus' own converter: "30s", "5m" as in application.properties.
             .withConverter(Duration.class, 200, new DurationConverter())
+            .withConverter(
+                io.quarkus.runtime.configuration.MemorySize.class,
+                200,
+                new io.quarkus.runtime.configuration.MemorySizeConverter())
             .withSources(new PropertiesConfigSource(all, "contract-test", 500))
             .build();
     return config.getConfigMapping(GatewayConfig.class);

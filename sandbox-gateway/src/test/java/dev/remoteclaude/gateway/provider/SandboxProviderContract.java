@@ -407,4 +407,25 @@ public abstract class SandboxProviderContract {
     assertThat(sh(b, "ls -A").stdout()).doesNotContain("private.txt");
     assertIsolated(a);
   }
+
+  // --- listing (the orphan collector) ----------------------------------------------------------
+
+  @Test
+  void listNamesEverySandboxHeldWithItsCreationTimeAndForgetsTerminatedOnes() {
+    java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+    String a = create();
+    String b = create();
+    List<ProvidedSandbox> held = provider().list().await().atMost(CALL);
+    assertThat(held).extracting(ProvidedSandbox::id).contains(a, b);
+    assertThat(held)
+        .filteredOn(s -> s.id().equals(a))
+        .singleElement()
+        .satisfies(s -> assertThat(s.createdAt()).isAfter(before));
+
+    provider().terminate(b).await().atMost(CALL);
+    assertThat(provider().list().await().atMost(CALL))
+        .extracting(ProvidedSandbox::id)
+        .contains(a)
+        .doesNotContain(b);
+  }
 }

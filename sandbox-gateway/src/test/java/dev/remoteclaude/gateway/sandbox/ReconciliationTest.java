@@ -20,6 +20,52 @@ import org.junit.jupiter.api.Test;
 class ReconciliationTest {
 
   @Inject Reconciler reconciler;
+  @Inject OrphanCollector orphans;
+  @Inject dev.remoteclaude.gateway.provider.ProviderCalls providers;
+
+  @Test
+  void sandboxesTheGatewayDoesNotKnowAreCollectedOnceOlderThanTheGracePeriod() {
+    // A sandbox in use, and one the provider holds but no session knows (a gateway died between
+    // creating it and recording its id).
+    Sessions.Ready inUse = Sessions.provision();
+    String orphan =
+        OnVertx.await(
+            () ->
+                providers.create(
+                    "local",
+                    new dev.remoteclaude.gateway.provider.SandboxSpec(
+                        java.util.UUID.randomUUID().toString(),
+                        java.util.Optional.empty(),
+                        java.util.Map.of(),
+                        0,
+                        0,
+                        java.time.Duration.ofHours(1),
+                        java.util.Optional.empty())));
+    Path orphanDir = GatewayTestResource.sandboxRoot().resolve("sandboxes").resolve(orphan);
+    org.assertj.core.api.Assertions.assertThat(orphanDir).isDirectory();
+
+    // Within the grace period it might be one being created right now: kept.
+    org.assertj.core.api.Assertions.assertThat(
+            OnVertx.await(() -> orphans.collect(java.time.Instant.now())))
+        .doesNotContain(orphan);
+    org.assertj.core.api.Assertions.assertThat(orphanDir).isDirectory();
+
+    // Past it, it is terminated; the sandbox in use is not, however old.
+    java.util.List<String> collected =
+        OnVertx.await(
+            () -> orphans.collect(java.time.Instant.now().plus(java.time.Duration.ofDays(1))));
+    org.assertj.core.api.Assertions.assertThat(collected).contains(orphan);
+    org.assertj.core.api.Assertions.assertThat(orphanDir).doesNotExist();
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(inUse.userId()))
+        .contentType("application/json")
+        .body("{\"script\": \"echo still-here\"}")
+        .post("/api/v1/sessions/{id}/commands", inUse.sessionId())
+        .then()
+        .statusCode(200)
+        .body("stdout", org.hamcrest.Matchers.equalTo("still-here\n"));
+  }
 
   @Test
   void aSandboxGoneFromDiskIsReportedLostWhenTheGatewayReconciles() throws IOException {

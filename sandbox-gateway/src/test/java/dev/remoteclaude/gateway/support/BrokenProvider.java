@@ -54,6 +54,11 @@ public class BrokenProvider implements SandboxProvider {
   }
 
   @Override
+  public Uni<java.util.List<dev.remoteclaude.gateway.provider.ProvidedSandbox>> list() {
+    return down();
+  }
+
+  @Override
   public Uni<ExecHandle> exec(String sandboxId, ExecRequest request) {
     return down();
   }

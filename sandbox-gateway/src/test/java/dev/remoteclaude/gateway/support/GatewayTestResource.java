@@ -45,6 +45,10 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.claude.api-key", "sk-ant-test-not-a-real-key"),
         Map.entry("gateway.claude.env.CLAUDE_CODE_MAX_RETRIES", "0"),
         Map.entry("gateway.local.root", sandboxRoot().toString()),
+        // The tests' git servers listen on the host's loopback, which a sandbox's own network
+        // cannot reach: these sandboxes share the host's network. Network isolation is tested by
+        // LocalIsolationTest and, with Claude Code, by ClaudeInPrivateNetworkTest.
+        Map.entry("gateway.local.network", "host"),
         Map.entry("gateway.lease", "3s"),
         Map.entry("gateway.heartbeat", "1s"),
         Map.entry("gateway.recovery-interval", "1s"),

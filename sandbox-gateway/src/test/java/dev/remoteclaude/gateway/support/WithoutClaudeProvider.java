@@ -28,6 +28,12 @@ public class WithoutClaudeProvider implements SandboxProvider {
     return "without-claude";
   }
 
+  /** None of its own: its sandboxes are the local provider's, which lists them. */
+  @Override
+  public Uni<java.util.List<dev.remoteclaude.gateway.provider.ProvidedSandbox>> list() {
+    return Uni.createFrom().item(java.util.List.of());
+  }
+
   @Override
   public String claudeCommand() {
     return "/opt/claude/bin/not-installed";

@@ -250,6 +250,47 @@ public class KubernetesSandboxProvider implements SandboxProvider {
         });
   }
 
+  /** Every sandbox with a claim or a pod labelled as ours, created when its first part was. */
+  @Override
+  public Uni<List<dev.remoteclaude.gateway.provider.ProvidedSandbox>> list() {
+    return blocking(
+        () -> {
+          Map<String, Instant> created = new java.util.TreeMap<>();
+          Consumer<io.fabric8.kubernetes.api.model.ObjectMeta> add =
+              meta -> {
+                String id =
+                    meta.getLabels() == null
+                        ? null
+                        : meta.getLabels().get(SandboxResources.SANDBOX_LABEL);
+                if (id == null || meta.getCreationTimestamp() == null) {
+                  return;
+                }
+                Instant at = Instant.parse(meta.getCreationTimestamp());
+                created.merge(id, at, (a, b) -> a.isBefore(b) ? a : b);
+              };
+          client
+              .persistentVolumeClaims()
+              .inNamespace(namespace())
+              .withLabel(SandboxResources.MANAGED_BY, SandboxResources.US)
+              .list()
+              .getItems()
+              .forEach(c -> add.accept(c.getMetadata()));
+          client
+              .pods()
+              .inNamespace(namespace())
+              .withLabel(SandboxResources.MANAGED_BY, SandboxResources.US)
+              .list()
+              .getItems()
+              .forEach(p -> add.accept(p.getMetadata()));
+          return created.entrySet().stream()
+              .map(
+                  e ->
+                      new dev.remoteclaude.gateway.provider.ProvidedSandbox(
+                          e.getKey(), e.getValue()))
+              .toList();
+        });
+  }
+
   @Override
   public Uni<Void> extendTtl(String sandboxId, Duration ttl) {
     return blocking(

@@ -138,6 +138,10 @@ final class LocalProcess implements ExecHandle {
     killTree();
   }
 
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

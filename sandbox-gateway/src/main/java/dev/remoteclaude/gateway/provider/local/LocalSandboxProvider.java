@@ -22,11 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,11 +38,14 @@ import java.util.stream.Stream;
 
 /**
  * The embedded provider: a sandbox is a directory on this host ({@code workspace/}, {@code home/})
- * plus the processes started in it. With bubblewrap installed every process runs in its own PID,
- * IPC, UTS and user namespace as an unprivileged user, sees only {@code /usr}, a few files of
- * {@code /etc}, its workspace at {@code /workspace} and its home at {@code /home/sandbox}, and dies
- * with the gateway. This isolates sandboxes from each other and from the host's files; it is not a
- * security boundary against a hostile tenant (same kernel, same network).
+ * plus the processes started in it. With bubblewrap installed, a sandbox's commands share its own
+ * user and network namespaces ({@link SandboxNamespaces}: a private loopback, the internet through
+ * pasta) and each runs in its own mount, PID, IPC and UTS namespaces as an unprivileged user,
+ * seeing only {@code /usr}, a few files of {@code /etc}, its workspace at {@code /workspace}, its
+ * home at {@code /home/sandbox} and a size-limited {@code /tmp}. All of a sandbox's processes
+ * together are held to a memory, process and CPU limit ({@link Cgroups}, {@link SandboxLimits}); at
+ * most {@code concurrent-commands} run at once. They die with the gateway. The kernel is still the
+ * host's: for hostile tenants at scale, use the kubernetes provider with a VM runtime class.
  */
 @ApplicationScoped
 public class LocalSandboxProvider implements SandboxProvider {
@@ -70,30 +75,95 @@ public class LocalSandboxProvider implements SandboxProvider {
           + "; mkdir -p -- \"$(dirname -- \"$1\")\" && exec cat > \"$1\"";
 
   static final String SANDBOX_CLAUDE = "/opt/claude/bin/claude";
+
+  /** Writes its own pid into each of the {@code $1} cgroup.procs files that follow, then runs. */
+  private static final String JOIN_CGROUPS =
+      "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1));"
+          + " done; exec \"$@\"";
+
   private static final String PAUSED_MARK = "paused";
+
+  /** Where a clone from a path of this host is made before it moves into the workspace. */
+  private static final String CLONE_STAGING = "clone";
 
   private final Path root;
   private final Path sandboxes;
   private final Path snapshots;
   private final Path claudeBinary;
   private final boolean bubblewrap;
+  private final SandboxLimits limits;
+  private final Optional<SandboxNamespaces> namespaces;
+  private final Cgroups cgroups;
+  private final Optional<Integer> runAs;
   private final Map<String, Set<LocalProcess>> running = new ConcurrentHashMap<>();
 
   public LocalSandboxProvider(GatewayConfig config) {
     this.root = config.local().root().toAbsolutePath();
     this.sandboxes = root.resolve("sandboxes");
     this.snapshots = root.resolve("snapshots");
-    this.claudeBinary = config.claude().binary().toAbsolutePath();
     this.bubblewrap = chooseIsolation(config.local().isolation());
+    this.limits = SandboxLimits.of(config.local().limits());
+    this.runAs =
+        bubblewrap && HostUsers.runningAsRoot()
+            ? Optional.of(config.local().runAsUid())
+            : Optional.empty();
     try {
       Files.createDirectories(sandboxes);
       Files.createDirectories(snapshots);
+      Files.setPosixFilePermissions(snapshots, PosixFilePermissions.fromString("rwx------"));
+      if (runAs.isPresent()) {
+        // The sandbox user must reach its sandbox's directory to mount it, and nothing else here.
+        HostUsers.makeTraversable(root, runAs.get());
+        Files.setPosixFilePermissions(sandboxes, PosixFilePermissions.fromString("rwx--x--x"));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the sandbox root " + root, e);
     }
+    this.claudeBinary =
+        HostUsers.readableCopy(
+            config.claude().binary().toAbsolutePath(), root.resolve("tools"), runAs);
+    this.cgroups =
+        bubblewrap && config.local().limits().cgroups()
+            ? Cgroups.detect(limits, Path.of("/sys/fs/cgroup"), Path.of("/proc/self/cgroup"))
+            : Cgroups.detect(limits, Path.of("/nonexistent"), Path.of("/nonexistent"));
+    this.namespaces =
+        bubblewrap
+            ? Optional.of(
+                new SandboxNamespaces(
+                    SandboxNamespaces.choose(config.local().network()), hostPorts(config), runAs))
+            : Optional.empty();
+    existingSandboxes().forEach(id -> SandboxNamespaces.killPasta(sandboxes.resolve(id)));
     Log.infof(
         "local sandboxes in %s, isolation: %s",
-        root, bubblewrap ? "bubblewrap namespaces" : "none (plain processes)");
+        root,
+        bubblewrap
+            ? "bubblewrap namespaces, network "
+                + namespaces.get().network().name().toLowerCase(java.util.Locale.ROOT)
+                + ", "
+                + cgroups.describe()
+                + runAs.map(uid -> ", as uid " + uid).orElse("")
+            : "none (plain processes)");
+  }
+
+  /** The host loopback ports sandboxes may reach: the configured ones and the model endpoint's. */
+  private static List<Integer> hostPorts(GatewayConfig config) {
+    List<Integer> ports = new ArrayList<>(config.local().hostPorts().orElse(List.of()));
+    config
+        .claude()
+        .baseUrl()
+        .filter(url -> !url.isBlank())
+        .map(java.net.URI::create)
+        .filter(
+            uri ->
+                List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(uri.getHost())
+                    && uri.getPort() > 0)
+        .ifPresent(uri -> ports.add(uri.getPort()));
+    return ports.stream().distinct().toList();
+  }
+
+  @jakarta.annotation.PreDestroy
+  void close() {
+    namespaces.ifPresent(SandboxNamespaces::close);
   }
 
   private static boolean chooseIsolation(String setting) {
@@ -131,6 +201,16 @@ public class LocalSandboxProvider implements SandboxProvider {
     return bubblewrap;
   }
 
+  /** The network sandboxes get (with bubblewrap). */
+  Optional<SandboxNamespaces.Network> network() {
+    return namespaces.map(SandboxNamespaces::network);
+  }
+
+  /** Whether a sandbox's memory (and CPU) are limited: cgroups are available to the gateway. */
+  boolean limitsMemory() {
+    return cgroups.active();
+  }
+
   @Override
   public Uni<String> create(SandboxSpec spec) {
     return blocking(
@@ -142,6 +222,14 @@ public class LocalSandboxProvider implements SandboxProvider {
             Files.createDirectories(dir.resolve("home"));
             if (spec.restoreSnapshotId().isPresent()) {
               restore(spec.restoreSnapshotId().get(), dir);
+            }
+            if (runAs.isPresent()) {
+              HostUsers.chownTree(dir, runAs.get());
+              Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+              for (String part : List.of("workspace", "home")) {
+                Files.setPosixFilePermissions(
+                    dir.resolve(part), PosixFilePermissions.fromString("rwx------"));
+              }
             }
           } catch (IOException e) {
             throw new ProviderException(
@@ -195,6 +283,7 @@ public class LocalSandboxProvider implements SandboxProvider {
     return blocking(
         () -> {
           killAll(sandboxId);
+          cgroups.remove(sandboxId);
           deleteTree(dirOf(sandboxId));
           return null;
         });
@@ -231,6 +320,27 @@ public class LocalSandboxProvider implements SandboxProvider {
     }
     Set<LocalProcess> processes =
         running.computeIfAbsent(sandboxId, k -> ConcurrentHashMap.newKeySet());
+    if (processes.size() >= limits.concurrentCommands()) {
+      throw new ProviderException(
+          ProviderException.Kind.BUSY,
+          limits.concurrentCommands()
+              + " commands are already running in this sandbox; wait for one to end");
+    }
+    boolean hostClone = runAs.isPresent() && !request.readOnlyPaths().isEmpty();
+    Path staging = dir.resolve(CLONE_STAGING);
+    if (hostClone) {
+      // The clone runs as the gateway's user without its privileges (see command()): it writes
+      // into a directory of its own, handed to the sandbox when it is done.
+      try {
+        deleteTree(staging);
+        Files.createDirectory(
+            staging,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (IOException e) {
+        throw new ProviderException(
+            ProviderException.Kind.UNAVAILABLE, "cannot prepare the clone", e);
+      }
+    }
     try {
       return (ExecHandle)
           LocalProcess.start(
@@ -239,7 +349,14 @@ public class LocalSandboxProvider implements SandboxProvider {
               request.timeout(),
               request.maxOutputBytes(),
               processes::add,
-              processes::remove);
+              process -> {
+                processes.remove(process);
+                if (hostClone) {
+                  // Cloned from this host's files as root (see command()): hand it to the sandbox.
+                  HostUsers.moveInto(staging, dir.resolve("workspace"), runAs.get());
+                  deleteTree(staging);
+                }
+              });
     } catch (IOException e) {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot start a process in the sandbox", e);
@@ -250,10 +367,27 @@ public class LocalSandboxProvider implements SandboxProvider {
     if (!bubblewrap) {
       return request.command();
     }
+    String sandboxId = dir.getFileName().toString();
     List<String> cmd = new ArrayList<>();
+    List<Path> groups = cgroups.prepare(sandboxId);
+    if (!groups.isEmpty()) {
+      // Joins the sandbox's cgroups before anything of the tenant's runs: nothing escapes them.
+      cmd.addAll(List.of("sh", "-c", JOIN_CGROUPS, "sh", Integer.toString(groups.size())));
+      groups.forEach(g -> cmd.add(g.toString()));
+    }
+    if (runAs.isPresent() && !request.readOnlyPaths().isEmpty()) {
+      // A clone from a path of this host that the sandbox user may not read: done as the gateway,
+      // without network, in namespaces of its own; the result is then handed to the sandbox user.
+      cmd.addAll(limits.rlimits());
+      cmd.addAll(List.of("bwrap", "--unshare-net"));
+    } else {
+      cmd.addAll(namespaces.get().asSandboxUser());
+      cmd.addAll(namespaces.get().enter(sandboxId, dir));
+      cmd.addAll(limits.rlimits());
+      cmd.add("bwrap");
+    }
     cmd.addAll(
         List.of(
-            "bwrap",
             "--die-with-parent",
             "--unshare-pid",
             "--unshare-ipc",
@@ -286,9 +420,16 @@ public class LocalSandboxProvider implements SandboxProvider {
             "/etc/nsswitch.conf")) {
       cmd.addAll(List.of("--ro-bind-try", etc, etc));
     }
-    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
-    cmd.addAll(List.of("--bind", dir.resolve("workspace").toString(), SANDBOX_WORKSPACE));
-    cmd.addAll(List.of("--bind", dir.resolve("home").toString(), SANDBOX_HOME));
+    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    cmd.addAll(List.of("--size", Long.toString(limits.tmpBytes()), "--tmpfs", "/tmp"));
+    if (runAs.isPresent() && !request.readOnlyPaths().isEmpty()) {
+      // The host clone writes into a directory of the gateway's, moved into the workspace after.
+      cmd.addAll(List.of("--bind", dir.resolve(CLONE_STAGING).toString(), SANDBOX_WORKSPACE));
+      cmd.addAll(List.of("--tmpfs", SANDBOX_HOME));
+    } else {
+      cmd.addAll(List.of("--bind", dir.resolve("workspace").toString(), SANDBOX_WORKSPACE));
+      cmd.addAll(List.of("--bind", dir.resolve("home").toString(), SANDBOX_HOME));
+    }
     if (Files.exists(claudeBinary)) {
       cmd.addAll(List.of("--ro-bind", claudeBinary.toString(), SANDBOX_CLAUDE));
     }
@@ -563,10 +704,33 @@ public class LocalSandboxProvider implements SandboxProvider {
     }
   }
 
-  /** The sandboxes that exist on disk (for reconciliation at start-up). */
-  public Set<String> existingSandboxes() {
+  @Override
+  public Uni<List<dev.remoteclaude.gateway.provider.ProvidedSandbox>> list() {
+    return blocking(
+        () -> {
+          List<dev.remoteclaude.gateway.provider.ProvidedSandbox> held = new ArrayList<>();
+          for (String id : existingSandboxes()) {
+            try {
+              java.nio.file.attribute.BasicFileAttributes attributes =
+                  Files.readAttributes(
+                      sandboxes.resolve(id), java.nio.file.attribute.BasicFileAttributes.class);
+              held.add(
+                  new dev.remoteclaude.gateway.provider.ProvidedSandbox(
+                      id, attributes.creationTime().toInstant()));
+            } catch (IOException e) {
+              Log.debugf("sandbox %s went while listing: %s", id, e.getMessage());
+            }
+          }
+          return held;
+        });
+  }
+
+  /** The sandboxes that exist on disk. */
+  Set<String> existingSandboxes() {
     try (Stream<Path> dirs = Files.list(sandboxes)) {
-      return dirs.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+      return dirs.map(p -> p.getFileName().toString())
+          .filter(name -> name.matches("lsb-[0-9a-f-]{36}"))
+          .collect(java.util.stream.Collectors.toSet());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -577,6 +741,7 @@ public class LocalSandboxProvider implements SandboxProvider {
     if (processes != null) {
       processes.forEach(LocalProcess::killTree);
     }
+    namespaces.ifPresent(n -> n.stop(sandboxId, dirOf(sandboxId)));
   }
 
   private Path dirOf(String sandboxId) {

@@ -1,0 +1,281 @@
+package dev.remoteclaude.gateway.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.remoteclaude.gateway.provider.ExecHandle;
+import dev.remoteclaude.gateway.provider.ExecRequest;
+import dev.remoteclaude.gateway.provider.ExecResult;
+import dev.remoteclaude.gateway.provider.ProviderConfigs;
+import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.SandboxSpec;
+import dev.remoteclaude.testing.TestInfra;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local sandboxes attacked as a hostile tenant would: from one sandbox, another sandbox's loopback
+ * ports, the platform's PostgreSQL and Kafka and the host's loopback are out of reach; a fork bomb,
+ * a memory hog, a full /tmp or a huge file stay inside the sandbox's limits while another sandbox
+ * keeps answering; a sandbox runs at most its number of commands at once.
+ */
+class LocalIsolationTest {
+
+  private static final Duration WAIT = Duration.ofMinutes(1);
+
+  @TempDir static Path root;
+  private static LocalSandboxProvider provider;
+  private static ServerSocket hostService;
+  private static ServerSocket modelEndpoint;
+  private static final AtomicBoolean serving = new AtomicBoolean(true);
+
+  @BeforeAll
+  static void start() throws IOException {
+    assumeThat(SandboxNamespaces.installed("bwrap")).as("bubblewrap installed").isTrue();
+    hostService = listen();
+    modelEndpoint = listen();
+    Map<String, String> config = new HashMap<>();
+    config.put("gateway.local.root", root.toString());
+    config.put("gateway.local.isolation", "bubblewrap");
+    config.put("gateway.claude.base-url", "http://127.0.0.1:" + modelEndpoint.getLocalPort());
+    config.put("gateway.local.limits.memory", "256M");
+    config.put("gateway.local.limits.processes", "200");
+    config.put("gateway.local.limits.tmp", "8M");
+    config.put("gateway.local.limits.file-size", "16M");
+    config.put("gateway.local.limits.concurrent-commands", "4");
+    provider = new LocalSandboxProvider(ProviderConfigs.gateway(config));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    serving.set(false);
+    if (provider != null) {
+      provider.close();
+    }
+    for (ServerSocket socket : new ServerSocket[] {hostService, modelEndpoint}) {
+      if (socket != null) {
+        socket.close();
+      }
+    }
+  }
+
+  /** A service on the host's loopback that greets whoever connects. */
+  private static ServerSocket listen() throws IOException {
+    ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (serving.get()) {
+                try (Socket client = socket.accept();
+                    OutputStream out = client.getOutputStream()) {
+                  out.write("hello\n".getBytes());
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
+    return socket;
+  }
+
+  @Test
+  void aSandboxCannotReachAnotherSandboxsLoopbackPortsNorThePlatformsServices() throws Exception {
+    String a = create();
+    String b = create();
+    int port = 20000 + (int) (Math.random() * 20000);
+    // B serves on its own loopback ...
+    ExecHandle server =
+        exec(
+            b,
+            Duration.ofMinutes(2),
+            "perl",
+            "-MIO::Socket::INET",
+            "-e",
+            "$s=IO::Socket::INET->new(LocalAddr=>'127.0.0.1',LocalPort=>$ARGV[0],Listen=>5,"
+                + "ReuseAddr=>1) or die; while($c=$s->accept){print $c \"from-b\\n\"; close $c}",
+            Integer.toString(port));
+    try {
+      // ... which B's own commands reach,
+      await()
+          .atMost(WAIT)
+          .until(() -> run(b, "timeout 5 bash -c " + connect(port)).stdout().contains("from-b"));
+      // A's do not: its loopback is its own.
+      ExecResult fromA = run(a, "timeout 5 bash -c " + connect(port) + " || echo unreachable");
+      assertThat(fromA.stdout()).contains("unreachable").doesNotContain("from-b");
+    } finally {
+      server.cancel();
+    }
+
+    // The platform's PostgreSQL and Kafka, and any service on the host's loopback: out of reach.
+    URI kafka = URI.create("kafka://" + TestInfra.kafkaBootstrapServers().split(",")[0]);
+    for (int hostPort :
+        List.of(kafka.getPort(), TestInfra.postgres().port(), hostService.getLocalPort())) {
+      assertThat(hostPort).isPositive();
+      try (Socket fromHost = new Socket(InetAddress.getLoopbackAddress(), hostPort)) {
+        assertThat(fromHost.isConnected()).isTrue(); // it is there, for the host
+      }
+      assertThat(
+              run(a, "timeout 5 bash -c " + connect(hostPort) + " && echo reached || echo blocked")
+                  .stdout())
+          .as("host port %d from a sandbox", hostPort)
+          .contains("blocked")
+          .doesNotContain("reached");
+    }
+
+    // The model endpoint on the host's loopback is the one port let through (with pasta).
+    if (networkIs(SandboxNamespaces.Network.PASTA)) {
+      assertThat(run(a, "timeout 5 bash -c " + connect(modelEndpoint.getLocalPort())).stdout())
+          .contains("hello");
+    }
+  }
+
+  @Test
+  void aForkBombStaysWithinItsSandboxsProcessLimitAndAnotherSandboxKeepsAnswering() {
+    String bomber = create();
+    String neighbour = create();
+    ExecHandle bomb =
+        exec(
+            bomber,
+            Duration.ofSeconds(40),
+            "bash",
+            "-c",
+            "bomb() { bomb | bomb & }; bomb; sleep 60");
+    try {
+      // The bomb fills its sandbox up to the limit (200 here; a few more are bubblewrap's own,
+      // outside the sandbox's namespaces) and no further, for as long as it keeps trying ...
+      await().atMost(WAIT).until(() -> processesOf(bomb) >= 150);
+      await()
+          .during(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> processesOf(bomb) <= 200 + 3);
+      // ... while the neighbour's commands run, and the host can still start processes.
+      ExecResult answer = run(neighbour, "echo alive; ls / | wc -l");
+      assertThat(answer.exitCode()).isZero();
+      assertThat(answer.stdout()).startsWith("alive");
+      assertThat(new ProcessBuilder("true").start().waitFor()).isZero();
+      assertThat(processesOf(bomb)).isGreaterThanOrEqualTo(150);
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    } finally {
+      bomb.cancel();
+    }
+    // Once the bomb is gone, the sandbox is usable again.
+    await().atMost(WAIT).until(() -> run(bomber, "echo back").stdout().equals("back\n"));
+  }
+
+  @Test
+  void aMemoryHogIsKilledAtItsSandboxsMemoryLimitWhileAnotherSandboxKeepsAnswering() {
+    assumeThat(provider.limitsMemory()).as("cgroups available to the gateway").isTrue();
+    String hog = create();
+    String neighbour = create();
+    // tail keeps the (endless) last line of /dev/zero in memory; the cgroup's OOM killer ends it.
+    // (ulimit -v is only a safety net should the limit not hold: then tail fails with exit 1.)
+    ExecResult hogged = run(hog, "ulimit -v 4000000; tail /dev/zero");
+    assertThat(hogged.exitCode()).as("killed by the OOM killer (SIGKILL)").isEqualTo(137);
+    ExecResult answer = run(neighbour, "echo alive");
+    assertThat(answer.stdout()).isEqualTo("alive\n");
+  }
+
+  @Test
+  void tmpAndFileSizesAreLimited() {
+    String id = create();
+    ExecResult tmp = run(id, "head -c 20000000 /dev/zero > /tmp/big; echo $?; du -k /tmp/big");
+    assertThat(tmp.stdout()).doesNotStartWith("0\n");
+    assertThat(Long.parseLong(tmp.stdout().lines().toList().get(1).split("\\s+")[0]))
+        .isLessThanOrEqualTo(8 * 1024);
+
+    ExecResult file =
+        run(id, "head -c 40000000 /dev/zero > /workspace/big; echo $?; stat -c %s /workspace/big");
+    assertThat(file.stdout()).doesNotStartWith("0\n");
+    assertThat(Long.parseLong(file.stdout().lines().toList().get(1).strip()))
+        .isLessThanOrEqualTo(16L * 1024 * 1024);
+  }
+
+  @Test
+  void aSandboxRunsAtMostItsNumberOfCommandsAtOnce() {
+    String id = create();
+    List<ExecHandle> sleeping = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        sleeping.add(exec(id, Duration.ofMinutes(1), "sleep", "60"));
+      }
+      assertThatThrownBy(() -> exec(id, Duration.ofMinutes(1), "true"))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ProviderException.Kind.BUSY);
+                assertThat(e.getMessage()).contains("4 commands");
+              });
+    } finally {
+      sleeping.forEach(ExecHandle::cancel);
+    }
+    await().atMost(WAIT).until(() -> run(id, "echo again").stdout().equals("again\n"));
+  }
+
+  @Test
+  void sandboxProcessesRunAsAnUnprivilegedHostUserWithoutCapabilities() throws IOException {
+    String id = create();
+    ExecResult result = run(id, "id -u; grep CapEff /proc/self/status; sleep 30 & echo $!");
+    assertThat(result.stdout()).startsWith("1000\n").contains("0000000000000000");
+    if (HostUsers.runningAsRoot()) {
+      Path workspace = root.resolve("sandboxes").resolve(id).resolve("workspace");
+      assertThat(Files.getAttribute(workspace, "unix:uid")).isEqualTo(200000);
+    }
+  }
+
+  private static long processesOf(ExecHandle handle) {
+    return ((LocalProcess) handle).handle().descendants().count();
+  }
+
+  private static boolean networkIs(SandboxNamespaces.Network network) {
+    return provider.network().filter(n -> n == network).isPresent();
+  }
+
+  private static String connect(int port) {
+    return "'exec 3<>/dev/tcp/127.0.0.1/" + port + " && head -1 <&3'";
+  }
+
+  private static String create() {
+    return provider
+        .create(
+            new SandboxSpec(
+                UUID.randomUUID().toString(),
+                Optional.empty(),
+                Map.of(),
+                0,
+                0,
+                Duration.ofHours(1),
+                Optional.empty()))
+        .await()
+        .atMost(WAIT);
+  }
+
+  private static ExecHandle exec(String id, Duration timeout, String... command) {
+    return provider.exec(id, ExecRequest.of(List.of(command), timeout)).await().atMost(WAIT);
+  }
+
+  private static ExecResult run(String id, String script) {
+    return ExecResult.collect(exec(id, Duration.ofSeconds(45), "bash", "-c", script))
+        .await()
+        .atMost(WAIT);
+  }
+}
