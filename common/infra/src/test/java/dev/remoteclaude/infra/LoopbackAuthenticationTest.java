@@ -16,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,11 +49,14 @@ class LoopbackAuthenticationTest {
 
   private static LocalKafka.Options kafkaOptions;
   private static LocalKafka kafka;
+  private static LocalPostgres postgres;
 
   @BeforeAll
   static void start() {
     kafkaOptions = LocalKafka.Options.ephemeral(1);
     kafka = LocalKafka.start(kafkaOptions);
+    postgres =
+        LocalPostgres.start(LocalPostgres.Options.ephemeral("rc", "pg-" + UUID.randomUUID()));
   }
 
   @AfterAll
@@ -57,7 +64,12 @@ class LoopbackAuthenticationTest {
     if (kafka != null) {
       kafka.close();
     }
+    if (postgres != null) {
+      postgres.close();
+    }
   }
+
+  // --- Kafka ------------------------------------------------------------------------------------
 
   @Test
   void kafkaRefusesAClientWithoutCredentials() {
@@ -231,12 +243,57 @@ class LoopbackAuthenticationTest {
     }
   }
 
+  // --- PostgreSQL -------------------------------------------------------------------------------
+
   @Test
-  void kafkaDoesNotAnswerOnANonLoopbackAddress() throws IOException {
+  void postgresRefusesNoPasswordAndAWrongOneOverTcp() {
+    assertThatThrownBy(() -> DriverManager.getConnection(postgres.jdbcUrl("postgres"), "rc", null))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("no password was provided");
+    assertThatThrownBy(
+            () -> DriverManager.getConnection(postgres.jdbcUrl("postgres"), "rc", "wrong"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("password authentication failed");
+  }
+
+  @Test
+  void postgresRefusesNoPasswordAndAWrongOneOnItsUnixSocket() throws Exception {
+    assertThat(postgres.socketDirectory().resolve(".s.PGSQL." + postgres.port())).exists();
+    assertThat(psqlOverSocket(null)).contains("no password supplied");
+    assertThat(psqlOverSocket("wrong")).contains("password authentication failed");
+    assertThat(psqlOverSocket(postgres.password()).strip()).isEqualTo("1");
+  }
+
+  @Test
+  void everyPostgresAccessRuleDemandsScramAndItListensOnLoopbackOnly() throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(postgres.jdbcUrl("postgres"), "rc", postgres.password());
+        ResultSet rules =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT type, auth_method, coalesce(error, '') FROM pg_hba_file_rules")) {
+      List<String> seen = new ArrayList<>();
+      while (rules.next()) {
+        seen.add(rules.getString(1) + " " + rules.getString(2) + rules.getString(3));
+        assertThat(rules.getString(2)).as("pg_hba.conf: " + seen).isEqualTo("scram-sha-256");
+      }
+      assertThat(seen).anyMatch(r -> r.startsWith("local ")).anyMatch(r -> r.startsWith("host "));
+    }
+    try (Connection c =
+            DriverManager.getConnection(postgres.jdbcUrl("postgres"), "rc", postgres.password());
+        ResultSet rs = c.createStatement().executeQuery("SHOW listen_addresses")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("127.0.0.1");
+    }
+  }
+
+  @Test
+  void neitherKafkaNorPostgresAnswersOnANonLoopbackAddress() throws IOException {
     List<Integer> ports =
         List.of(
             Integer.parseInt(kafka.bootstrapServers().substring("127.0.0.1:".length())),
-            kafka.controllerPort());
+            kafka.controllerPort(),
+            postgres.port());
     for (int port : ports) {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000); // they do listen
@@ -294,6 +351,36 @@ class LoopbackAuthenticationTest {
       cause = cause.getCause();
     }
     return cause;
+  }
+
+  /** psql on the server's Unix socket with {@code password} (null: none); its output. */
+  private static String psqlOverSocket(String password) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                LocalPostgres.findBinaries().resolve("psql").toString(),
+                "-h",
+                postgres.socketDirectory().toString(),
+                "-p",
+                String.valueOf(postgres.port()),
+                "-U",
+                postgres.user(),
+                "-d",
+                "postgres",
+                "-w",
+                "-tAc",
+                "SELECT 1")
+            .redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(k -> k.startsWith("PG"));
+    env.put("PGPASSFILE", "/nonexistent");
+    if (password != null) {
+      env.put("PGPASSWORD", password);
+    }
+    Process process = builder.start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out;
   }
 
   private static List<InetAddress> nonLoopbackAddresses() throws SocketException {
