@@ -132,12 +132,9 @@ public final class SessionFixtures {
 
   private static synchronized KafkaProducer<String, String> producer() {
     if (producer == null) {
-      producer =
-          new KafkaProducer<>(
-              Map.<String, Object>of(
-                  "bootstrap.servers", TestInfra.kafkaBootstrapServers(), "linger.ms", 0),
-              new StringSerializer(),
-              new StringSerializer());
+      Map<String, Object> config = new HashMap<>(TestInfra.kafkaClientProperties());
+      config.put("linger.ms", 0);
+      producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
     return producer;
   }

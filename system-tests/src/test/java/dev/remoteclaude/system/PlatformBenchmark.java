@@ -183,7 +183,13 @@ class PlatformBenchmark {
             new LocalPostgres.Options(infraHome.resolve("pg"), Ports.free(), "rc", "pw", false));
     LocalKafka kafka =
         LocalKafka.start(
-            new LocalKafka.Options(infraHome.resolve("kafka"), Ports.free(), 3, false));
+            new LocalKafka.Options(
+                infraHome.resolve("kafka"),
+                Ports.free(),
+                3,
+                "rc",
+                LocalKafka.randomPassword(),
+                false));
     long b1 = System.nanoTime();
     long infraRss = peakRssOfTree(pg.pid()) + peakRss(kafka.pid());
     kafka.close();

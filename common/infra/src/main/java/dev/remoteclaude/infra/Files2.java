@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,6 +22,21 @@ final class Files2 {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete " + root, e);
+    }
+  }
+
+  /**
+   * Writes {@code content} to a file only its owner may read or write (0600), replacing any file of
+   * that name: the file never exists with wider permissions, not even for a moment.
+   */
+  static void writePrivate(Path file, String content) {
+    try {
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + file, e);
     }
   }
 

@@ -40,6 +40,13 @@ public final class LocalPostgres implements AutoCloseable {
         throw new UncheckedIOException("cannot create a temporary directory for PostgreSQL", e);
       }
     }
+
+    /** Never shows the password. */
+    @Override
+    public String toString() {
+      return "Options[directory=%s, port=%d, user=%s, password=<hidden>, ephemeral=%s]"
+          .formatted(directory, port, user, ephemeral);
+    }
   }
 
   private final Options options;
@@ -283,6 +290,11 @@ public final class LocalPostgres implements AutoCloseable {
 
   public Path logFile() {
     return logFile;
+  }
+
+  /** Where the server's Unix socket is ({@code .s.PGSQL.<port>}). */
+  Path socketDirectory() {
+    return options.directory();
   }
 
   /** The postmaster's process id (from postmaster.pid), or -1 when it is not running. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,17 +32,10 @@ public final class KafkaProbe implements AutoCloseable {
   private volatile boolean running = true;
 
   private KafkaProbe(Collection<String> topics) {
-    consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers",
-                TestInfra.kafkaBootstrapServers(),
-                "group.id",
-                "probe-" + UUID.randomUUID(),
-                "enable.auto.commit",
-                "false"),
-            new StringDeserializer(),
-            new StringDeserializer());
+    Map<String, Object> config = new HashMap<>(TestInfra.kafkaClientProperties());
+    config.put("group.id", "probe-" + UUID.randomUUID());
+    config.put("enable.auto.commit", "false");
+    consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : topics) {
       ensureTopic(topic);
@@ -88,7 +82,7 @@ public final class KafkaProbe implements AutoCloseable {
   public static void send(String topic, String key, String value) {
     try (var producer =
         new KafkaProducer<>(
-            Map.<String, Object>of("bootstrap.servers", TestInfra.kafkaBootstrapServers()),
+            new HashMap<String, Object>(TestInfra.kafkaClientProperties()),
             new StringSerializer(),
             new StringSerializer())) {
       producer.send(new ProducerRecord<>(topic, key, value)).get();

@@ -19,7 +19,8 @@ public class RcInfraResource implements QuarkusTestResourceLifecycleManager {
     config.put("quarkus.datasource.password", pg.password());
     config.put("quarkus.datasource.reactive.url", pg.reactiveUrl());
     config.put("quarkus.datasource.jdbc.url", pg.jdbcUrl());
-    config.put("kafka.bootstrap.servers", TestInfra.kafkaBootstrapServers());
+    // bootstrap.servers and, for a broker that demands a password, the SASL settings.
+    TestInfra.kafkaClientProperties().forEach((key, value) -> config.put("kafka." + key, value));
     config.put("rc.auth.public-key", TestKeys.publicKeyBase64());
     config.put("rc.auth.issuer", Tokens.ISSUER);
     config.put("rc.auth.audience", Tokens.AUDIENCE);

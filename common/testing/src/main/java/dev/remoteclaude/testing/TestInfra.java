@@ -4,6 +4,7 @@ import dev.remoteclaude.infra.InfraException;
 import dev.remoteclaude.infra.LocalKafka;
 import dev.remoteclaude.infra.LocalPostgres;
 import java.net.URI;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -13,8 +14,13 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  *   <li>{@code RC_TEST_PG_URL} — {@code postgresql://user:password@host:port/database}
- *   <li>{@code RC_TEST_KAFKA_BOOTSTRAP} — {@code host:port}
+ *   <li>{@code RC_TEST_KAFKA_BOOTSTRAP} — {@code host:port}, with {@code RC_TEST_KAFKA_USER} and
+ *       {@code RC_TEST_KAFKA_PASSWORD} when that broker demands SASL/SCRAM-SHA-512 (over
+ *       SASL_PLAINTEXT); without them the tests connect without authentication
  * </ul>
+ *
+ * <p>A broker the tests start themselves demands a password (see {@link LocalKafka}); {@link
+ * #kafkaClientProperties()} holds what every client needs to reach it.
  */
 public final class TestInfra {
 
@@ -33,7 +39,7 @@ public final class TestInfra {
   }
 
   private static Postgres postgres;
-  private static String kafka;
+  private static Map<String, String> kafka;
   private static LocalPostgres localPostgres;
   private static LocalKafka localKafka;
 
@@ -61,18 +67,35 @@ public final class TestInfra {
     return postgres;
   }
 
-  public static synchronized String kafkaBootstrapServers() {
+  /**
+   * The Kafka client properties of the module's broker: {@code bootstrap.servers} and, when it
+   * demands authentication, {@code security.protocol}, {@code sasl.mechanism} and {@code
+   * sasl.jaas.config} (which holds the password: never log these).
+   */
+  public static synchronized Map<String, String> kafkaClientProperties() {
     if (kafka == null) {
       String url = System.getenv("RC_TEST_KAFKA_BOOTSTRAP");
       if (url != null && !url.isBlank()) {
-        kafka = url;
+        String user = System.getenv("RC_TEST_KAFKA_USER");
+        String password = System.getenv("RC_TEST_KAFKA_PASSWORD");
+        kafka =
+            user == null || user.isBlank()
+                ? Map.of("bootstrap.servers", url)
+                : LocalKafka.clientProperties(url, user, password == null ? "" : password);
+        LOG.infof(
+            "Tests use Kafka at %s from RC_TEST_KAFKA_BOOTSTRAP (%s)",
+            url, user == null || user.isBlank() ? "no authentication" : "as user " + user);
       } else {
         localKafka = LocalKafka.start(LocalKafka.Options.ephemeral(3));
-        kafka = localKafka.bootstrapServers();
+        kafka = localKafka.clientProperties();
         registerShutdown();
       }
     }
     return kafka;
+  }
+
+  public static String kafkaBootstrapServers() {
+    return kafkaClientProperties().get("bootstrap.servers");
   }
 
   /**

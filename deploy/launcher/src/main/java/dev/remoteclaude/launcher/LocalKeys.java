@@ -1,7 +1,9 @@
 package dev.remoteclaude.launcher;
 
+import dev.remoteclaude.infra.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,7 +28,8 @@ import org.jose4j.lang.JoseException;
 /**
  * The local platform's keys, made on first start and kept (0600) under the platform's home: the RSA
  * pair that signs and verifies bearer tokens (the local stand-in for an identity provider), the AES
- * key that seals secrets at rest, and the database password. Nothing of it is in git.
+ * key that seals secrets at rest, the database password and the Kafka password. Nothing of it is in
+ * git.
  */
 public final class LocalKeys {
 
@@ -37,13 +40,19 @@ public final class LocalKeys {
   private final PublicKey publicKey;
   private final String secretKey;
   private final String databasePassword;
+  private final String kafkaPassword;
 
   private LocalKeys(
-      PrivateKey privateKey, PublicKey publicKey, String secretKey, String databasePassword) {
+      PrivateKey privateKey,
+      PublicKey publicKey,
+      String secretKey,
+      String databasePassword,
+      String kafkaPassword) {
     this.privateKey = privateKey;
     this.publicKey = publicKey;
     this.secretKey = secretKey;
     this.databasePassword = databasePassword;
+    this.kafkaPassword = kafkaPassword;
   }
 
   /** Loads the keys from {@code dir}, creating any that are missing. */
@@ -66,7 +75,12 @@ public final class LocalKeys {
       PublicKey publicKey = rsa.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub)));
       String secret = readOrCreate(dir.resolve("secrets.key"), 32);
       String dbPassword = readOrCreate(dir.resolve("database.password"), 24);
-      return new LocalKeys(privateKey, publicKey, secret, dbPassword);
+      Path kafka = dir.resolve("kafka.password");
+      if (!Files.exists(kafka)) {
+        write(kafka, LocalKafka.randomPassword().getBytes(StandardCharsets.US_ASCII));
+      }
+      String kafkaPassword = Files.readString(kafka).strip();
+      return new LocalKeys(privateKey, publicKey, secret, dbPassword, kafkaPassword);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write the local keys in " + dir, e);
     } catch (GeneralSecurityException e) {
@@ -100,6 +114,11 @@ public final class LocalKeys {
 
   public String databasePassword() {
     return databasePassword;
+  }
+
+  /** The password of the local Kafka broker's one user (URL-safe characters only). */
+  public String kafkaPassword() {
+    return kafkaPassword;
   }
 
   /** A bearer token for {@code user}, valid for {@code lifetime}. */

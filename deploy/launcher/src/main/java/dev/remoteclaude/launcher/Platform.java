@@ -87,7 +87,8 @@ public final class Platform implements AutoCloseable {
     progress.accept("Kafka (KRaft) on port " + options.kafkaPort());
     kafka =
         LocalKafka.start(
-            new LocalKafka.Options(data.resolve("kafka"), options.kafkaPort(), 3, false));
+            new LocalKafka.Options(
+                data.resolve("kafka"), options.kafkaPort(), 3, "rc", keys.kafkaPassword(), false));
     started.add(kafka);
 
     Optional<String> apiKey = options.anthropicApiKey();
@@ -129,7 +130,8 @@ public final class Platform implements AutoCloseable {
     config.setProperty("quarkus.datasource.password", postgres.password());
     config.setProperty("quarkus.datasource.reactive.url", postgres.reactiveUrl(DATABASE));
     config.setProperty("quarkus.datasource.jdbc.url", postgres.jdbcUrl(DATABASE));
-    config.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
+    // bootstrap.servers and the broker's SASL settings (its password: this file is 0600).
+    kafka.clientProperties().forEach((key, value) -> config.setProperty("kafka." + key, value));
     config.setProperty("rc.auth.public-key", keys.publicKeyBase64());
     config.setProperty("rc.auth.issuer", LocalKeys.ISSUER);
     config.setProperty("rc.auth.audience", LocalKeys.AUDIENCE);
