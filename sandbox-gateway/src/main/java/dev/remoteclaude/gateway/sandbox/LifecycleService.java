@@ -113,10 +113,10 @@ public class LifecycleService {
           return providers
               .snapshot(sandbox.provider, sandbox.providerId)
               .chain(
-                  snapshotId -> {
-                    sandbox.lastSnapshotId = snapshotId;
+                  snapshot -> {
+                    sandbox.lastSnapshotId = snapshot.id();
                     sandbox.updatedAt = Instant.now();
-                    return answer(sandbox, new SandboxSnapshotted(snapshotId, Instant.now()));
+                    return answer(sandbox, new SandboxSnapshotted(snapshot.id(), Instant.now()));
                   });
         });
   }

@@ -8,6 +8,7 @@ import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -375,7 +376,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   // --- snapshots --------------------------------------------------------------------------------
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
     return blocking(
         () -> {
           PersistentVolumeClaim claim = existingClaim(sandboxId);
@@ -390,7 +391,32 @@ public class KubernetesSandboxProvider implements SandboxProvider {
         });
   }
 
-  private String volumeSnapshot(String sandboxId) {
+  /**
+   * Deletes an archive from {@code archive-dir} or a VolumeSnapshot, whichever the id names (what
+   * the CSI driver then does with the volume snapshot's content is the VolumeSnapshotClass's {@code
+   * deletionPolicy}). One that is already gone is fine.
+   */
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
+    return blocking(
+        () -> {
+          if (snapshotId != null && snapshotId.matches(VOLUME_SNAPSHOT_PREFIX + UUID_PATTERN)) {
+            VolumeSnapshots.in(client).inNamespace(namespace()).withName(snapshotId).delete();
+          } else if (snapshotId != null && snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
+            try {
+              Files.deleteIfExists(archiveOf(snapshotId));
+            } catch (IOException e) {
+              throw new ProviderException(
+                  ProviderException.Kind.UNAVAILABLE, "cannot delete snapshot " + snapshotId, e);
+            }
+          } else {
+            throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
+          }
+          return null;
+        });
+  }
+
+  private Snapshot volumeSnapshot(String sandboxId) {
     String name = VOLUME_SNAPSHOT_PREFIX + UUID.randomUUID();
     VolumeSnapshots.in(client)
         .inNamespace(namespace())
@@ -402,11 +428,11 @@ public class KubernetesSandboxProvider implements SandboxProvider {
                 SandboxResources.claimName(sandboxId),
                 config.volumeSnapshotClass()))
         .create();
-    return name;
+    return Snapshot.ofUnknownSize(name);
   }
 
   /** tar.gz of workspace and home, streamed out of the pod into the archive directory. */
-  private String archive(String sandboxId, PersistentVolumeClaim claim) {
+  private Snapshot archive(String sandboxId, PersistentVolumeClaim claim) {
     boolean wasPaused = !alive(pod(sandboxId));
     if (wasPaused) {
       startPod(sandboxId, claim);
@@ -440,7 +466,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
             ProviderException.Kind.UNAVAILABLE, "tar failed in the sandbox: " + outcome.stderr());
       }
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-      return name;
+      return Snapshot.of(name, Files.size(file));
     } catch (IOException | UncheckedIOException e) {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot write the snapshot archive", e);

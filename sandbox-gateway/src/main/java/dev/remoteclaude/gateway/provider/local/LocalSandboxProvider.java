@@ -8,6 +8,7 @@ import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -484,8 +485,17 @@ public class LocalSandboxProvider implements SandboxProvider {
   }
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
     return blocking(() -> snapshots.take(existing(sandboxId)));
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
+    return blocking(
+        () -> {
+          snapshots.delete(snapshotId);
+          return null;
+        });
   }
 
   /** The sandboxes that exist on disk (for reconciliation at start-up). */

@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.provider.local;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Snapshots of local sandboxes: {@code snap-<uuid>.tar.gz} of a sandbox's {@code workspace/} and
@@ -20,6 +22,9 @@ final class LocalSnapshots {
 
   /** How long archiving or restoring a snapshot may take. */
   private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(10);
+
+  private static final Pattern ID =
+      Pattern.compile("snap-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private final Path dir;
 
@@ -32,8 +37,8 @@ final class LocalSnapshots {
     }
   }
 
-  /** Archives the sandbox in {@code sandboxDir}; returns the snapshot's id. Blocking. */
-  String take(Path sandboxDir) {
+  /** Archives the sandbox in {@code sandboxDir}; blocking. */
+  Snapshot take(Path sandboxDir) {
     String id = "snap-" + UUID.randomUUID();
     Path archive = dir.resolve(id + ".tar.gz");
     // --sparse: a file with holes (truncate -s 10T) is archived as its data, not its size.
@@ -47,20 +52,40 @@ final class LocalSnapshots {
             sandboxDir.toString(),
             "workspace",
             "home"));
-    return id;
+    try {
+      return Snapshot.of(id, Files.size(archive));
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, "cannot read the snapshot's size", e);
+    }
   }
 
   /** Unpacks a snapshot into {@code sandboxDir}; blocking. */
   void restore(String snapshotId, Path sandboxDir) {
-    if (!snapshotId.matches("snap-[0-9a-f-]{36}")) {
-      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
-    }
-    Path archive = dir.resolve(snapshotId + ".tar.gz");
+    Path archive = fileOf(snapshotId);
     if (!Files.exists(archive)) {
       throw new ProviderException(
           ProviderException.Kind.NOT_FOUND, "snapshot " + snapshotId + " is not on this host");
     }
     run(List.of("tar", "-xzf", archive.toString(), "-C", sandboxDir.toString()));
+  }
+
+  /** Deletes a snapshot; one that is not there is fine. Blocking. */
+  void delete(String snapshotId) {
+    Path archive = fileOf(snapshotId);
+    try {
+      Files.deleteIfExists(archive);
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, "cannot delete snapshot " + snapshotId, e);
+    }
+  }
+
+  private Path fileOf(String snapshotId) {
+    if (snapshotId == null || !ID.matcher(snapshotId).matches()) {
+      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
+    }
+    return dir.resolve(snapshotId + ".tar.gz");
   }
 
   /** Runs an archiver; one that outlives {@link #ARCHIVE_TIMEOUT} is killed, not left behind. */

@@ -9,12 +9,14 @@ import dev.remoteclaude.gateway.provider.ProviderConfigs;
 import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -226,7 +228,7 @@ class KubernetesSandboxProviderTest {
                 "gateway.kubernetes.volume-snapshot-class", "csi-snapclass"));
     String id = create(provider, spec(Map.of(), 0, 0));
     try {
-      String snapshot = provider.snapshot(id).await().atMost(CALL);
+      String snapshot = provider.snapshot(id).await().atMost(CALL).id();
       assertThat(snapshot).startsWith("kvs-");
       GenericKubernetesResource taken =
           VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot).get();
@@ -334,6 +336,55 @@ class KubernetesSandboxProviderTest {
           .isInstanceOfSatisfying(
               ProviderException.class,
               e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.NOT_FOUND));
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  // --- snapshot deletion --------------------------------------------------------------------
+
+  @Test
+  void deletingAVolumeSnapshotRemovesItFromTheClusterAndIsIdempotent() {
+    KubernetesSandboxProvider provider =
+        provider(Map.of("gateway.kubernetes.snapshots", "volume-snapshot"));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      Snapshot snapshot = provider.snapshot(id).await().atMost(CALL);
+      assertThat(snapshot.sizeBytes()).as("bounded by the claim, not measured").isEmpty();
+      assertThat(VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot.id()).get())
+          .isNotNull();
+
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      assertThat(VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot.id()).get())
+          .isNull();
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      provider.deleteSnapshot("kvs-" + UUID.randomUUID()).await().atMost(CALL);
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  @Test
+  void deletingAnArchiveSnapshotRemovesTheFileAndRefusesIdsThatAreNotSnapshots() throws Exception {
+    Path archives = root.resolve("archives-deleted");
+    KubernetesSandboxProvider provider =
+        provider(Map.of("gateway.kubernetes.archive-dir", archives.toString()));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      Snapshot snapshot = provider.snapshot(id).await().atMost(CALL);
+      Path file = archives.resolve(snapshot.id() + ".tar.gz");
+      assertThat(file).exists();
+      assertThat(snapshot.sizeBytes()).hasValue(Files.size(file));
+
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      assertThat(file).doesNotExist();
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      for (String notASnapshot : List.of("../../etc/passwd", "kar-x", "ksb-" + UUID.randomUUID())) {
+        assertThatThrownBy(() -> provider.deleteSnapshot(notASnapshot).await().atMost(CALL))
+            .isInstanceOfSatisfying(
+                ProviderException.class,
+                e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID));
+      }
     } finally {
       provider.terminate(id).await().atMost(CALL);
     }
