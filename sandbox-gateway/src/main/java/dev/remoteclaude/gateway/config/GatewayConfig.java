@@ -41,6 +41,8 @@ public interface GatewayConfig {
 
   Files files();
 
+  Snapshots snapshots();
+
   /** The embedded provider: a directory and a process tree per sandbox on this host. */
   interface Local {
     /** Where sandboxes and snapshots live. */
@@ -192,6 +194,16 @@ public interface GatewayConfig {
     /** Rows read per replay query. */
     @WithDefault("500")
     int replayBatch();
+  }
+
+  /** Snapshots, of every provider. */
+  interface Snapshots {
+    /**
+     * The largest snapshot archive, in bytes (5 GiB): archiving stops at this size and the snapshot
+     * fails and is not kept. Volume snapshots are bounded by their volume's size instead.
+     */
+    @WithDefault("5368709120")
+    long maxBytes();
   }
 
   interface Files {

@@ -42,7 +42,8 @@ public interface SandboxProvider {
 
   /**
    * Archives the workspace and Claude's transcripts; returns the snapshot (its id for {@link
-   * SandboxSpec}).
+   * SandboxSpec}). A snapshot larger than the provider's limit fails as {@link
+   * ProviderException.Kind#INVALID} and leaves nothing behind.
    */
   Uni<Snapshot> snapshot(String sandboxId);
 

@@ -42,6 +42,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -73,6 +74,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(30);
 
   private final GatewayConfig.Kubernetes config;
+  private final long maxSnapshotBytes;
   private final KubernetesClient client;
   private final boolean ownsClient;
   private final SandboxResources resources;
@@ -82,7 +84,11 @@ public class KubernetesSandboxProvider implements SandboxProvider {
 
   @Inject
   public KubernetesSandboxProvider(GatewayConfig config) {
-    this(config.kubernetes(), new KubernetesClientBuilder().build(), true);
+    this(
+        config.kubernetes(),
+        config.snapshots().maxBytes(),
+        new KubernetesClientBuilder().build(),
+        true);
     Log.infof(
         "kubernetes sandboxes in namespace %s of %s, image %s%s",
         this.config.namespace(),
@@ -92,16 +98,28 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   }
 
   /** With a client of the caller's (tests, tools); the caller closes it. */
+  public KubernetesSandboxProvider(GatewayConfig config, KubernetesClient client) {
+    this(config.kubernetes(), config.snapshots().maxBytes(), client, false);
+  }
+
+  /**
+   * With a client of the caller's (tests, tools) and no limit on the size of archive snapshots; the
+   * caller closes the client.
+   */
   public KubernetesSandboxProvider(GatewayConfig.Kubernetes config, KubernetesClient client) {
-    this(config, client, false);
+    this(config, Long.MAX_VALUE, client, false);
   }
 
   private KubernetesSandboxProvider(
-      GatewayConfig.Kubernetes config, KubernetesClient client, boolean ownsClient) {
+      GatewayConfig.Kubernetes config,
+      long maxSnapshotBytes,
+      KubernetesClient client,
+      boolean ownsClient) {
     if (config.uid() == 0) {
       throw new IllegalArgumentException("gateway.kubernetes.uid must not be 0 (root)");
     }
     this.config = config;
+    this.maxSnapshotBytes = maxSnapshotBytes;
     this.client = client;
     this.ownsClient = ownsClient;
     this.resources = new SandboxResources(config);
@@ -431,7 +449,10 @@ public class KubernetesSandboxProvider implements SandboxProvider {
     return Snapshot.ofUnknownSize(name);
   }
 
-  /** tar.gz of workspace and home, streamed out of the pod into the archive directory. */
+  /**
+   * tar.gz of workspace and home, streamed out of the pod into the archive directory, at most
+   * {@code maxSnapshotBytes}: beyond that, tar is stopped and the snapshot fails.
+   */
   private Snapshot archive(String sandboxId, PersistentVolumeClaim claim) {
     boolean wasPaused = !alive(pod(sandboxId));
     if (wasPaused) {
@@ -443,6 +464,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
     try {
       Files.createDirectories(file.getParent());
       Outcome outcome;
+      AtomicLong written = new AtomicLong();
       try (OutputStream out = Files.newOutputStream(partial)) {
         outcome =
             run(
@@ -454,6 +476,13 @@ public class KubernetesSandboxProvider implements SandboxProvider {
                 ARCHIVE_TIMEOUT,
                 Long.MAX_VALUE,
                 bytes -> {
+                  if (written.addAndGet(bytes.length) > maxSnapshotBytes) {
+                    throw new ProviderException(
+                        ProviderException.Kind.INVALID,
+                        "the snapshot is larger than the limit of "
+                            + maxSnapshotBytes
+                            + " bytes; it was not kept");
+                  }
                   try {
                     out.write(bytes);
                   } catch (IOException e) {
@@ -466,7 +495,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
             ProviderException.Kind.UNAVAILABLE, "tar failed in the sandbox: " + outcome.stderr());
       }
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-      return Snapshot.of(name, Files.size(file));
+      return Snapshot.of(name, written.get());
     } catch (IOException | UncheckedIOException e) {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot write the snapshot archive", e);
@@ -556,16 +585,21 @@ public class KubernetesSandboxProvider implements SandboxProvider {
             timers);
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     ExecEvent.Exit exit = null;
-    for (ExecEvent event : exec.events().subscribe().asIterable()) {
-      switch (event) {
-        case ExecEvent.Stdout s -> stdout.accept(s.bytes());
-        case ExecEvent.Stderr s -> {
-          if (stderr.size() < 4096) {
-            stderr.writeBytes(s.bytes());
+    try {
+      for (ExecEvent event : exec.events().subscribe().asIterable()) {
+        switch (event) {
+          case ExecEvent.Stdout s -> stdout.accept(s.bytes());
+          case ExecEvent.Stderr s -> {
+            if (stderr.size() < 4096) {
+              stderr.writeBytes(s.bytes());
+            }
           }
+          case ExecEvent.Exit e -> exit = e;
         }
-        case ExecEvent.Exit e -> exit = e;
       }
+    } catch (RuntimeException e) {
+      exec.cancel(); // the output's consumer gave up (a snapshot too large): stop the process
+      throw e;
     }
     if (exit == null || exit.timedOut()) {
       throw new ProviderException(

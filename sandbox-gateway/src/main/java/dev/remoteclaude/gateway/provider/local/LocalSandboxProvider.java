@@ -78,7 +78,7 @@ public class LocalSandboxProvider implements SandboxProvider {
   public LocalSandboxProvider(GatewayConfig config) {
     this.root = config.local().root().toAbsolutePath();
     this.sandboxes = root.resolve("sandboxes");
-    this.snapshots = new LocalSnapshots(root.resolve("snapshots"));
+    this.snapshots = new LocalSnapshots(root.resolve("snapshots"), config.snapshots().maxBytes());
     this.claudeBinary = config.claude().binary().toAbsolutePath();
     this.bubblewrap = chooseIsolation(config.local().isolation());
     try {

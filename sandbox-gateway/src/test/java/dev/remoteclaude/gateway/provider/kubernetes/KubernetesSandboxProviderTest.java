@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class KubernetesSandboxProviderTest {
     all.put("gateway.kubernetes.archive-dir", root.resolve("archives").toString());
     all.put("gateway.kubernetes.start-timeout", "20s");
     all.putAll(settings);
-    return new KubernetesSandboxProvider(ProviderConfigs.gateway(all).kubernetes(), client);
+    return new KubernetesSandboxProvider(ProviderConfigs.gateway(all), client);
   }
 
   static String create(KubernetesSandboxProvider provider, SandboxSpec spec) {
@@ -341,7 +342,7 @@ class KubernetesSandboxProviderTest {
     }
   }
 
-  // --- snapshot deletion --------------------------------------------------------------------
+  // --- snapshot deletion and size -------------------------------------------------------------
 
   @Test
   void deletingAVolumeSnapshotRemovesItFromTheClusterAndIsIdempotent() {
@@ -384,6 +385,48 @@ class KubernetesSandboxProviderTest {
             .isInstanceOfSatisfying(
                 ProviderException.class,
                 e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID));
+      }
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  @Test
+  void anArchiveLargerThanTheLimitFailsLeavesNoPartialFileAndKeepsTheEarlierOne() throws Exception {
+    Path archives = root.resolve("archives-capped");
+    KubernetesSandboxProvider provider =
+        provider(
+            Map.of(
+                "gateway.kubernetes.archive-dir",
+                archives.toString(),
+                "gateway.snapshots.max-bytes",
+                String.valueOf(1 << 20)));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      String earlier = provider.snapshot(id).await().atMost(CALL).id();
+      ExecResult written =
+          ExecResult.collect(
+                  provider
+                      .exec(
+                          id,
+                          ExecRequest.of(
+                              List.of("sh", "-c", "head -c 4194304 /dev/urandom > big.bin"),
+                              Duration.ofSeconds(30)))
+                      .await()
+                      .atMost(CALL))
+              .await()
+              .atMost(CALL);
+      assertThat(written.succeeded()).isTrue();
+
+      assertThatThrownBy(() -> provider.snapshot(id).await().atMost(CALL))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID);
+                assertThat(e.getMessage()).contains("larger than the limit of 1048576 bytes");
+              });
+      try (Stream<Path> files = Files.list(archives)) {
+        assertThat(files.map(f -> f.getFileName().toString())).containsExactly(earlier + ".tar.gz");
       }
     } finally {
       provider.terminate(id).await().atMost(CALL);
