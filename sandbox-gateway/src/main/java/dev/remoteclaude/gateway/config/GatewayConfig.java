@@ -196,14 +196,26 @@ public interface GatewayConfig {
     int replayBatch();
   }
 
-  /** Snapshots, of every provider. */
+  /** How many snapshots a session keeps, and how large one may be (every provider). */
   interface Snapshots {
+    /**
+     * The newest snapshots kept per session (at least 1); once a newer one is stored, older ones
+     * are deleted, except one a sandbox still names as its last snapshot or the one it restores
+     * from.
+     */
+    @WithDefault("3")
+    int keep();
+
     /**
      * The largest snapshot archive, in bytes (5 GiB): archiving stops at this size and the snapshot
      * fails and is not kept. Volume snapshots are bounded by their volume's size instead.
      */
     @WithDefault("5368709120")
     long maxBytes();
+
+    /** How long after a failed deletion it is tried again; doubled per failure, up to an hour. */
+    @WithDefault("1m")
+    Duration deleteRetryDelay();
   }
 
   interface Files {

@@ -54,6 +54,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.stream.heartbeat", "2s"),
         Map.entry("gateway.files.max-bytes", "1048576"),
         Map.entry("gateway.provisioning.clone-timeout", "8s"),
+        Map.entry("gateway.snapshots.delete-retry-delay", "1s"),
         Map.entry("gateway.provider-calls.retries", "1"),
         Map.entry("gateway.provider-calls.retry-delay", "10ms"),
         Map.entry("gateway.provider-calls.breaker-volume", "4"),
