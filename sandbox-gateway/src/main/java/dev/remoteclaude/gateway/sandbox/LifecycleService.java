@@ -132,7 +132,9 @@ public class LifecycleService {
                             () ->
                                 answer(
                                     sandbox, new SandboxSnapshotted(snapshot.id(), Instant.now())));
-                  });
+                  })
+              .onFailure(LifecycleService::refused)
+              .recoverWithUni(failure -> snapshotRefused(sandbox, failure));
         });
   }
 
@@ -142,6 +144,23 @@ public class LifecycleService {
    */
   public Uni<Void> ended(EventEnvelope envelope) {
     return withSandbox(envelope, retention::sessionOver);
+  }
+
+  private static boolean refused(Throwable failure) {
+    return failure instanceof ProviderException p && p.kind() == ProviderException.Kind.INVALID;
+  }
+
+  /**
+   * The provider refused the snapshot (larger than the limit, say): nothing was stored, the last
+   * snapshot stays the last; the user sees why on the stream. Not retried: it would fail again.
+   */
+  private Uni<Void> snapshotRefused(Sandbox sandbox, Throwable failure) {
+    Log.infof("session %s: snapshot not taken: %s", sandbox.sessionId, failure.getMessage());
+    return announcer.log(
+        sandbox.sessionId,
+        Entry.of(
+            LogTypes.SANDBOX_PROGRESS,
+            Map.of("step", "snapshot_failed", "reason", failure.getMessage())));
   }
 
   private Uni<Void> withSandbox(

@@ -3,6 +3,7 @@ package dev.remoteclaude.gateway.sandbox;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
@@ -19,6 +20,7 @@ import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -38,8 +40,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Snapshots stay within their retention: a session keeps its newest {@code gateway.snapshots.keep}
- * (3), none once it is terminated, and never one a restore needs.
+ * Snapshots stay within their retention and size: a session keeps its newest {@code
+ * gateway.snapshots.keep} (3), none once it is terminated, never one a restore needs, and none
+ * larger than {@code gateway.snapshots.max-bytes} (8 MiB in tests).
  */
 @QuarkusTest
 class SnapshotRetentionTest {
@@ -149,6 +152,40 @@ class SnapshotRetentionTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> !marked(oldest) && !due(oldest));
       assertThat(onDisk(List.of(oldest))).containsExactly(oldest);
     }
+  }
+
+  @Test
+  void aSnapshotLargerThanTheLimitFailsLeavesNoPartialFileAndKeepsThePreviousOnes() {
+    Sessions.Ready session = Sessions.provision();
+    String previous;
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      previous = snapshot(gateway, session);
+      command(session, "head -c 12582912 /dev/urandom > random.bin");
+
+      Sessions.send(session.sessionId(), session.userId(), new SessionSnapshotRequested());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  log(session)
+                      .getList("events.findAll { it.type == 'sandbox.progress' }.data.step")
+                      .contains("snapshot_failed"));
+      assertThat(
+              log(session)
+                  .getString(
+                      "events.find { it.type == 'sandbox.progress'"
+                          + " && it.data.step == 'snapshot_failed' }.data.reason"))
+          .contains("larger than the limit of " + (8 << 20) + " bytes");
+      assertThat(snapshotted(gateway, session.sessionId())).containsExactly(previous);
+    }
+    try (Stream<Path> files = Files.list(snapshotsDir())) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.endsWith(".part"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    assertThat(onDisk(List.of(previous))).containsExactly(previous);
+    assertThat(rowsOf(session.sessionId())).containsExactly(previous);
+    assertThat(lastSnapshotOf(session.sessionId())).isEqualTo(previous);
   }
 
   @Test
@@ -277,6 +314,30 @@ class SnapshotRetentionTest {
         .statusCode(200)
         .extract()
         .asString();
+  }
+
+  private static void command(Sessions.Ready session, String script) {
+    given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .contentType("application/json")
+        .body(Map.of("script", script))
+        .post("/api/v1/sessions/{id}/commands", session.sessionId())
+        .then()
+        .statusCode(200)
+        .body("exitCode", equalTo(0));
+  }
+
+  private static JsonPath log(Sessions.Ready session) {
+    return given()
+        .auth()
+        .oauth2(Tokens.forUser(session.userId()))
+        .queryParam("limit", 1000)
+        .get("/api/v1/sessions/{id}/events", session.sessionId())
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath();
   }
 
   private static Path snapshotsDir() {
