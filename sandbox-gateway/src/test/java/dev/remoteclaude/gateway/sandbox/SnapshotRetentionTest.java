@@ -11,6 +11,7 @@ import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
+import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.FlakyDeletesProvider;
@@ -96,6 +97,37 @@ class SnapshotRetentionTest {
             });
     assertThat(onDisk(List.of(othersSnapshot))).containsExactly(othersSnapshot);
     assertThat(rowsOf(other.sessionId())).containsExactly(othersSnapshot);
+  }
+
+  @Test
+  void aSessionThatEndsInAnotherFinalStateHasItsSnapshotsDeletedToo() {
+    Sessions.Ready session = Sessions.provision();
+    List<String> taken = new ArrayList<>();
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      taken.add(snapshot(gateway, session));
+      // A state change that does not end the session deletes nothing; the snapshot asked for
+      // after it is answered after it (one partition per session).
+      Sessions.send(
+          session.sessionId(),
+          session.userId(),
+          new SessionStateChanged("READY", "PAUSING", "idle", Instant.now(), null));
+      taken.add(snapshot(gateway, session));
+      assertThat(onDisk(taken)).containsExactlyInAnyOrderElementsOf(taken);
+      assertThat(rowsOf(session.sessionId())).containsExactlyInAnyOrderElementsOf(taken);
+    }
+    // session-service gave up on it (recovery exhausted, say): nothing will restore its snapshots
+    Sessions.send(
+        session.sessionId(),
+        session.userId(),
+        new SessionStateChanged(
+            "RECOVERING", "FAILED", "sandbox lost and not recovered", Instant.now(), null));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(onDisk(taken)).isEmpty();
+              assertThat(rowsOf(session.sessionId())).isEmpty();
+            });
   }
 
   @Test
