@@ -54,6 +54,8 @@ public interface GatewayConfig {
 
   Files files();
 
+  Snapshots snapshots();
+
   /** The embedded provider: a directory and a process tree per sandbox on this host. */
   interface Local {
     /** Where sandboxes and snapshots live. */
@@ -259,6 +261,28 @@ public interface GatewayConfig {
     /** Rows read per replay query. */
     @WithDefault("500")
     int replayBatch();
+  }
+
+  /** How many snapshots a session keeps, and how large one may be (every provider). */
+  interface Snapshots {
+    /**
+     * The newest snapshots kept per session (at least 1); once a newer one is stored, older ones
+     * are deleted, except one a sandbox still names as its last snapshot or the one it restores
+     * from.
+     */
+    @WithDefault("3")
+    int keep();
+
+    /**
+     * The largest snapshot archive, in bytes (5 GiB): archiving stops at this size and the snapshot
+     * fails and is not kept. Volume snapshots are bounded by their volume's size instead.
+     */
+    @WithDefault("5368709120")
+    long maxBytes();
+
+    /** How long after a failed deletion it is tried again; doubled per failure, up to an hour. */
+    @WithDefault("1m")
+    Duration deleteRetryDelay();
   }
 
   interface Files {

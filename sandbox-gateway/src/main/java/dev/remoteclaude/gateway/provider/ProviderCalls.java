@@ -17,8 +17,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  * guards of that provider, so one provider's outage opens only its own circuit breaker.
  *
  * <ul>
- *   <li>safe calls (status, pause, resume, terminate, files, ttl): timeout, retry with exponential
- *       backoff on {@link ProviderException.Kind#UNAVAILABLE}, circuit breaker, bulkhead;
+ *   <li>safe calls (status, pause, resume, terminate, files, ttl, deleting a snapshot): timeout,
+ *       retry with exponential backoff on {@link ProviderException.Kind#UNAVAILABLE}, circuit
+ *       breaker, bulkhead;
  *   <li>unsafe calls (create, snapshot, exec): timeout, circuit breaker, bulkhead, no retry.
  * </ul>
  *
@@ -34,6 +35,7 @@ public class ProviderCalls {
   private static final TypeLiteral<Uni<ExecHandle>> EXEC = new TypeLiteral<>() {};
   private static final TypeLiteral<Uni<java.util.List<ProvidedSandbox>>> LIST =
       new TypeLiteral<>() {};
+  private static final TypeLiteral<Uni<Snapshot>> SNAPSHOT = new TypeLiteral<>() {};
 
   private final Map<String, SandboxProvider> providers = new ConcurrentHashMap<>();
   private final Map<String, Guards> guards = new ConcurrentHashMap<>();
@@ -107,9 +109,14 @@ public class ProviderCalls {
     return safe(provider, () -> provider(provider).extendTtl(id, ttl), VOID);
   }
 
-  public Uni<String> snapshot(String provider, String id) {
+  public Uni<Snapshot> snapshot(String provider, String id) {
     return backOnCaller(
-        guardsOf(provider).unsafeLong().get(() -> provider(provider).snapshot(id), STRING));
+        guardsOf(provider).unsafeLong().get(() -> provider(provider).snapshot(id), SNAPSHOT));
+  }
+
+  /** Deleting is idempotent, so it is a safe call (retried on an outage). */
+  public Uni<Void> deleteSnapshot(String provider, String snapshotId) {
+    return safe(provider, () -> provider(provider).deleteSnapshot(snapshotId), VOID);
   }
 
   /** Buffers a process's output; the result comes back on the caller's context. */

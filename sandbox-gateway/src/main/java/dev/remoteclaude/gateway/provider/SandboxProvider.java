@@ -41,9 +41,17 @@ public interface SandboxProvider {
   Uni<Void> extendTtl(String sandboxId, Duration ttl);
 
   /**
-   * Archives the workspace and Claude's transcripts; returns a snapshot id for {@link SandboxSpec}.
+   * Archives the workspace and Claude's transcripts; returns the snapshot (its id for {@link
+   * SandboxSpec}). A snapshot larger than the provider's limit fails as {@link
+   * ProviderException.Kind#INVALID} and leaves nothing behind.
    */
-  Uni<String> snapshot(String sandboxId);
+  Uni<Snapshot> snapshot(String sandboxId);
+
+  /**
+   * Deletes a snapshot. Idempotent: a snapshot that does not exist (any more) is not an error; an
+   * id that is not one of this provider's is {@link ProviderException.Kind#INVALID}.
+   */
+  Uni<Void> deleteSnapshot(String snapshotId);
 
   /**
    * Every sandbox this provider holds for the platform (labelled or stored as ours), whatever the

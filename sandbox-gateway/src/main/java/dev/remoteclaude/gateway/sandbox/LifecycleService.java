@@ -32,18 +32,21 @@ public class LifecycleService {
   private final ProviderCalls providers;
   private final Announcer announcer;
   private final SessionInterrupts interrupts;
+  private final SnapshotRetention retention;
 
   public LifecycleService(
       SandboxRepository sandboxes,
       SandboxRequests requests,
       ProviderCalls providers,
       Announcer announcer,
-      SessionInterrupts interrupts) {
+      SessionInterrupts interrupts,
+      SnapshotRetention retention) {
     this.sandboxes = sandboxes;
     this.requests = requests;
     this.providers = providers;
     this.announcer = announcer;
     this.interrupts = interrupts;
+    this.retention = retention;
   }
 
   public Uni<Void> pause(EventEnvelope envelope, String reason) {
@@ -79,6 +82,10 @@ public class LifecycleService {
         });
   }
 
+  /**
+   * The session is over: its sandbox is freed and its snapshots deleted. (Re-provisioning after a
+   * loss frees the old sandbox itself and keeps the snapshots: see SandboxPreparation.)
+   */
   public Uni<Void> terminate(EventEnvelope envelope, String reason) {
     return withSandbox(
         envelope,
@@ -94,6 +101,7 @@ public class LifecycleService {
               .interrupt(sandbox.sessionId, "the session was terminated")
               .chain(() -> release)
               .chain(() -> requests.forget(sandbox.sessionId))
+              .chain(() -> retention.sessionOver(sandbox))
               .chain(
                   () -> {
                     sandbox.worker = null;
@@ -113,12 +121,46 @@ public class LifecycleService {
           return providers
               .snapshot(sandbox.provider, sandbox.providerId)
               .chain(
-                  snapshotId -> {
-                    sandbox.lastSnapshotId = snapshotId;
+                  snapshot -> {
+                    sandbox.lastSnapshotId = snapshot.id();
+                    // the sandbox has a snapshot of its own now: what it was restored from may go
+                    sandbox.restoreSnapshotId = null;
                     sandbox.updatedAt = Instant.now();
-                    return answer(sandbox, new SandboxSnapshotted(snapshotId, Instant.now()));
-                  });
+                    return retention
+                        .taken(sandbox, snapshot)
+                        .chain(
+                            () ->
+                                answer(
+                                    sandbox, new SandboxSnapshotted(snapshot.id(), Instant.now())));
+                  })
+              .onFailure(LifecycleService::refused)
+              .recoverWithUni(failure -> snapshotRefused(sandbox, failure));
         });
+  }
+
+  /**
+   * The session ended (a final state): whatever brought it there, its snapshots will never be
+   * restored, so they are deleted.
+   */
+  public Uni<Void> ended(EventEnvelope envelope) {
+    return withSandbox(envelope, retention::sessionOver);
+  }
+
+  private static boolean refused(Throwable failure) {
+    return failure instanceof ProviderException p && p.kind() == ProviderException.Kind.INVALID;
+  }
+
+  /**
+   * The provider refused the snapshot (larger than the limit, say): nothing was stored, the last
+   * snapshot stays the last; the user sees why on the stream. Not retried: it would fail again.
+   */
+  private Uni<Void> snapshotRefused(Sandbox sandbox, Throwable failure) {
+    Log.infof("session %s: snapshot not taken: %s", sandbox.sessionId, failure.getMessage());
+    return announcer.log(
+        sandbox.sessionId,
+        Entry.of(
+            LogTypes.SANDBOX_PROGRESS,
+            Map.of("step", "snapshot_failed", "reason", failure.getMessage())));
   }
 
   private Uni<Void> withSandbox(

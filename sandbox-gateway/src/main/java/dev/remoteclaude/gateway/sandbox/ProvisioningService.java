@@ -96,6 +96,7 @@ public class ProvisioningService implements LeasedJob {
               sandbox.repositoryUrl = request.repositoryUrl();
               sandbox.branch = request.branch();
               sandbox.requestEventId = envelope.id();
+              sandbox.restoreSnapshotId = request.restoreSnapshotId();
               sandbox.failureCode = null;
               sandbox.failureReason = null;
               sandbox.worker = null;

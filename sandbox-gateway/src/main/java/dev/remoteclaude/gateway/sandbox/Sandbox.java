@@ -47,6 +47,13 @@ public class Sandbox extends PanacheEntityBase {
   @Column(name = "last_snapshot_id")
   public String lastSnapshotId;
 
+  /**
+   * The snapshot this sandbox is (or was last) restored from, until it has a snapshot of its own:
+   * retention keeps it, a retried restore needs it.
+   */
+  @Column(name = "restore_snapshot_id")
+  public String restoreSnapshotId;
+
   @Column(name = "failure_code")
   public String failureCode;
 

@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.sandbox;
 
+import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
@@ -20,7 +21,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Session lifecycle requests from session-service (each answered by an event), and the session's
- * state changes and notices, which go onto its stream.
+ * state changes and notices, which go onto its stream (a session that reaches a final state has its
+ * snapshots deleted).
  */
 @ApplicationScoped
 public class SessionEventsListener {
@@ -49,7 +51,14 @@ public class SessionEventsListener {
                   data.put("to", change.to());
                   data.put("reason", change.reason());
                   data.put("expiresAt", change.expiresAt());
-                  return announcer.log(e.sessionId(), Entry.of(LogTypes.SESSION_STATE, data));
+                  Uni<Void> logged =
+                      announcer.log(e.sessionId(), Entry.of(LogTypes.SESSION_STATE, data));
+                  boolean over =
+                      change.to() != null
+                          && SessionState.named(change.to())
+                              .filter(SessionState::isFinal)
+                              .isPresent();
+                  return over ? logged.chain(() -> lifecycle.ended(e)) : logged;
                 })
             .on(
                 SessionNotice.class,

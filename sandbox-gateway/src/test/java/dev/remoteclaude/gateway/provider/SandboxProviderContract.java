@@ -383,7 +383,7 @@ public abstract class SandboxProviderContract {
     String id = create();
     write(id, "project/file.txt", "snapshotted");
     sh(id, "printf remembered > \"$HOME/.state\"");
-    String snapshot = provider().snapshot(id).await().atMost(Duration.ofMinutes(2));
+    String snapshot = provider().snapshot(id).await().atMost(Duration.ofMinutes(2)).id();
     write(id, "project/file.txt", "changed later");
 
     String restored = create(Map.of(), Optional.of(snapshot));
@@ -427,5 +427,27 @@ public abstract class SandboxProviderContract {
         .extracting(ProvidedSandbox::id)
         .contains(a)
         .doesNotContain(b);
+  }
+
+  // --- deleting snapshots -----------------------------------------------------------------------
+
+  @Test
+  void aDeletedSnapshotCannotBeRestoredAndDeletingIsIdempotent() {
+    String id = create();
+    write(id, "project/file.txt", "snapshotted");
+    String snapshot = provider().snapshot(id).await().atMost(Duration.ofMinutes(2)).id();
+    String other = provider().snapshot(id).await().atMost(Duration.ofMinutes(2)).id();
+
+    provider().deleteSnapshot(snapshot).await().atMost(CALL);
+    provider().deleteSnapshot(snapshot).await().atMost(CALL);
+    provider().deleteSnapshot(unknownSnapshotId()).await().atMost(CALL);
+    assertFails(() -> create(Map.of(), Optional.of(snapshot)), ProviderException.Kind.NOT_FOUND);
+    assertFails(
+        () -> provider().deleteSnapshot("../" + snapshot).await().atMost(CALL),
+        ProviderException.Kind.INVALID);
+
+    // only the one deleted is gone
+    String restored = create(Map.of(), Optional.of(other));
+    assertThat(read(restored, "project/file.txt")).isEqualTo("snapshotted");
   }
 }

@@ -6,6 +6,7 @@ import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -79,7 +80,12 @@ public class BrokenProvider implements SandboxProvider {
   }
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
+    return down();
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
     return down();
   }
 

@@ -58,6 +58,9 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.stream.heartbeat", "2s"),
         Map.entry("gateway.files.max-bytes", "1048576"),
         Map.entry("gateway.provisioning.clone-timeout", "8s"),
+        // small enough for a test to exceed with a few MiB of random data
+        Map.entry("gateway.snapshots.max-bytes", String.valueOf(8 << 20)),
+        Map.entry("gateway.snapshots.delete-retry-delay", "1s"),
         Map.entry("gateway.provider-calls.retries", "1"),
         Map.entry("gateway.provider-calls.retry-delay", "10ms"),
         Map.entry("gateway.provider-calls.breaker-volume", "4"),

@@ -5,6 +5,7 @@ import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import dev.remoteclaude.gateway.provider.local.LocalSandboxProvider;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,7 +86,12 @@ public class WithoutClaudeProvider implements SandboxProvider {
   }
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
     return local.snapshot(sandboxId);
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
+    return local.deleteSnapshot(snapshotId);
   }
 }

@@ -8,6 +8,7 @@ import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,6 +42,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -72,6 +74,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(30);
 
   private final GatewayConfig.Kubernetes config;
+  private final long maxSnapshotBytes;
   private final KubernetesClient client;
   private final boolean ownsClient;
   private final SandboxResources resources;
@@ -81,7 +84,11 @@ public class KubernetesSandboxProvider implements SandboxProvider {
 
   @Inject
   public KubernetesSandboxProvider(GatewayConfig config) {
-    this(config.kubernetes(), new KubernetesClientBuilder().build(), true);
+    this(
+        config.kubernetes(),
+        config.snapshots().maxBytes(),
+        new KubernetesClientBuilder().build(),
+        true);
     Log.infof(
         "kubernetes sandboxes in namespace %s of %s, image %s%s",
         this.config.namespace(),
@@ -91,16 +98,28 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   }
 
   /** With a client of the caller's (tests, tools); the caller closes it. */
+  public KubernetesSandboxProvider(GatewayConfig config, KubernetesClient client) {
+    this(config.kubernetes(), config.snapshots().maxBytes(), client, false);
+  }
+
+  /**
+   * With a client of the caller's (tests, tools) and no limit on the size of archive snapshots; the
+   * caller closes the client.
+   */
   public KubernetesSandboxProvider(GatewayConfig.Kubernetes config, KubernetesClient client) {
-    this(config, client, false);
+    this(config, Long.MAX_VALUE, client, false);
   }
 
   private KubernetesSandboxProvider(
-      GatewayConfig.Kubernetes config, KubernetesClient client, boolean ownsClient) {
+      GatewayConfig.Kubernetes config,
+      long maxSnapshotBytes,
+      KubernetesClient client,
+      boolean ownsClient) {
     if (config.uid() == 0) {
       throw new IllegalArgumentException("gateway.kubernetes.uid must not be 0 (root)");
     }
     this.config = config;
+    this.maxSnapshotBytes = maxSnapshotBytes;
     this.client = client;
     this.ownsClient = ownsClient;
     this.resources = new SandboxResources(config);
@@ -416,7 +435,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   // --- snapshots --------------------------------------------------------------------------------
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
     return blocking(
         () -> {
           PersistentVolumeClaim claim = existingClaim(sandboxId);
@@ -431,7 +450,32 @@ public class KubernetesSandboxProvider implements SandboxProvider {
         });
   }
 
-  private String volumeSnapshot(String sandboxId) {
+  /**
+   * Deletes an archive from {@code archive-dir} or a VolumeSnapshot, whichever the id names (what
+   * the CSI driver then does with the volume snapshot's content is the VolumeSnapshotClass's {@code
+   * deletionPolicy}). One that is already gone is fine.
+   */
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
+    return blocking(
+        () -> {
+          if (snapshotId != null && snapshotId.matches(VOLUME_SNAPSHOT_PREFIX + UUID_PATTERN)) {
+            VolumeSnapshots.in(client).inNamespace(namespace()).withName(snapshotId).delete();
+          } else if (snapshotId != null && snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
+            try {
+              Files.deleteIfExists(archiveOf(snapshotId));
+            } catch (IOException e) {
+              throw new ProviderException(
+                  ProviderException.Kind.UNAVAILABLE, "cannot delete snapshot " + snapshotId, e);
+            }
+          } else {
+            throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
+          }
+          return null;
+        });
+  }
+
+  private Snapshot volumeSnapshot(String sandboxId) {
     String name = VOLUME_SNAPSHOT_PREFIX + UUID.randomUUID();
     VolumeSnapshots.in(client)
         .inNamespace(namespace())
@@ -443,11 +487,14 @@ public class KubernetesSandboxProvider implements SandboxProvider {
                 SandboxResources.claimName(sandboxId),
                 config.volumeSnapshotClass()))
         .create();
-    return name;
+    return Snapshot.ofUnknownSize(name);
   }
 
-  /** tar.gz of workspace and home, streamed out of the pod into the archive directory. */
-  private String archive(String sandboxId, PersistentVolumeClaim claim) {
+  /**
+   * tar.gz of workspace and home, streamed out of the pod into the archive directory, at most
+   * {@code maxSnapshotBytes}: beyond that, tar is stopped and the snapshot fails.
+   */
+  private Snapshot archive(String sandboxId, PersistentVolumeClaim claim) {
     boolean wasPaused = !alive(pod(sandboxId));
     if (wasPaused) {
       startPod(sandboxId, claim);
@@ -458,6 +505,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
     try {
       Files.createDirectories(file.getParent());
       Outcome outcome;
+      AtomicLong written = new AtomicLong();
       try (OutputStream out = Files.newOutputStream(partial)) {
         outcome =
             run(
@@ -469,6 +517,13 @@ public class KubernetesSandboxProvider implements SandboxProvider {
                 ARCHIVE_TIMEOUT,
                 Long.MAX_VALUE,
                 bytes -> {
+                  if (written.addAndGet(bytes.length) > maxSnapshotBytes) {
+                    throw new ProviderException(
+                        ProviderException.Kind.INVALID,
+                        "the snapshot is larger than the limit of "
+                            + maxSnapshotBytes
+                            + " bytes; it was not kept");
+                  }
                   try {
                     out.write(bytes);
                   } catch (IOException e) {
@@ -481,7 +536,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
             ProviderException.Kind.UNAVAILABLE, "tar failed in the sandbox: " + outcome.stderr());
       }
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-      return name;
+      return Snapshot.of(name, written.get());
     } catch (IOException | UncheckedIOException e) {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot write the snapshot archive", e);
@@ -571,16 +626,21 @@ public class KubernetesSandboxProvider implements SandboxProvider {
             timers);
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     ExecEvent.Exit exit = null;
-    for (ExecEvent event : exec.events().subscribe().asIterable()) {
-      switch (event) {
-        case ExecEvent.Stdout s -> stdout.accept(s.bytes());
-        case ExecEvent.Stderr s -> {
-          if (stderr.size() < 4096) {
-            stderr.writeBytes(s.bytes());
+    try {
+      for (ExecEvent event : exec.events().subscribe().asIterable()) {
+        switch (event) {
+          case ExecEvent.Stdout s -> stdout.accept(s.bytes());
+          case ExecEvent.Stderr s -> {
+            if (stderr.size() < 4096) {
+              stderr.writeBytes(s.bytes());
+            }
           }
+          case ExecEvent.Exit e -> exit = e;
         }
-        case ExecEvent.Exit e -> exit = e;
       }
+    } catch (RuntimeException e) {
+      exec.cancel(); // the output's consumer gave up (a snapshot too large): stop the process
+      throw e;
     }
     if (exit == null || exit.timedOut()) {
       throw new ProviderException(

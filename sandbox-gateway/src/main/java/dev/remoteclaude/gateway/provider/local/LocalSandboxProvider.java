@@ -8,6 +8,7 @@ import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -32,7 +32,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -52,9 +51,6 @@ public class LocalSandboxProvider implements SandboxProvider {
 
   static final String SANDBOX_WORKSPACE = "/workspace";
   static final String SANDBOX_HOME = "/home/sandbox";
-
-  /** How long archiving or restoring a snapshot may take. */
-  private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(10);
 
   /** How long a file read or write inside the sandbox may take. */
   private static final Duration FILE_TIMEOUT = Duration.ofSeconds(30);
@@ -88,7 +84,7 @@ public class LocalSandboxProvider implements SandboxProvider {
 
   private final Path root;
   private final Path sandboxes;
-  private final Path snapshots;
+  private final LocalSnapshots snapshots;
   private final Path claudeBinary;
   private final boolean bubblewrap;
   private final SandboxLimits limits;
@@ -100,7 +96,7 @@ public class LocalSandboxProvider implements SandboxProvider {
   public LocalSandboxProvider(GatewayConfig config) {
     this.root = config.local().root().toAbsolutePath();
     this.sandboxes = root.resolve("sandboxes");
-    this.snapshots = root.resolve("snapshots");
+    this.snapshots = new LocalSnapshots(root.resolve("snapshots"), config.snapshots().maxBytes());
     this.bubblewrap = chooseIsolation(config.local().isolation());
     this.limits = SandboxLimits.of(config.local().limits());
     this.runAs =
@@ -109,8 +105,8 @@ public class LocalSandboxProvider implements SandboxProvider {
             : Optional.empty();
     try {
       Files.createDirectories(sandboxes);
-      Files.createDirectories(snapshots);
-      Files.setPosixFilePermissions(snapshots, PosixFilePermissions.fromString("rwx------"));
+      Files.setPosixFilePermissions(
+          root.resolve("snapshots"), PosixFilePermissions.fromString("rwx------"));
       if (runAs.isPresent()) {
         // The sandbox user must reach its sandbox's directory to mount it, and nothing else here.
         HostUsers.makeTraversable(root, runAs.get());
@@ -221,7 +217,7 @@ public class LocalSandboxProvider implements SandboxProvider {
             Files.createDirectories(dir.resolve("workspace"));
             Files.createDirectories(dir.resolve("home"));
             if (spec.restoreSnapshotId().isPresent()) {
-              restore(spec.restoreSnapshotId().get(), dir);
+              snapshots.restore(spec.restoreSnapshotId().get(), dir);
             }
             if (runAs.isPresent()) {
               HostUsers.chownTree(dir, runAs.get());
@@ -631,77 +627,17 @@ public class LocalSandboxProvider implements SandboxProvider {
   }
 
   @Override
-  public Uni<String> snapshot(String sandboxId) {
+  public Uni<Snapshot> snapshot(String sandboxId) {
+    return blocking(() -> snapshots.take(existing(sandboxId)));
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String snapshotId) {
     return blocking(
         () -> {
-          Path dir = existing(sandboxId);
-          String id = "snap-" + UUID.randomUUID();
-          Path archive = snapshots.resolve(id + ".tar.gz");
-          // --sparse: a file with holes (truncate -s 10T) is archived as its data, not its size.
-          run(
-              List.of(
-                  "tar",
-                  "--sparse",
-                  "-czf",
-                  archive.toString(),
-                  "-C",
-                  dir.toString(),
-                  "workspace",
-                  "home"));
-          return id;
+          snapshots.delete(snapshotId);
+          return null;
         });
-  }
-
-  private void restore(String snapshotId, Path dir) {
-    if (!snapshotId.matches("snap-[0-9a-f-]{36}")) {
-      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
-    }
-    Path archive = snapshots.resolve(snapshotId + ".tar.gz");
-    if (!Files.exists(archive)) {
-      throw new ProviderException(
-          ProviderException.Kind.NOT_FOUND, "snapshot " + snapshotId + " is not on this host");
-    }
-    run(List.of("tar", "-xzf", archive.toString(), "-C", dir.toString()));
-  }
-
-  /** Runs an archiver; one that outlives {@link #ARCHIVE_TIMEOUT} is killed, not left behind. */
-  private static void run(List<String> command) {
-    Path output = null;
-    try {
-      output = Files.createTempFile("rc-archiver", ".out");
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
-      if (!process.waitFor(ARCHIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        throw new ProviderException(
-            ProviderException.Kind.UNAVAILABLE,
-            command.get(0) + " ran longer than " + ARCHIVE_TIMEOUT.toMinutes() + " minutes");
-      }
-      if (process.exitValue() != 0) {
-        String out = Files.readString(output, StandardCharsets.UTF_8).strip();
-        throw new ProviderException(
-            ProviderException.Kind.UNAVAILABLE,
-            command.get(0) + " failed: " + (out.length() > 500 ? out.substring(0, 500) : out));
-      }
-    } catch (IOException e) {
-      throw new ProviderException(
-          ProviderException.Kind.UNAVAILABLE, command.get(0) + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProviderException(ProviderException.Kind.UNAVAILABLE, "interrupted");
-    } finally {
-      if (output != null) {
-        try {
-          Files.deleteIfExists(output);
-        } catch (IOException ignored) {
-          // a temporary file of a few bytes
-        }
-      }
-    }
   }
 
   @Override

@@ -9,12 +9,14 @@ import dev.remoteclaude.gateway.provider.ProviderConfigs;
 import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
+import dev.remoteclaude.gateway.provider.Snapshot;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,7 @@ class KubernetesSandboxProviderTest {
     all.put("gateway.kubernetes.archive-dir", root.resolve("archives").toString());
     all.put("gateway.kubernetes.start-timeout", "20s");
     all.putAll(settings);
-    return new KubernetesSandboxProvider(ProviderConfigs.gateway(all).kubernetes(), client);
+    return new KubernetesSandboxProvider(ProviderConfigs.gateway(all), client);
   }
 
   static String create(KubernetesSandboxProvider provider, SandboxSpec spec) {
@@ -226,7 +229,7 @@ class KubernetesSandboxProviderTest {
                 "gateway.kubernetes.volume-snapshot-class", "csi-snapclass"));
     String id = create(provider, spec(Map.of(), 0, 0));
     try {
-      String snapshot = provider.snapshot(id).await().atMost(CALL);
+      String snapshot = provider.snapshot(id).await().atMost(CALL).id();
       assertThat(snapshot).startsWith("kvs-");
       GenericKubernetesResource taken =
           VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot).get();
@@ -334,6 +337,97 @@ class KubernetesSandboxProviderTest {
           .isInstanceOfSatisfying(
               ProviderException.class,
               e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.NOT_FOUND));
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  // --- snapshot deletion and size -------------------------------------------------------------
+
+  @Test
+  void deletingAVolumeSnapshotRemovesItFromTheClusterAndIsIdempotent() {
+    KubernetesSandboxProvider provider =
+        provider(Map.of("gateway.kubernetes.snapshots", "volume-snapshot"));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      Snapshot snapshot = provider.snapshot(id).await().atMost(CALL);
+      assertThat(snapshot.sizeBytes()).as("bounded by the claim, not measured").isEmpty();
+      assertThat(VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot.id()).get())
+          .isNotNull();
+
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      assertThat(VolumeSnapshots.in(client).inNamespace(NAMESPACE).withName(snapshot.id()).get())
+          .isNull();
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      provider.deleteSnapshot("kvs-" + UUID.randomUUID()).await().atMost(CALL);
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  @Test
+  void deletingAnArchiveSnapshotRemovesTheFileAndRefusesIdsThatAreNotSnapshots() throws Exception {
+    Path archives = root.resolve("archives-deleted");
+    KubernetesSandboxProvider provider =
+        provider(Map.of("gateway.kubernetes.archive-dir", archives.toString()));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      Snapshot snapshot = provider.snapshot(id).await().atMost(CALL);
+      Path file = archives.resolve(snapshot.id() + ".tar.gz");
+      assertThat(file).exists();
+      assertThat(snapshot.sizeBytes()).hasValue(Files.size(file));
+
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      assertThat(file).doesNotExist();
+      provider.deleteSnapshot(snapshot.id()).await().atMost(CALL);
+      for (String notASnapshot : List.of("../../etc/passwd", "kar-x", "ksb-" + UUID.randomUUID())) {
+        assertThatThrownBy(() -> provider.deleteSnapshot(notASnapshot).await().atMost(CALL))
+            .isInstanceOfSatisfying(
+                ProviderException.class,
+                e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID));
+      }
+    } finally {
+      provider.terminate(id).await().atMost(CALL);
+    }
+  }
+
+  @Test
+  void anArchiveLargerThanTheLimitFailsLeavesNoPartialFileAndKeepsTheEarlierOne() throws Exception {
+    Path archives = root.resolve("archives-capped");
+    KubernetesSandboxProvider provider =
+        provider(
+            Map.of(
+                "gateway.kubernetes.archive-dir",
+                archives.toString(),
+                "gateway.snapshots.max-bytes",
+                String.valueOf(1 << 20)));
+    String id = create(provider, spec(Map.of(), 0, 0));
+    try {
+      String earlier = provider.snapshot(id).await().atMost(CALL).id();
+      ExecResult written =
+          ExecResult.collect(
+                  provider
+                      .exec(
+                          id,
+                          ExecRequest.of(
+                              List.of("sh", "-c", "head -c 4194304 /dev/urandom > big.bin"),
+                              Duration.ofSeconds(30)))
+                      .await()
+                      .atMost(CALL))
+              .await()
+              .atMost(CALL);
+      assertThat(written.succeeded()).isTrue();
+
+      assertThatThrownBy(() -> provider.snapshot(id).await().atMost(CALL))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ProviderException.Kind.INVALID);
+                assertThat(e.getMessage()).contains("larger than the limit of 1048576 bytes");
+              });
+      try (Stream<Path> files = Files.list(archives)) {
+        assertThat(files.map(f -> f.getFileName().toString())).containsExactly(earlier + ".tar.gz");
+      }
     } finally {
       provider.terminate(id).await().atMost(CALL);
     }
