@@ -114,6 +114,13 @@ public interface GatewayConfig {
       @WithDefault("4G")
       io.quarkus.runtime.configuration.MemorySize fileSize();
 
+      /**
+       * The size of the sandbox's own disk (workspace and home), a loop-mounted image; needs root
+       * (without it, only {@code file-size} holds). 0: none.
+       */
+      @WithDefault("10G")
+      io.quarkus.runtime.configuration.MemorySize disk();
+
       /** Commands (and file operations, and Claude) running at once in one sandbox. */
       @WithDefault("16")
       int concurrentCommands();

@@ -90,6 +90,7 @@ public class LocalSandboxProvider implements SandboxProvider {
   private final SandboxLimits limits;
   private final Optional<SandboxNamespaces> namespaces;
   private final Cgroups cgroups;
+  private final Optional<WorkspaceDisks> disks;
   private final Optional<Integer> runAs;
   private final Map<String, Set<LocalProcess>> running = new ConcurrentHashMap<>();
 
@@ -118,6 +119,7 @@ public class LocalSandboxProvider implements SandboxProvider {
     this.claudeBinary =
         HostUsers.readableCopy(
             config.claude().binary().toAbsolutePath(), root.resolve("tools"), runAs);
+    this.disks = WorkspaceDisks.choose(limits.diskBytes(), runAs);
     this.cgroups =
         bubblewrap && config.local().limits().cgroups()
             ? Cgroups.detect(limits, Path.of("/sys/fs/cgroup"), Path.of("/proc/self/cgroup"))
@@ -137,6 +139,9 @@ public class LocalSandboxProvider implements SandboxProvider {
                 + namespaces.get().network().name().toLowerCase(java.util.Locale.ROOT)
                 + ", "
                 + cgroups.describe()
+                + disks
+                    .map(d -> ", a disk of " + d.bytes() + " bytes each")
+                    .orElse(", no disk limit")
                 + runAs.map(uid -> ", as uid " + uid).orElse("")
             : "none (plain processes)");
   }
@@ -157,9 +162,14 @@ public class LocalSandboxProvider implements SandboxProvider {
     return ports.stream().distinct().toList();
   }
 
+  /**
+   * Ends the sandboxes' namespaces and unmounts their disks (mounted again on their next use), so
+   * that nothing of theirs stays mounted on the host once the gateway is gone.
+   */
   @jakarta.annotation.PreDestroy
   void close() {
     namespaces.ifPresent(SandboxNamespaces::close);
+    disks.ifPresent(d -> existingSandboxes().forEach(id -> d.unmount(sandboxes.resolve(id))));
   }
 
   private static boolean chooseIsolation(String setting) {
@@ -202,6 +212,11 @@ public class LocalSandboxProvider implements SandboxProvider {
     return namespaces.map(SandboxNamespaces::network);
   }
 
+  /** Whether each sandbox has a disk of its own (workspace and home size limited). */
+  boolean limitsDisk() {
+    return disks.isPresent();
+  }
+
   /** Whether a sandbox's memory (and CPU) are limited: cgroups are available to the gateway. */
   boolean limitsMemory() {
     return cgroups.active();
@@ -216,6 +231,9 @@ public class LocalSandboxProvider implements SandboxProvider {
           try {
             Files.createDirectories(dir.resolve("workspace"));
             Files.createDirectories(dir.resolve("home"));
+            if (disks.isPresent()) {
+              disks.get().create(dir);
+            }
             if (spec.restoreSnapshotId().isPresent()) {
               snapshots.restore(spec.restoreSnapshotId().get(), dir);
             }
@@ -227,9 +245,13 @@ public class LocalSandboxProvider implements SandboxProvider {
                     dir.resolve(part), PosixFilePermissions.fromString("rwx------"));
               }
             }
-          } catch (IOException e) {
-            throw new ProviderException(
-                ProviderException.Kind.UNAVAILABLE, "cannot create a sandbox directory", e);
+          } catch (IOException | RuntimeException e) {
+            disks.ifPresent(d -> d.unmount(dir));
+            deleteTree(dir);
+            throw e instanceof ProviderException p
+                ? p
+                : new ProviderException(
+                    ProviderException.Kind.UNAVAILABLE, "cannot create a sandbox directory", e);
           }
           return id;
         });
@@ -280,6 +302,7 @@ public class LocalSandboxProvider implements SandboxProvider {
         () -> {
           killAll(sandboxId);
           cgroups.remove(sandboxId);
+          disks.ifPresent(d -> d.unmount(dirOf(sandboxId)));
           deleteTree(dirOf(sandboxId));
           return null;
         });
@@ -323,7 +346,9 @@ public class LocalSandboxProvider implements SandboxProvider {
               + " commands are already running in this sandbox; wait for one to end");
     }
     boolean hostClone = runAs.isPresent() && !request.readOnlyPaths().isEmpty();
-    Path staging = dir.resolve(CLONE_STAGING);
+    // Inside the sandbox's disk when it has one: it counts there, and moves without copying.
+    Path volume = disks.isPresent() ? dir.resolve(WorkspaceDisks.MOUNT) : dir;
+    Path staging = volume.resolve(CLONE_STAGING);
     if (hostClone) {
       // The clone runs as the gateway's user without its privileges (see command()): it writes
       // into a directory of its own, handed to the sandbox when it is done.
@@ -349,7 +374,7 @@ public class LocalSandboxProvider implements SandboxProvider {
                 processes.remove(process);
                 if (hostClone) {
                   // Cloned from this host's files as root (see command()): hand it to the sandbox.
-                  HostUsers.moveInto(staging, dir.resolve("workspace"), runAs.get());
+                  HostUsers.moveInto(staging, volume.resolve("workspace"), runAs.get());
                   deleteTree(staging);
                 }
               });
@@ -420,7 +445,8 @@ public class LocalSandboxProvider implements SandboxProvider {
     cmd.addAll(List.of("--size", Long.toString(limits.tmpBytes()), "--tmpfs", "/tmp"));
     if (runAs.isPresent() && !request.readOnlyPaths().isEmpty()) {
       // The host clone writes into a directory of the gateway's, moved into the workspace after.
-      cmd.addAll(List.of("--bind", dir.resolve(CLONE_STAGING).toString(), SANDBOX_WORKSPACE));
+      Path volume = disks.isPresent() ? dir.resolve(WorkspaceDisks.MOUNT) : dir;
+      cmd.addAll(List.of("--bind", volume.resolve(CLONE_STAGING).toString(), SANDBOX_WORKSPACE));
       cmd.addAll(List.of("--tmpfs", SANDBOX_HOME));
     } else {
       cmd.addAll(List.of("--bind", dir.resolve("workspace").toString(), SANDBOX_WORKSPACE));
@@ -692,6 +718,7 @@ public class LocalSandboxProvider implements SandboxProvider {
     if (!Files.isDirectory(dir)) {
       throw new ProviderException(ProviderException.Kind.NOT_FOUND, "sandbox is gone");
     }
+    disks.ifPresent(d -> d.mount(dir)); // after a reboot
     return dir;
   }
 

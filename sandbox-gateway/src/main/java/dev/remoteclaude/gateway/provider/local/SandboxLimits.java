@@ -10,7 +10,8 @@ record SandboxLimits(
     double cpus,
     long tmpBytes,
     long fileSizeBytes,
-    int concurrentCommands) {
+    int concurrentCommands,
+    long diskBytes) {
 
   static SandboxLimits of(GatewayConfig.Local.Limits limits) {
     return new SandboxLimits(
@@ -19,7 +20,8 @@ record SandboxLimits(
         limits.cpus(),
         limits.tmp().asLongValue(),
         limits.fileSize().asLongValue(),
-        limits.concurrentCommands());
+        limits.concurrentCommands(),
+        limits.disk().asLongValue());
   }
 
   /**

@@ -48,6 +48,8 @@ class LocalIsolationTest {
   private static ServerSocket hostService;
   private static ServerSocket modelEndpoint;
   private static final AtomicBoolean serving = new AtomicBoolean(true);
+  private static final List<String> created =
+      java.util.Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void start() throws IOException {
@@ -63,6 +65,7 @@ class LocalIsolationTest {
     config.put("gateway.local.limits.tmp", "8M");
     config.put("gateway.local.limits.file-size", "16M");
     config.put("gateway.local.limits.concurrent-commands", "4");
+    config.put("gateway.local.limits.disk", "64M");
     provider = new LocalSandboxProvider(ProviderConfigs.gateway(config));
   }
 
@@ -70,6 +73,9 @@ class LocalIsolationTest {
   static void stop() throws IOException {
     serving.set(false);
     if (provider != null) {
+      for (String id : created) {
+        provider.terminate(id).await().atMost(WAIT);
+      }
       provider.close();
     }
     for (ServerSocket socket : new ServerSocket[] {hostService, modelEndpoint}) {
@@ -211,6 +217,31 @@ class LocalIsolationTest {
   }
 
   @Test
+  void aSandboxFillsOnlyItsOwnDiskAndCanWriteAgainOnceItDeletes() {
+    assumeThat(provider.limitsDisk()).as("loop-mounted disks (root)").isTrue();
+    String full = create();
+    String other = create();
+    ExecResult fill =
+        run(
+            full,
+            "for i in 1 2 3 4 5 6 7 8 9; do head -c 10000000 /dev/zero > /workspace/f$i"
+                + " || { echo disk-full; break; }; done; du -sk /workspace | cut -f1");
+    assertThat(fill.stdout()).contains("disk-full");
+    assertThat(Long.parseLong(fill.stdout().lines().toList().getLast().strip()))
+        .isLessThanOrEqualTo(64 * 1024);
+    // Its home is on the same disk, full too; another sandbox writes as before.
+    assertThat(
+            run(full, "head -c 1000000 /dev/zero > $HOME/x && echo wrote || echo home-full")
+                .stdout())
+        .contains("home-full");
+    assertThat(run(other, "head -c 1000000 /dev/zero > /workspace/ok && echo wrote").stdout())
+        .isEqualTo("wrote\n");
+    // Deleting frees it.
+    assertThat(run(full, "rm -f /workspace/f*; echo y > /workspace/again && echo wrote").stdout())
+        .isEqualTo("wrote\n");
+  }
+
+  @Test
   void aSandboxRunsAtMostItsNumberOfCommandsAtOnce() {
     String id = create();
     List<ExecHandle> sleeping = new ArrayList<>();
@@ -255,6 +286,12 @@ class LocalIsolationTest {
   }
 
   private static String create() {
+    String id = createSandbox();
+    created.add(id);
+    return id;
+  }
+
+  private static String createSandbox() {
     return provider
         .create(
             new SandboxSpec(
