@@ -281,10 +281,14 @@ public class KubernetesSandboxProvider implements SandboxProvider {
                     meta.getLabels() == null
                         ? null
                         : meta.getLabels().get(SandboxResources.SANDBOX_LABEL);
-                if (id == null || meta.getCreationTimestamp() == null) {
+                if (id == null) {
                   return;
                 }
-                Instant at = Instant.parse(meta.getCreationTimestamp());
+                // The API server always stamps it; without one, it counts as new (kept).
+                Instant at =
+                    meta.getCreationTimestamp() == null
+                        ? Instant.now()
+                        : Instant.parse(meta.getCreationTimestamp());
                 created.merge(id, at, (a, b) -> a.isBefore(b) ? a : b);
               };
           client
