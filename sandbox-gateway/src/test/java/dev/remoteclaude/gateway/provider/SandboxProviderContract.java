@@ -408,6 +408,17 @@ public abstract class SandboxProviderContract {
     assertIsolated(a);
   }
 
+  @Test
+  void aSandboxCannotConnectToAnotherSandboxsPorts() {
+    assertCannotConnect(create(), create());
+  }
+
+  /**
+   * {@code from} cannot open a connection to a port {@code to} listens on (its own loopback among
+   * them): for real where the provider runs processes here, on its policies where it cannot.
+   */
+  protected abstract void assertCannotConnect(String from, String to);
+
   // --- listing (the orphan collector) ----------------------------------------------------------
 
   @Test

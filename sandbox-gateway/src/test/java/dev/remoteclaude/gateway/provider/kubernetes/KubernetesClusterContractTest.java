@@ -88,4 +88,10 @@ class KubernetesClusterContractTest extends SandboxProviderContract {
   protected void assertIsolated(String sandboxId) {
     SandboxIsolation.assertIsolated(client, namespace, sandboxId);
   }
+
+  /** Pods have their own network namespace; the target's policy admits no ingress at all. */
+  @Override
+  protected void assertCannotConnect(String from, String to) {
+    SandboxIsolation.assertIsolated(client, namespace, to);
+  }
 }

@@ -65,4 +65,10 @@ class KubernetesSandboxProviderContractTest extends SandboxProviderContract {
   protected void assertIsolated(String sandboxId) {
     SandboxIsolation.assertIsolated(cluster.client(), NAMESPACE, sandboxId);
   }
+
+  /** Pods have their own network namespace; the target's policy admits no ingress at all. */
+  @Override
+  protected void assertCannotConnect(String from, String to) {
+    SandboxIsolation.assertIsolated(cluster.client(), NAMESPACE, to);
+  }
 }

@@ -71,4 +71,35 @@ class LocalSandboxProviderContractTest extends SandboxProviderContract {
             .atMost(Duration.ofMinutes(1));
     assertThat(result.stdout()).isEqualTo("1000\nblind\n");
   }
+
+  /** A listener on {@code to}'s loopback answers {@code to}'s own commands, not {@code from}'s. */
+  @Override
+  protected void assertCannotConnect(String from, String to) {
+    int port = 20000 + (int) (Math.random() * 20000);
+    var listener =
+        provider
+            .exec(
+                to,
+                ExecRequest.of(
+                    List.of(
+                        "perl",
+                        "-MIO::Socket::INET",
+                        "-e",
+                        "$s=IO::Socket::INET->new(LocalAddr=>'127.0.0.1',LocalPort=>$ARGV[0],"
+                            + "Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c"
+                            + " \"hi\\n\"; close $c}",
+                        Integer.toString(port)),
+                    Duration.ofMinutes(2)))
+            .await()
+            .atMost(Duration.ofMinutes(1));
+    String connect = "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + " && head -1 <&3'";
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> sh(to, connect).stdout().equals("hi\n"));
+      assertThat(sh(from, connect + " || echo refused").stdout()).isEqualTo("refused\n");
+    } finally {
+      listener.cancel();
+    }
+  }
 }
