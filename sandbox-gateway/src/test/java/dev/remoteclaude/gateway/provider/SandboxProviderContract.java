@@ -84,6 +84,13 @@ public abstract class SandboxProviderContract {
     return run(id, ExecRequest.of(List.of("sh", "-c", script), Duration.ofSeconds(30)));
   }
 
+  /** {@code script} with {@code args} as $1...: values never become part of the script. */
+  protected ExecResult sh(String id, String script, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("sh", "-c", script, "sh"));
+    command.addAll(List.of(args));
+    return run(id, ExecRequest.of(command, Duration.ofSeconds(30)));
+  }
+
   private void write(String id, String path, String content) {
     provider().writeFile(id, path, content.getBytes(StandardCharsets.UTF_8)).await().atMost(CALL);
   }
@@ -406,6 +413,53 @@ public abstract class SandboxProviderContract {
         ProviderException.Kind.NOT_FOUND);
     assertThat(sh(b, "ls -A").stdout()).doesNotContain("private.txt");
     assertIsolated(a);
+  }
+
+  @Test
+  void linksToTheHostsFilesReturnNothingFromOutsideTheSandbox() throws java.io.IOException {
+    String id = create();
+    java.nio.file.Path secret = java.nio.file.Files.createTempFile("contract-secret", ".txt");
+    try {
+      String marker = "host-secret-" + UUID.randomUUID();
+      java.nio.file.Files.writeString(secret, marker);
+      sh(id, "ln -s \"$1\" leak; ln -s / root-link", secret.toString());
+      for (String path : List.of("leak", "root-link" + secret)) {
+        try {
+          byte[] read = provider().readFile(id, path, 1000).await().atMost(CALL);
+          assertThat(new String(read, java.nio.charset.StandardCharsets.UTF_8))
+              .doesNotContain(marker);
+        } catch (ProviderException refused) {
+          assertThat(refused.kind())
+              .isIn(ProviderException.Kind.INVALID, ProviderException.Kind.NOT_FOUND);
+        }
+      }
+      assertThat(sh(id, "cat \"$1\" leak 2>&1", secret.toString()).stdout()).doesNotContain(marker);
+    } finally {
+      java.nio.file.Files.deleteIfExists(secret);
+    }
+  }
+
+  @Test
+  void aSandboxCannotReadTheGatewaysEnvironment() {
+    String id = create();
+    long gateway = ProcessHandle.current().pid();
+    // A variable of the gateway's own environment (tests run under Maven, which sets these).
+    String variable =
+        java.util.stream.Stream.of("JAVA_HOME", "MAVEN_PROJECTBASEDIR", "PWD")
+            .filter(v -> System.getenv(v) != null)
+            .findFirst()
+            .orElseThrow();
+    String value = variable + "=" + System.getenv(variable);
+    // Neither the gateway's process nor any environment holding its variables is in sight.
+    String seen =
+        sh(
+                id,
+                "cat /proc/$1/environ 2>/dev/null | tr '\\0' '\\n' | head -3;"
+                    + " grep -lF \"$2\" /proc/[0-9]*/environ 2>/dev/null; echo done",
+                Long.toString(gateway),
+                value)
+            .stdout();
+    assertThat(seen).isEqualTo("done\n");
   }
 
   @Test

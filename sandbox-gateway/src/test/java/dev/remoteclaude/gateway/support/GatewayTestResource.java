@@ -49,6 +49,9 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         // cannot reach: these sandboxes share the host's network. Network isolation is tested by
         // LocalIsolationTest and, with Claude Code, by ClaudeInPrivateNetworkTest.
         Map.entry("gateway.local.network", "host"),
+        // Some tests lose a sandbox by deleting its directory, which a mounted disk would keep;
+        // sandboxes' own disks are tested by LocalIsolationTest.
+        Map.entry("gateway.local.limits.disk", "0"),
         Map.entry("gateway.lease", "3s"),
         Map.entry("gateway.heartbeat", "1s"),
         Map.entry("gateway.recovery-interval", "1s"),
