@@ -61,6 +61,11 @@ public class OrphanCollector {
         .map(lists -> lists.stream().flatMap(List::stream).toList());
   }
 
+  /** Terminates one provider's orphans older than the grace period; returns their ids. */
+  public Uni<List<String>> collect(Instant now, String provider) {
+    return collect(provider, now.minus(config.orphans().grace()));
+  }
+
   private Uni<List<String>> collect(String provider, Instant before) {
     return providers
         .list(provider)
