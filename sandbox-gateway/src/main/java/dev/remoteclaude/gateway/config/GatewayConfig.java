@@ -116,9 +116,10 @@ public interface GatewayConfig {
 
       /**
        * The size of the sandbox's own disk (workspace and home), a loop-mounted image; needs root
-       * (without it, only {@code file-size} holds). 0: none.
+       * (without it, only {@code file-size} holds). 0 (the default): none, the sandboxes write to
+       * the host's file system under {@code root}.
        */
-      @WithDefault("10G")
+      @WithDefault("0")
       io.quarkus.runtime.configuration.MemorySize disk();
 
       /** Commands (and file operations, and Claude) running at once in one sandbox. */

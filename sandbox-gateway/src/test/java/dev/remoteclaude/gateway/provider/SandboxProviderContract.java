@@ -58,18 +58,7 @@ public abstract class SandboxProviderContract {
 
   protected String create(Map<String, String> env, Optional<String> snapshot) {
     String id =
-        provider()
-            .create(
-                new SandboxSpec(
-                    UUID.randomUUID().toString(),
-                    Optional.empty(),
-                    env,
-                    0,
-                    0,
-                    Duration.ofHours(1),
-                    snapshot))
-            .await()
-            .atMost(Duration.ofMinutes(3));
+        provider().create(SandboxSpecs.fresh(env, snapshot)).await().atMost(Duration.ofMinutes(3));
     created.add(id);
     return id;
   }

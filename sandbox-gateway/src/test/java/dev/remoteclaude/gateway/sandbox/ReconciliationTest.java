@@ -31,16 +31,7 @@ class ReconciliationTest {
     String orphan =
         OnVertx.await(
             () ->
-                providers.create(
-                    "local",
-                    new dev.remoteclaude.gateway.provider.SandboxSpec(
-                        java.util.UUID.randomUUID().toString(),
-                        java.util.Optional.empty(),
-                        java.util.Map.of(),
-                        0,
-                        0,
-                        java.time.Duration.ofHours(1),
-                        java.util.Optional.empty())));
+                providers.create("local", dev.remoteclaude.gateway.provider.SandboxSpecs.fresh()));
     Path orphanDir = GatewayTestResource.sandboxRoot().resolve("sandboxes").resolve(orphan);
     org.assertj.core.api.Assertions.assertThat(orphanDir).isDirectory();
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderConfigs;
-import dev.remoteclaude.gateway.provider.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,15 +122,7 @@ class LocalIsolationBenchmark {
 
   private static String create(LocalSandboxProvider provider) {
     return provider
-        .create(
-            new SandboxSpec(
-                UUID.randomUUID().toString(),
-                Optional.empty(),
-                Map.of(),
-                0,
-                0,
-                Duration.ofHours(1),
-                Optional.empty()))
+        .create(dev.remoteclaude.gateway.provider.SandboxSpecs.fresh())
         .await()
         .atMost(Duration.ofMinutes(1));
   }

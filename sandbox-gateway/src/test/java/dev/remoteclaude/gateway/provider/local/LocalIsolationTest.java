@@ -10,7 +10,6 @@ import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderConfigs;
 import dev.remoteclaude.gateway.provider.ProviderException;
-import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.testing.TestInfra;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,8 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -293,15 +290,7 @@ class LocalIsolationTest {
 
   private static String createSandbox() {
     return provider
-        .create(
-            new SandboxSpec(
-                UUID.randomUUID().toString(),
-                Optional.empty(),
-                Map.of(),
-                0,
-                0,
-                Duration.ofHours(1),
-                Optional.empty()))
+        .create(dev.remoteclaude.gateway.provider.SandboxSpecs.fresh())
         .await()
         .atMost(WAIT);
   }
