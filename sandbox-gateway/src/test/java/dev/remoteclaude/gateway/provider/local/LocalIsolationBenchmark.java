@@ -113,6 +113,9 @@ class LocalIsolationBenchmark {
 
   private LocalSandboxProvider provider(String network, boolean cgroups) throws IOException {
     Map<String, String> config = new HashMap<>();
+    // The roots are inside this test's own directory, which the sandbox user must pass through.
+    Files.setPosixFilePermissions(
+        root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     config.put("gateway.local.root", Files.createDirectories(root.resolve(network)).toString());
     config.put("gateway.local.isolation", "bubblewrap");
     config.put("gateway.local.network", network);
