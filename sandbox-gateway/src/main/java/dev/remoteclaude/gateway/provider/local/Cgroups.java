@@ -138,6 +138,14 @@ final class Cgroups {
     if (!active()) {
       return List.of();
     }
+    // Set up once per sandbox and gateway process, not rewritten on every command.
+    return prepared.computeIfAbsent(sandboxId, this::create);
+  }
+
+  private final java.util.Map<String, List<Path>> prepared =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private List<Path> create(String sandboxId) {
     List<Path> procs = new ArrayList<>();
     try {
       if (v2) {
@@ -164,11 +172,12 @@ final class Cgroups {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot set up the sandbox's cgroup", e);
     }
-    return procs;
+    return List.copyOf(procs);
   }
 
   /** Removes the sandbox's groups (its processes have been killed; a straggler is retried). */
   void remove(String sandboxId) {
+    prepared.remove(sandboxId);
     for (Path parent : parents.values()) {
       Path group = parent.resolve(sandboxId);
       for (int attempt = 0; attempt < 50 && Files.isDirectory(group); attempt++) {
