@@ -130,7 +130,10 @@ public class LocalSandboxProvider implements SandboxProvider {
                 new SandboxNamespaces(
                     SandboxNamespaces.choose(config.local().network()), hostPorts(config), runAs))
             : Optional.empty();
-    existingSandboxes().forEach(id -> SandboxNamespaces.killPasta(sandboxes.resolve(id)));
+    int swept = SandboxNamespaces.sweep(sandboxes);
+    if (swept > 0) {
+      Log.infof("ended %d namespace processes of sandboxes that are gone", swept);
+    }
     Log.infof(
         "local sandboxes in %s, isolation: %s",
         root,
@@ -163,13 +166,13 @@ public class LocalSandboxProvider implements SandboxProvider {
   }
 
   /**
-   * Ends the sandboxes' namespaces and unmounts their disks (mounted again on their next use), so
-   * that nothing of theirs stays mounted on the host once the gateway is gone.
+   * Forgets this process's view of the sandboxes' namespaces. Their namespaces and disks stay, as
+   * their files do: a sandbox outlives the gateway process, and replicas sharing the directory use
+   * them (pause and terminate end them).
    */
   @jakarta.annotation.PreDestroy
   void close() {
     namespaces.ifPresent(SandboxNamespaces::close);
-    disks.ifPresent(d -> existingSandboxes().forEach(id -> d.unmount(sandboxes.resolve(id))));
   }
 
   private static boolean chooseIsolation(String setting) {

@@ -6,9 +6,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +45,16 @@ final class SandboxNamespaces implements AutoCloseable {
   }
 
   private static final String PASTA_PID = "pasta.pid";
+  private static final String HOLDER_PID = "holder.pid";
+  private static final String LOCK = "namespaces.lock";
+
+  /** The holder's {@code $0}: how a holder is told from any other process on the host. */
+  private static final String HOLDER_NAME = "rc-sandbox-holder";
 
   /**
    * Reports once its namespaces exist, waits to be told the network is configured (by pasta, from
-   * outside), closes what a tenant must not reach, then sleeps until killed.
+   * outside), closes what a tenant must not reach, then sleeps until killed. It does not exec its
+   * sleep, so that its command line still names it and its sandbox.
    */
   private static final String HOLDER =
       "echo ready; read -r go; "
@@ -52,15 +62,28 @@ final class SandboxNamespaces implements AutoCloseable {
           + "for net in 169.254.0.0/16 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10; do "
           + "ip route add blackhole \"$net\" 2>/dev/null; done; "
           + "for net in fc00::/7 fe80::/10; do ip -6 route add blackhole \"$net\" 2>/dev/null; done; "
-          + "fi; echo held; exec sleep infinity";
+          + "fi; echo held; exec >/dev/null 2>&1 </dev/null; sleep infinity";
 
   private static final long START_SECONDS = 15;
 
-  private record Holder(Process process, long pid, Optional<Long> pasta) {}
+  /** A sandbox's holder (the process inside its namespaces) and its pasta, by pid. */
+  private record Holder(long pid, Optional<Long> pasta) {
+    boolean alive() {
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+          && pasta
+              .map(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))
+              .orElse(true);
+    }
+  }
 
   private final Network network;
   private final List<Integer> hostPorts;
   private final Optional<Integer> runAs;
+
+  /**
+   * What this gateway process last found or started. The truth is in the sandbox's directory: a
+   * holder outlives the gateway that started it and serves every gateway sharing the directory.
+   */
   private final Map<String, Holder> holders = new ConcurrentHashMap<>();
 
   SandboxNamespaces(Network network, List<Integer> hostPorts, Optional<Integer> runAs) {
@@ -106,13 +129,13 @@ final class SandboxNamespaces implements AutoCloseable {
   }
 
   /**
-   * The command prefix that enters the sandbox's namespaces, starting its holder first if needed
-   * ({@code runtime} is the sandbox's own directory for pasta's pid file).
+   * The command prefix that enters the sandbox's namespaces ({@code runtime} is the sandbox's own
+   * directory), starting its holder first unless a live one is recorded there: gateway replicas
+   * sharing the directory, and a gateway restarted while the sandbox runs, use the same holder.
    */
   List<String> enter(String sandboxId, Path runtime) {
     Holder holder =
-        holders.compute(
-            sandboxId, (id, h) -> h != null && h.process.isAlive() ? h : start(runtime));
+        holders.compute(sandboxId, (id, h) -> h != null && h.alive() ? h : locked(runtime));
     List<String> cmd =
         new ArrayList<>(List.of("nsenter", "--target", Long.toString(holder.pid), "--user"));
     if (network != Network.HOST) {
@@ -122,10 +145,45 @@ final class SandboxNamespaces implements AutoCloseable {
     return cmd;
   }
 
+  /**
+   * Under the sandbox's lock (held across gateway processes): the recorded holder, or a new one.
+   */
+  private Holder locked(Path runtime) {
+    try (FileChannel lock =
+            FileChannel.open(
+                runtime.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = lock.lock()) {
+      Optional<Holder> recorded = recorded(runtime).filter(Holder::alive);
+      if (recorded.isPresent()) {
+        return recorded.get();
+      }
+      end(runtime);
+      return start(runtime);
+    } catch (IOException e) {
+      throw new ProviderException(
+          ProviderException.Kind.UNAVAILABLE, "cannot lock the sandbox's namespaces", e);
+    }
+  }
+
+  /** The holder and pasta recorded in the sandbox's directory, if the holder is really ours. */
+  private Optional<Holder> recorded(Path runtime) {
+    Optional<Long> holder =
+        pidIn(runtime.resolve(HOLDER_PID)).filter(pid -> isHolder(pid, runtime));
+    if (holder.isEmpty()) {
+      return Optional.empty();
+    }
+    if (network != Network.PASTA) {
+      return Optional.of(new Holder(holder.get(), Optional.empty()));
+    }
+    return pidIn(runtime.resolve(PASTA_PID))
+        .filter(SandboxNamespaces::isPasta)
+        .map(pasta -> new Holder(holder.get(), Optional.of(pasta)));
+  }
+
   private Holder start(Path runtime) {
     List<String> cmd = new ArrayList<>(asSandboxUser());
-    cmd.addAll(
-        List.of("bwrap", "--die-with-parent", "--unshare-user", "--uid", "1000", "--gid", "1000"));
+    // No --die-with-parent: the namespaces outlive the gateway process, as the sandbox does.
+    cmd.addAll(List.of("bwrap", "--unshare-user", "--uid", "1000", "--gid", "1000"));
     if (network != Network.HOST) {
       cmd.addAll(List.of("--unshare-net", "--cap-add", "CAP_NET_ADMIN"));
     }
@@ -137,7 +195,7 @@ final class SandboxNamespaces implements AutoCloseable {
         cmd.addAll(List.of("--symlink", "usr/" + link, "/" + link));
       }
     }
-    cmd.addAll(List.of("--", "sh", "-c", HOLDER));
+    cmd.addAll(List.of("--", "sh", "-c", HOLDER, HOLDER_NAME, runtime.toString()));
     ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
@@ -148,10 +206,10 @@ final class SandboxNamespaces implements AutoCloseable {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot start the sandbox's namespaces", e);
     }
-    try {
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    try (BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream in = process.getOutputStream()) {
       expect(process, out, "ready");
       long pid =
           process
@@ -164,15 +222,15 @@ final class SandboxNamespaces implements AutoCloseable {
       if (network == Network.PASTA) {
         pasta = Optional.of(startPasta(pid, runtime));
       }
-      OutputStream in = process.getOutputStream();
       in.write((network == Network.PASTA ? "route\n" : "none\n").getBytes(StandardCharsets.UTF_8));
       in.flush();
       expect(process, out, "held");
-      return new Holder(process, pid, pasta);
+      Files.writeString(runtime.resolve(HOLDER_PID), Long.toString(pid));
+      return new Holder(pid, pasta);
     } catch (IOException | RuntimeException e) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
-      killPasta(runtime);
+      end(runtime);
       throw e instanceof ProviderException p
           ? p
           : new ProviderException(
@@ -261,45 +319,121 @@ final class SandboxNamespaces implements AutoCloseable {
         .orElse(List.of());
   }
 
-  /** Ends the sandbox's namespaces: its holder and its pasta (commands are killed separately). */
+  /**
+   * Ends the sandbox's namespaces, whichever gateway process started them: its holder and its pasta
+   * (commands are killed separately).
+   */
   void stop(String sandboxId, Path runtime) {
-    Holder holder = holders.remove(sandboxId);
-    if (holder != null) {
-      holder.process.descendants().forEach(ProcessHandle::destroyForcibly);
-      holder.process.destroyForcibly();
-      holder.pasta.ifPresent(SandboxNamespaces::killIfPasta);
-    }
-    killPasta(runtime);
-  }
-
-  /** Kills a pasta left behind by an earlier gateway process (the pid file names it). */
-  static void killPasta(Path runtime) {
-    Path pidFile = runtime.resolve(PASTA_PID);
-    try {
-      if (Files.exists(pidFile)) {
-        killIfPasta(Long.parseLong(Files.readString(pidFile).strip()));
-        Files.deleteIfExists(pidFile);
-      }
-    } catch (IOException | NumberFormatException e) {
-      Log.debugf("no pasta to stop in %s: %s", runtime, e.getMessage());
+    holders.remove(sandboxId);
+    try (FileChannel lock =
+            FileChannel.open(
+                runtime.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = lock.lock()) {
+      end(runtime);
+    } catch (IOException | UncheckedIOException e) {
+      // The directory is gone: so is what the pid files named, or the sweep will find it.
+      Log.debugf("cannot lock %s to end its namespaces: %s", runtime, e.getMessage());
     }
   }
 
-  private static void killIfPasta(long pid) {
-    ProcessHandle.of(pid)
-        .filter(p -> p.info().command().map(c -> c.contains("pass")).orElse(false))
+  /** Kills the holder and pasta recorded in the directory, and forgets them. */
+  private static void end(Path runtime) {
+    pidIn(runtime.resolve(HOLDER_PID))
+        .filter(pid -> isHolder(pid, runtime))
+        .flatMap(ProcessHandle::of)
+        .ifPresent(SandboxNamespaces::killHolder);
+    pidIn(runtime.resolve(PASTA_PID))
+        .filter(SandboxNamespaces::isPasta)
+        .flatMap(ProcessHandle::of)
         .ifPresent(ProcessHandle::destroyForcibly);
+    try {
+      Files.deleteIfExists(runtime.resolve(HOLDER_PID));
+      Files.deleteIfExists(runtime.resolve(PASTA_PID));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
+  /**
+   * Ends the holders and pastas of sandboxes under {@code root} whose directory no longer exists
+   * (removed while no gateway ran), and pastas whose holder is gone: run when a gateway starts.
+   */
+  static int sweep(Path root) {
+    String prefix = root.toAbsolutePath() + "/";
+    int ended = 0;
+    for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+      List<String> args = arguments(p);
+      int name = args.indexOf(HOLDER_NAME);
+      if (name >= 0 && name + 1 < args.size() && args.get(name + 1).startsWith(prefix)) {
+        if (!Files.isDirectory(Path.of(args.get(name + 1))) && isShell(p)) {
+          killHolder(p);
+          ended++;
+        }
+        continue;
+      }
+      int pidFile = args.indexOf("--pid");
+      if (isPasta(p.pid())
+          && pidFile >= 0
+          && pidFile + 1 < args.size()
+          && args.get(pidFile + 1).startsWith(prefix)) {
+        long target = Long.parseLong(args.get(args.size() - 1));
+        boolean sandboxGone = !Files.isDirectory(Path.of(args.get(pidFile + 1)).getParent());
+        if (!sandboxGone && ProcessHandle.of(target).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        p.destroyForcibly();
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  private static List<String> arguments(ProcessHandle p) {
+    return p.info().arguments().map(List::of).orElse(List.of());
+  }
+
+  private static boolean isShell(ProcessHandle p) {
+    return p.info().command().map(c -> c.endsWith("sh")).orElse(false);
+  }
+
+  private static boolean isHolder(long pid, Path runtime) {
+    return ProcessHandle.of(pid)
+        .filter(SandboxNamespaces::isShell)
+        .map(SandboxNamespaces::arguments)
+        .filter(args -> args.contains(HOLDER_NAME) && args.contains(runtime.toString()))
+        .isPresent();
+  }
+
+  private static boolean isPasta(long pid) {
+    return ProcessHandle.of(pid)
+        .filter(p -> p.info().command().map(c -> c.contains("pass")).orElse(false))
+        .isPresent();
+  }
+
+  /** The holder's sleep, the holder, and the bubblewrap that started it. */
+  private static void killHolder(ProcessHandle holder) {
+    Optional<ProcessHandle> bwrap =
+        holder.parent().filter(p -> p.info().command().map(c -> c.endsWith("bwrap")).orElse(false));
+    holder.descendants().forEach(ProcessHandle::destroyForcibly);
+    holder.destroyForcibly();
+    bwrap.ifPresent(ProcessHandle::destroyForcibly);
+  }
+
+  private static Optional<Long> pidIn(Path file) {
+    try {
+      return Optional.of(Long.parseLong(Files.readString(file).strip()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Forgets this process's view. The holders stay: they belong to the sandboxes, which outlive the
+   * gateway process, and other gateway processes may be using them.
+   */
   @Override
   public void close() {
-    for (String id : List.copyOf(holders.keySet())) {
-      Holder holder = holders.remove(id);
-      if (holder != null) {
-        holder.process.destroyForcibly();
-        holder.pasta.ifPresent(SandboxNamespaces::killIfPasta);
-      }
-    }
+    holders.clear();
   }
 
   private static void expect(Process process, BufferedReader out, String word) throws IOException {

@@ -53,17 +53,7 @@ class LocalIsolationTest {
     assumeThat(SandboxNamespaces.installed("bwrap")).as("bubblewrap installed").isTrue();
     hostService = listen();
     modelEndpoint = listen();
-    Map<String, String> config = new HashMap<>();
-    config.put("gateway.local.root", root.toString());
-    config.put("gateway.local.isolation", "bubblewrap");
-    config.put("gateway.claude.base-url", "http://127.0.0.1:" + modelEndpoint.getLocalPort());
-    config.put("gateway.local.limits.memory", "256M");
-    config.put("gateway.local.limits.processes", "200");
-    config.put("gateway.local.limits.tmp", "8M");
-    config.put("gateway.local.limits.file-size", "16M");
-    config.put("gateway.local.limits.concurrent-commands", "4");
-    config.put("gateway.local.limits.disk", "64M");
-    provider = new LocalSandboxProvider(ProviderConfigs.gateway(config));
+    provider = new LocalSandboxProvider(ProviderConfigs.gateway(config(root, "64M")));
   }
 
   @AfterAll
@@ -80,6 +70,20 @@ class LocalIsolationTest {
         socket.close();
       }
     }
+  }
+
+  private static Map<String, String> config(Path root, String disk) {
+    Map<String, String> config = new HashMap<>();
+    config.put("gateway.local.root", root.toString());
+    config.put("gateway.local.isolation", "bubblewrap");
+    config.put("gateway.claude.base-url", "http://127.0.0.1:" + modelEndpoint.getLocalPort());
+    config.put("gateway.local.limits.memory", "256M");
+    config.put("gateway.local.limits.processes", "200");
+    config.put("gateway.local.limits.tmp", "8M");
+    config.put("gateway.local.limits.file-size", "16M");
+    config.put("gateway.local.limits.concurrent-commands", "4");
+    config.put("gateway.local.limits.disk", disk);
+    return config;
   }
 
   /** A service on the host's loopback that greets whoever connects. */
@@ -270,6 +274,60 @@ class LocalIsolationTest {
     }
   }
 
+  @Test
+  void gatewayProcessesSharingTheSandboxesShareTheirNamespacesAndAStartingOneCutsNoNetwork() {
+    String id = create();
+    String netns = run(id, "readlink /proc/self/ns/net").stdout();
+    assertThat(netns).startsWith("net:[");
+    // A second gateway process (a replica, or this one restarted) starting on the same directory
+    // leaves the namespaces in use alone, and enters the same ones.
+    LocalSandboxProvider replica =
+        new LocalSandboxProvider(ProviderConfigs.gateway(config(root, "64M")));
+    try {
+      assertThat(run(replica, id, "readlink /proc/self/ns/net").stdout()).isEqualTo(netns);
+      if (networkIs(SandboxNamespaces.Network.PASTA)) {
+        String model = "timeout 5 bash -c " + connect(modelEndpoint.getLocalPort());
+        assertThat(run(id, model).stdout()).contains("hello");
+        assertThat(run(replica, id, model).stdout()).contains("hello");
+      }
+    } finally {
+      replica.close();
+    }
+    // The first keeps using them after the other is gone.
+    assertThat(run(id, "readlink /proc/self/ns/net").stdout()).isEqualTo(netns);
+  }
+
+  @Test
+  void theNamespacesOfASandboxRemovedWhileNoGatewayRanEndWhenAGatewayStarts(@TempDir Path other)
+      throws IOException {
+    LocalSandboxProvider first =
+        new LocalSandboxProvider(ProviderConfigs.gateway(config(other, "0")));
+    String id =
+        first.create(dev.remoteclaude.gateway.provider.SandboxSpecs.fresh()).await().atMost(WAIT);
+    assertThat(run(first, id, "echo up").stdout()).isEqualTo("up\n");
+    Path dir = other.resolve("sandboxes").resolve(id);
+    List<ProcessHandle> namespaces = new ArrayList<>();
+    for (String pidFile : List.of("holder.pid", "pasta.pid")) {
+      if (Files.exists(dir.resolve(pidFile))) {
+        namespaces.add(
+            ProcessHandle.of(Long.parseLong(Files.readString(dir.resolve(pidFile)).strip()))
+                .orElseThrow());
+      }
+    }
+    assertThat(namespaces).isNotEmpty().allMatch(ProcessHandle::isAlive);
+    first.close();
+    // They outlive the gateway process, as the sandbox does ...
+    assertThat(namespaces).allMatch(ProcessHandle::isAlive);
+    try (var tree = Files.walk(dir)) {
+      for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    // ... but not the sandbox: the next gateway to start ends them.
+    new LocalSandboxProvider(ProviderConfigs.gateway(config(other, "0"))).close();
+    await().atMost(WAIT).until(() -> namespaces.stream().noneMatch(ProcessHandle::isAlive));
+  }
+
   private static long processesOf(ExecHandle handle) {
     return ((LocalProcess) handle).handle().descendants().count();
   }
@@ -300,7 +358,14 @@ class LocalIsolationTest {
   }
 
   private static ExecResult run(String id, String script) {
-    return ExecResult.collect(exec(id, Duration.ofSeconds(45), "bash", "-c", script))
+    return run(provider, id, script);
+  }
+
+  private static ExecResult run(LocalSandboxProvider on, String id, String script) {
+    return ExecResult.collect(
+            on.exec(id, ExecRequest.of(List.of("bash", "-c", script), Duration.ofSeconds(45)))
+                .await()
+                .atMost(WAIT))
         .await()
         .atMost(WAIT);
   }
