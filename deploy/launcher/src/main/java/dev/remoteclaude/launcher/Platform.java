@@ -158,12 +158,16 @@ public final class Platform implements AutoCloseable {
               .toString());
       apiKey.ifPresent(key -> config.setProperty("gateway.claude.api-key", key));
       baseUrl.ifPresent(url -> config.setProperty("gateway.claude.base-url", url));
+      // The model proxy: the only way from a sandbox to the model (and to its key).
+      int proxy = dev.remoteclaude.infra.Ports.free();
+      config.setProperty("gateway.model-proxy.port", Integer.toString(proxy));
+      config.setProperty("gateway.model-proxy.sandbox-url", "http://127.0.0.1:" + proxy);
     }
     return config;
   }
 
   private ServiceProcess launch(String instance, String service, int port) {
-    Path workDir = writeConfig(instance, configs.get(service));
+    Path workDir = writeConfig(instance, configs.getOrDefault(instance, configs.get(service)));
     ServiceProcess process =
         ServiceProcess.start(
             instance,
@@ -183,6 +187,15 @@ public final class Platform implements AutoCloseable {
    */
   public ServiceProcess startReplica(String service, String instance, int port) {
     instances.put(instance, service);
+    Properties config = new Properties();
+    config.putAll(configs.get(service));
+    if (config.containsKey("gateway.model-proxy.port")) {
+      // A port of its own; its sandboxes use the sandbox URL of the first (any proxy serves any
+      // run: the tokens are in the shared database).
+      config.setProperty(
+          "gateway.model-proxy.port", Integer.toString(dev.remoteclaude.infra.Ports.free()));
+    }
+    configs.put(instance, config);
     ServiceProcess process = launch(instance, service, port);
     awaitReady(List.of(instance), Duration.ofMinutes(3));
     return process;

@@ -76,16 +76,21 @@ public final class ClaudeCommand {
     return Optional.empty();
   }
 
-  /** Claude's process environment: the API key (a secret) and offline-friendly switches. */
-  public static Map<String, String> environment(GatewayConfig.Claude claude) {
+  /**
+   * Claude's process environment: the model proxy's URL and the run's token for it (never the
+   * platform's key), and offline-friendly switches. These are set after the session's own
+   * variables, so a session cannot point Claude elsewhere.
+   */
+  public static Map<String, String> environment(
+      GatewayConfig.Claude claude, String proxyUrl, String token) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("DISABLE_TELEMETRY", "1");
     env.put("DISABLE_ERROR_REPORTING", "1");
     env.put("DISABLE_AUTOUPDATER", "1");
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.putAll(claude.env());
-    claude.apiKey().ifPresent(key -> env.put("ANTHROPIC_API_KEY", key));
-    claude.baseUrl().ifPresent(url -> env.put("ANTHROPIC_BASE_URL", url));
+    env.put("ANTHROPIC_BASE_URL", proxyUrl);
+    env.put("ANTHROPIC_API_KEY", token);
     return env;
   }
 }

@@ -48,6 +48,41 @@ public interface GatewayConfig {
 
   Claude claude();
 
+  ModelProxy modelProxy();
+
+  /**
+   * The model proxy: Claude Code in a sandbox talks to it, never to the model's API directly. It
+   * takes a short-lived token scoped to one task run and injects the platform's key upstream, so
+   * that the key never enters a sandbox.
+   */
+  interface ModelProxy {
+    /** The interface it listens on ({@code 0.0.0.0} in a pod, loopback on a workstation). */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Its own port, apart from the API's: a sandbox may reach this port and nothing else. */
+    @WithDefault("8095")
+    int port();
+
+    /**
+     * The URL sandboxes reach it at (ANTHROPIC_BASE_URL in them); by default {@code
+     * http://127.0.0.1:<port>}, which local sandboxes reach through their private network.
+     */
+    Optional<String> sandboxUrl();
+
+    /** The model API it forwards to when {@code gateway.claude.base-url} is not set. */
+    @WithDefault("https://api.anthropic.com")
+    String upstream();
+
+    /** Largest request body it forwards (the Messages API's own limit is 32 MB). */
+    @WithDefault("33554432")
+    long maxRequestBytes();
+
+    /** How long the upstream may stay silent (no byte) before the request fails. */
+    @WithDefault("10m")
+    Duration idleTimeout();
+  }
+
   Provisioning provisioning();
 
   Stream stream();
@@ -74,8 +109,8 @@ public interface GatewayConfig {
     String network();
 
     /**
-     * Ports of this host's loopback a sandbox may reach through pasta (besides the model endpoint's
-     * own, added when {@code gateway.claude.base-url} is on loopback). Nothing else of the host is.
+     * Ports of this host's loopback a sandbox may reach through pasta (besides the model proxy's,
+     * added when its sandbox URL is on loopback). Nothing else of the host is.
      */
     Optional<java.util.List<Integer>> hostPorts();
 
@@ -189,6 +224,16 @@ public interface GatewayConfig {
     @WithDefault("3m")
     Duration startTimeout();
 
+    /**
+     * The gateway's own namespace: sandboxes may reach its pods there on the model proxy's port
+     * ({@code model-proxy-port}, the same as {@code gateway.model-proxy.port}) and nothing else in
+     * the cluster. Without it sandboxes cannot reach the model.
+     */
+    Optional<String> gatewayNamespace();
+
+    @WithDefault("8095")
+    int modelProxyPort();
+
     /** Egress is to 0.0.0.0/0 except these (cluster, private, link-local and CGNAT ranges). */
     @WithDefault("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,100.64.0.0/10")
     java.util.List<String> blockedEgress();
@@ -227,10 +272,10 @@ public interface GatewayConfig {
     /** The Claude Code CLI on this host (mounted into local sandboxes). */
     Path binary();
 
-    /** ANTHROPIC_API_KEY, injected only into Claude's process. */
+    /** The platform's key for the model API: the model proxy adds it upstream, nothing else. */
     Optional<String> apiKey();
 
-    /** ANTHROPIC_BASE_URL, e.g. the local Messages API stub. */
+    /** The model API the proxy forwards to, e.g. the local Messages API stub. */
     Optional<String> baseUrl();
 
     @WithDefault("bypassPermissions")

@@ -6,6 +6,8 @@ import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.gateway.claude.ClaudeCommand;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogWriter;
+import dev.remoteclaude.gateway.model.ModelProxy;
+import dev.remoteclaude.gateway.model.ModelTokens;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.sandbox.Sandbox;
@@ -35,24 +37,77 @@ public class ClaudeProcess {
   private final LogWriter logWriter;
   private final Outbox outbox;
   private final GatewayConfig config;
+  private final ModelProxy proxy;
+  private final ModelTokens tokens;
 
   public ClaudeProcess(
-      ProviderCalls providers, LogWriter logWriter, Outbox outbox, GatewayConfig config) {
+      ProviderCalls providers,
+      LogWriter logWriter,
+      Outbox outbox,
+      GatewayConfig config,
+      ModelProxy proxy,
+      ModelTokens tokens) {
     this.providers = providers;
     this.logWriter = logWriter;
     this.outbox = outbox;
     this.config = config;
+    this.proxy = proxy;
+    this.tokens = tokens;
   }
 
-  /** Runs the task to its end; completes once its output is durable on the log. */
+  /**
+   * Runs the task to its end; completes once its output is durable on the log. Claude reaches the
+   * model through the proxy with a token of this run, which ends with it.
+   */
   Uni<ClaudeOutput> run(
       TaskRun run,
       TaskDispatched task,
       Sandbox sandbox,
       Map<String, String> sessionEnv,
       Lease lease) {
+    return SafeContext.run(
+            () ->
+                Panache.withTransaction(
+                    () ->
+                        tokens.mint(
+                            run.sessionId,
+                            run.ownerId,
+                            run.taskId,
+                            config.claude().taskTimeout().plusMinutes(5))))
+        .onItemOrFailure()
+        .transformToUni(
+            (token, failure) -> {
+              if (failure == null) {
+                return run(run, task, sandbox, sessionEnv, lease, token);
+              }
+              Log.warnf("task %s: no model token: %s", run.taskId, failure.getMessage());
+              ClaudeOutput output = output(run);
+              output.startFailed(failure);
+              return output.drained().replaceWith(output);
+            })
+        .onTermination()
+        .call(
+            () ->
+                SafeContext.run(() -> Panache.withTransaction(() -> tokens.revoke(run.taskId)))
+                    .onFailure()
+                    .invoke(
+                        failure ->
+                            Log.warnf(
+                                "task %s: its model token could not be revoked (it expires): %s",
+                                run.taskId, failure.getMessage()))
+                    .onFailure()
+                    .recoverWithNull());
+  }
+
+  private Uni<ClaudeOutput> run(
+      TaskRun run,
+      TaskDispatched task,
+      Sandbox sandbox,
+      Map<String, String> sessionEnv,
+      Lease lease,
+      String token) {
     Map<String, String> env = new HashMap<>(sessionEnv);
-    env.putAll(ClaudeCommand.environment(config.claude()));
+    env.putAll(ClaudeCommand.environment(config.claude(), proxy.sandboxUrl(), token));
     ExecRequest exec =
         ExecRequest.of(
                 ClaudeCommand.argv(
@@ -64,13 +119,7 @@ public class ClaudeProcess {
             .withEnv(env)
             .withStdin(task.prompt().getBytes(StandardCharsets.UTF_8))
             .withMaxOutputBytes(MAX_OUTPUT_BYTES);
-    ClaudeOutput output =
-        new ClaudeOutput(
-            run.sessionId,
-            run.taskId,
-            logWriter,
-            this::estimate,
-            progress -> progressed(run, progress));
+    ClaudeOutput output = output(run);
     return providers
         .exec(sandbox.provider, sandbox.providerId, exec)
         .invoke(handle -> lease.onStop(handle::cancel))
@@ -86,6 +135,15 @@ public class ClaudeProcess {
             })
         .chain(ignored -> output.drained())
         .replaceWith(output);
+  }
+
+  private ClaudeOutput output(TaskRun run) {
+    return new ClaudeOutput(
+        run.sessionId,
+        run.taskId,
+        logWriter,
+        this::estimate,
+        progress -> progressed(run, progress));
   }
 
   /** A progress report for the other services; best effort, in a transaction of its own. */

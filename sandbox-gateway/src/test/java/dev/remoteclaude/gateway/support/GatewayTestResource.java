@@ -27,6 +27,19 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     return stub;
   }
 
+  /** The platform's key for the model API in these tests: only the model proxy may send it. */
+  public static final String API_KEY = "sk-ant-test-not-a-real-key";
+
+  private static int modelProxyPort;
+
+  /** The model proxy's port, one for the whole test run. */
+  public static synchronized int modelProxyPort() {
+    if (modelProxyPort == 0) {
+      modelProxyPort = dev.remoteclaude.infra.Ports.free();
+    }
+    return modelProxyPort;
+  }
+
   public static synchronized Path sandboxRoot() {
     if (sandboxRoot == null) {
       try {
@@ -42,7 +55,8 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
   public Map<String, String> start() {
     return Map.ofEntries(
         Map.entry("gateway.claude.base-url", stub().baseUrl()),
-        Map.entry("gateway.claude.api-key", "sk-ant-test-not-a-real-key"),
+        Map.entry("gateway.claude.api-key", API_KEY),
+        Map.entry("gateway.model-proxy.port", String.valueOf(modelProxyPort())),
         Map.entry("gateway.claude.env.CLAUDE_CODE_MAX_RETRIES", "0"),
         Map.entry("gateway.local.root", sandboxRoot().toString()),
         // The tests' git servers listen on the host's loopback, which a sandbox's own network

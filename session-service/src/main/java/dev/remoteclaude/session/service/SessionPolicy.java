@@ -27,6 +27,17 @@ public class SessionPolicy {
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
+  /**
+   * Names the platform sets for Claude Code or that change how programs load and connect (the model
+   * proxy's URL and token, the dynamic linker, Node's options): a session may not set them.
+   */
+  private static final Pattern RESERVED_ENV_NAME =
+      Pattern.compile(
+          "(ANTHROPIC_|CLAUDE_|LD_|DYLD_).*|NODE_OPTIONS|NODE_EXTRA_CA_CERTS"
+              + "|NODE_TLS_REJECT_UNAUTHORIZED|DISABLE_TELEMETRY|DISABLE_ERROR_REPORTING"
+              + "|DISABLE_AUTOUPDATER",
+          Pattern.CASE_INSENSITIVE);
+
   private final SessionConfig config;
   private final RepositoryUrlPolicy urls;
 
@@ -92,6 +103,12 @@ public class SessionPolicy {
         throw ProblemException.badRequest(
             "environment",
             "variable names are letters, digits and underscores, not starting with a digit");
+      }
+      if (RESERVED_ENV_NAME.matcher(variable.getKey()).matches()) {
+        throw ProblemException.badRequest(
+            "environment." + variable.getKey(),
+            "is reserved: the platform sets it for Claude Code (ANTHROPIC_*, CLAUDE_*, LD_*,"
+                + " DYLD_*, NODE_OPTIONS and the like cannot be set by a session)");
       }
       if (variable.getValue() == null) {
         throw ProblemException.badRequest("environment." + variable.getKey(), "must have a value");

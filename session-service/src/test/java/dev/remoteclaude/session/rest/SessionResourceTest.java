@@ -281,6 +281,28 @@ class SessionResourceTest {
     as(user).get(SESSIONS).then().body("total", equalTo(0));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_API_KEY",
+        "anthropic_auth_token",
+        "CLAUDE_CODE_USE_BEDROCK",
+        "LD_PRELOAD",
+        "NODE_OPTIONS",
+        "NODE_TLS_REJECT_UNAUTHORIZED"
+      })
+  void variablesThePlatformSetsForClaudeAreRefusedByName(String name) {
+    String user = newUser();
+    create(user, body("environment", Map.of(name, "https://attacker.example")))
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", hasItem("environment." + name))
+        .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("attacker")));
+    as(user).get(SESSIONS).then().body("total", equalTo(0));
+  }
+
   @Test
   void unknownFieldIsRefusedByName() {
     create(newUser(), body("isAdmin", true))

@@ -35,7 +35,9 @@ public final class AnthropicStub implements AutoCloseable {
       Pattern.compile("Primary working directory: (\\S+)");
 
   /** A request the stub received. */
-  public record Recorded(String path, JsonNode body, Script.Conversation conversation) {}
+  /** A Messages request as it arrived, with the API key it carried (null when none). */
+  public record Recorded(
+      String path, JsonNode body, Script.Conversation conversation, String apiKey) {}
 
   private final HttpServer server;
   private final AtomicReference<Script> script;
@@ -108,7 +110,9 @@ public final class AnthropicStub implements AutoCloseable {
         return;
       }
       Script.Conversation conversation = conversation(body);
-      requests.add(new Recorded(path, body, conversation));
+      requests.add(
+          new Recorded(
+              path, body, conversation, exchange.getRequestHeaders().getFirst("x-api-key")));
       Turn turn = choose(conversation);
       if (turn instanceof Turn.Error e) {
         respond(exchange, e.status(), error(e.type(), e.message()));

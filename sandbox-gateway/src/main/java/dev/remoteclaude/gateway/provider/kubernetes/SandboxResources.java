@@ -141,7 +141,10 @@ final class SandboxResources {
         .build();
   }
 
-  /** No ingress at all; egress to the cluster's DNS and to public addresses only. */
+  /**
+   * No ingress at all; egress to the cluster's DNS, to public addresses, and to the gateway's model
+   * proxy (its pods, on the proxy's port) only.
+   */
   NetworkPolicy policy(String id, String sessionId, HasMetadata owner) {
     NetworkPolicyPeer internet =
         new NetworkPolicyPeerBuilder()
@@ -181,6 +184,34 @@ final class SandboxResources {
         .addNewEgress()
         .withTo(internet)
         .endEgress()
+        .addAllToEgress(
+            config
+                .gatewayNamespace()
+                .map(
+                    namespace ->
+                        List.of(
+                            new io.fabric8.kubernetes.api.model.networking.v1
+                                    .NetworkPolicyEgressRuleBuilder()
+                                .withTo(
+                                    new NetworkPolicyPeerBuilder()
+                                        .withNamespaceSelector(
+                                            new LabelSelectorBuilder()
+                                                .addToMatchLabels(
+                                                    "kubernetes.io/metadata.name", namespace)
+                                                .build())
+                                        .withPodSelector(
+                                            new LabelSelectorBuilder()
+                                                .addToMatchLabels(
+                                                    "app.kubernetes.io/name", "sandbox-gateway")
+                                                .build())
+                                        .build())
+                                .withPorts(
+                                    new NetworkPolicyPortBuilder()
+                                        .withProtocol("TCP")
+                                        .withPort(new IntOrString(config.modelProxyPort()))
+                                        .build())
+                                .build()))
+                .orElse(List.of()))
         .endSpec()
         .build();
   }

@@ -149,19 +149,23 @@ public class LocalSandboxProvider implements SandboxProvider {
             : "none (plain processes)");
   }
 
-  /** The host loopback ports sandboxes may reach: the configured ones and the model endpoint's. */
+  /**
+   * The host loopback ports sandboxes may reach: the configured ones and the model proxy's (never
+   * the model API's own: the proxy is the only way to it).
+   */
   private static List<Integer> hostPorts(GatewayConfig config) {
     List<Integer> ports = new ArrayList<>(config.local().hostPorts().orElse(List.of()));
-    config
-        .claude()
-        .baseUrl()
-        .filter(url -> !url.isBlank())
-        .map(java.net.URI::create)
-        .filter(
-            uri ->
-                List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(uri.getHost())
-                    && uri.getPort() > 0)
-        .ifPresent(uri -> ports.add(uri.getPort()));
+    java.net.URI proxy =
+        java.net.URI.create(
+            config
+                .modelProxy()
+                .sandboxUrl()
+                .filter(url -> !url.isBlank())
+                .orElse("http://127.0.0.1:" + config.modelProxy().port()));
+    if (List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(proxy.getHost())
+        && proxy.getPort() > 0) {
+      ports.add(proxy.getPort());
+    }
     return ports.stream().distinct().toList();
   }
 

@@ -127,6 +127,31 @@ class KubernetesSandboxProviderTest {
   }
 
   @Test
+  void aSandboxMayReachTheGatewaysModelProxyAndNothingElseOfTheCluster() {
+    KubernetesSandboxProvider withProxy =
+        provider(Map.of("gateway.kubernetes.gateway-namespace", "remote-claude"));
+    String id = create(withProxy, spec(Map.of(), 0, 0));
+    try {
+      SandboxIsolation.assertIsolated(client, NAMESPACE, id);
+      var egress =
+          client
+              .network()
+              .v1()
+              .networkPolicies()
+              .inNamespace(NAMESPACE)
+              .withName(id)
+              .get()
+              .getSpec()
+              .getEgress();
+      assertThat(egress).hasSize(3);
+      assertThat(egress.get(2).getTo().get(0).getNamespaceSelector().getMatchLabels())
+          .containsEntry("kubernetes.io/metadata.name", "remote-claude");
+    } finally {
+      withProxy.terminate(id).await().atMost(Duration.ofMinutes(1));
+    }
+  }
+
+  @Test
   void pauseDeletesThePodKeepsTheClaimAndTerminateDeletesEverything() {
     KubernetesSandboxProvider provider = provider(Map.of());
     String id = create(provider, spec(Map.of("A", "b"), 0, 0));

@@ -70,7 +70,7 @@ final class SandboxIsolation {
     assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
     assertThat(policy.getSpec().getIngress()).as("no ingress at all").isEmpty();
     List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
-    assertThat(egress).hasSize(2);
+    assertThat(egress).hasSizeBetween(2, 3);
     assertThat(egress.get(0).getTo().get(0).getNamespaceSelector().getMatchLabels())
         .containsEntry("kubernetes.io/metadata.name", "kube-system");
     assertThat(egress.get(0).getPorts())
@@ -79,5 +79,16 @@ final class SandboxIsolation {
     var internet = egress.get(1).getTo().get(0).getIpBlock();
     assertThat(internet.getCidr()).isEqualTo("0.0.0.0/0");
     assertThat(internet.getExcept()).containsExactlyInAnyOrderElementsOf(BLOCKED);
+    if (egress.size() == 3) {
+      // The model proxy: the gateway's pods, on its port alone.
+      var proxy = egress.get(2);
+      assertThat(proxy.getTo()).hasSize(1);
+      assertThat(proxy.getTo().get(0).getPodSelector().getMatchLabels())
+          .containsExactly(java.util.Map.entry("app.kubernetes.io/name", "sandbox-gateway"));
+      assertThat(proxy.getTo().get(0).getNamespaceSelector().getMatchLabels())
+          .containsOnlyKeys("kubernetes.io/metadata.name");
+      assertThat(proxy.getPorts()).hasSize(1);
+      assertThat(proxy.getPorts().get(0).getPort().getIntVal()).isEqualTo(8095);
+    }
   }
 }

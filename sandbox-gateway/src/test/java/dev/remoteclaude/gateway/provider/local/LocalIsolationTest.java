@@ -76,7 +76,10 @@ class LocalIsolationTest {
     Map<String, String> config = new HashMap<>();
     config.put("gateway.local.root", root.toString());
     config.put("gateway.local.isolation", "bubblewrap");
-    config.put("gateway.claude.base-url", "http://127.0.0.1:" + modelEndpoint.getLocalPort());
+    // The model proxy's port is the one let through; the model API itself (here the host service)
+    // is not: the proxy is the only way to it.
+    config.put("gateway.model-proxy.port", Integer.toString(modelEndpoint.getLocalPort()));
+    config.put("gateway.claude.base-url", "http://127.0.0.1:" + hostService.getLocalPort());
     config.put("gateway.local.limits.memory", "256M");
     config.put("gateway.local.limits.processes", "200");
     config.put("gateway.local.limits.tmp", "8M");
@@ -148,7 +151,7 @@ class LocalIsolationTest {
           .doesNotContain("reached");
     }
 
-    // The model endpoint on the host's loopback is the one port let through (with pasta).
+    // The model proxy on the host's loopback is the one port let through (with pasta).
     if (networkIs(SandboxNamespaces.Network.PASTA)) {
       assertThat(run(a, "timeout 5 bash -c " + connect(modelEndpoint.getLocalPort())).stdout())
           .contains("hello");
