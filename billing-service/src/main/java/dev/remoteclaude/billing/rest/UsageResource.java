@@ -1,7 +1,9 @@
 package dev.remoteclaude.billing.rest;
 
+import dev.remoteclaude.billing.repository.ModelUsageRepository;
 import dev.remoteclaude.billing.service.MeterService;
 import dev.remoteclaude.common.auth.CurrentUser;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -15,15 +17,23 @@ import java.util.Map;
 @Authenticated
 public class UsageResource {
 
-  /** Session time of the current calendar month (UTC), in seconds per session state. */
+  /**
+   * The current calendar month (UTC): session time in seconds per session state, and model tokens
+   * per model as the gateway's model proxy metered them.
+   */
   public record UsageView(
-      Instant periodStart, Instant periodEnd, Map<String, Long> sessionSeconds) {}
+      Instant periodStart,
+      Instant periodEnd,
+      Map<String, Long> sessionSeconds,
+      Map<String, ModelUsageRepository.Tokens> modelTokens) {}
 
   private final MeterService meter;
+  private final ModelUsageRepository tokens;
   private final CurrentUser user;
 
-  public UsageResource(MeterService meter, CurrentUser user) {
+  public UsageResource(MeterService meter, ModelUsageRepository tokens, CurrentUser user) {
     this.meter = meter;
+    this.tokens = tokens;
     this.user = user;
   }
 
@@ -33,6 +43,9 @@ public class UsageResource {
     Instant start = YearMonth.now(ZoneOffset.UTC).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     return meter
         .secondsByState(user.id(), start, now)
-        .map(seconds -> new UsageView(start, now, seconds));
+        .chain(
+            seconds ->
+                Panache.withSession(() -> tokens.byModelSince(user.id(), start))
+                    .map(byModel -> new UsageView(start, now, seconds, byModel)));
   }
 }

@@ -2,6 +2,8 @@ package dev.remoteclaude.gateway.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.remoteclaude.common.events.ModelUsage;
+import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -67,15 +69,17 @@ public class ModelProxy {
 
   private final Vertx vertx;
   private final ModelTokens tokens;
+  private final Outbox outbox;
   private final GatewayConfig config;
   private final ObjectMapper json = new ObjectMapper();
   private final String upstream;
   private HttpServer server;
   private HttpClient client;
 
-  public ModelProxy(Vertx vertx, ModelTokens tokens, GatewayConfig config) {
+  public ModelProxy(Vertx vertx, ModelTokens tokens, Outbox outbox, GatewayConfig config) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.outbox = outbox;
     this.config = config;
     this.upstream =
         config
@@ -204,7 +208,7 @@ public class ModelProxy {
     }
     upstreamRequest
         .response()
-        .onSuccess(response -> relay(request, response))
+        .onSuccess(response -> relay(request, response, grant))
         .onFailure(
             failure -> {
               Log.debugf("model proxy: task %s: upstream failed: %s", grant.taskId(), failure);
@@ -232,7 +236,8 @@ public class ModelProxy {
     request.resume();
   }
 
-  private void relay(HttpServerRequest request, HttpClientResponse response) {
+  private void relay(
+      HttpServerRequest request, HttpClientResponse response, ModelTokens.Grant grant) {
     HttpServerResponse out = request.response();
     if (out.ended() || out.closed()) {
       response.request().reset();
@@ -249,8 +254,13 @@ public class ModelProxy {
     if (!headers.contains("content-length")) {
       out.setChunked(true);
     }
+    Optional<UsageMeter> meter =
+        response.statusCode() / 100 == 2 && request.path().equals("/v1/messages")
+            ? Optional.of(new UsageMeter(headers.get("content-type")))
+            : Optional.empty();
     response.handler(
         chunk -> {
+          meter.ifPresent(m -> m.accept(chunk.getBytes()));
           out.write(chunk);
           if (out.writeQueueFull()) {
             response.pause();
@@ -258,7 +268,26 @@ public class ModelProxy {
           }
         });
     response.exceptionHandler(failure -> out.reset());
-    response.endHandler(v -> out.end());
+    response.endHandler(
+        v -> {
+          out.end();
+          meter.flatMap(m -> m.finish(grant.taskId())).ifPresent(usage -> record(grant, usage));
+        });
+  }
+
+  /** The usage of an answer, announced for billing (metered once per event there). */
+  private void record(ModelTokens.Grant grant, ModelUsage usage) {
+    SafeContext.run(
+            () ->
+                Panache.withTransaction(
+                    () -> outbox.emit(usage, grant.sessionId().toString(), grant.ownerId())))
+        .subscribe()
+        .with(
+            ok -> {},
+            failure ->
+                Log.warnf(
+                    "task %s: model usage not recorded (%d output tokens): %s",
+                    grant.taskId(), usage.outputTokens(), failure.getMessage()));
   }
 
   /** An error in the Messages API's shape, after which the connection is not reused. */

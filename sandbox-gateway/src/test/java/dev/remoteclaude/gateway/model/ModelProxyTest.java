@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.events.TaskCompleted;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
@@ -84,23 +85,29 @@ class ModelProxyTest {
                 Panache.withTransaction(
                     () ->
                         tokens.mint(UUID.randomUUID(), "someone", taskId, Duration.ofMinutes(5))));
-    String body =
-        given()
-            .baseUri(PROXY)
-            .header("x-api-key", token)
-            .header("anthropic-version", "2023-06-01")
-            .contentType("application/json")
-            .body(
-                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,"
-                    + "\"messages\":[{\"role\":\"user\",\"content\":\"say it "
-                    + marker
-                    + "\"}]}")
-            .post("/v1/messages?beta=true")
-            .then()
-            .statusCode(200)
-            .contentType(containsString("text/event-stream"))
-            .extract()
-            .asString();
+    String body;
+    dev.remoteclaude.common.events.EventEnvelope metered;
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      body =
+          given()
+              .baseUri(PROXY)
+              .header("x-api-key", token)
+              .header("anthropic-version", "2023-06-01")
+              .contentType("application/json")
+              .body(
+                  "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,"
+                      + "\"messages\":[{\"role\":\"user\",\"content\":\"say it "
+                      + marker
+                      + "\"}]}")
+              .post("/v1/messages?beta=true")
+              .then()
+              .statusCode(200)
+              .contentType(containsString("text/event-stream"))
+              .extract()
+              .asString();
+      // The answer's usage, read on the way through, is announced for billing.
+      metered = Sessions.awaitTask(gateway, taskId, "model.usage");
+    }
     assertThat(body).contains("event: message_start").contains("Streamed through the proxy.");
     AnthropicStub.Recorded recorded =
         stub.requests().stream()
@@ -108,6 +115,11 @@ class ModelProxyTest {
             .findFirst()
             .orElseThrow();
     assertThat(recorded.apiKey()).isEqualTo(GatewayTestResource.API_KEY);
+    ModelUsage usage = Sessions.payload(metered, ModelUsage.class);
+    assertThat(metered.userId()).isEqualTo("someone");
+    assertThat(usage.model()).isEqualTo("claude-sonnet-4-5");
+    assertThat(usage.inputTokens()).isEqualTo(lastCount(body, "input_tokens")).isPositive();
+    assertThat(usage.outputTokens()).isEqualTo(lastCount(body, "output_tokens")).isPositive();
 
     OnVertx.await(() -> Panache.withTransaction(() -> tokens.revoke(taskId)));
     message(token, "again " + marker).then().statusCode(401);
@@ -134,6 +146,16 @@ class ModelProxyTest {
     proxy(null).body("{}").post("/api/v1/sessions").then().statusCode(404);
     assertThat(stub.requests())
         .noneMatch(r -> r.conversation().prompt().matches(".*(no token|forged|the key).*"));
+  }
+
+  /** The last value of a usage count in a stream of events (the counts are cumulative). */
+  private static long lastCount(String stream, String field) {
+    Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(stream);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
   }
 
   /** The output of the Bash tool, as Claude sent it back to the model. */

@@ -31,6 +31,7 @@ public enum EventType {
   TASK_PROGRESS("task.progress", TaskProgress.class, Topics.GATEWAY),
   TASK_COMPLETED("task.completed", TaskCompleted.class, Topics.GATEWAY),
   TASK_FAILED("task.failed", TaskFailed.class, Topics.GATEWAY),
+  MODEL_USAGE("model.usage", ModelUsage.class, Topics.GATEWAY),
 
   TASK_QUEUED("task.queued", TaskQueued.class, Topics.TASKS),
   TASK_DISPATCHED("task.dispatched", TaskDispatched.class, Topics.TASKS),
