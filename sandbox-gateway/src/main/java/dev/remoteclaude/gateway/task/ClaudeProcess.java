@@ -70,7 +70,8 @@ public class ClaudeProcess {
             run.taskId,
             logWriter,
             this::estimate,
-            progress -> progressed(run, progress));
+            progress -> progressed(run, progress),
+            (int) Math.min(Integer.MAX_VALUE, config.log().maxLineBytes().asLongValue()));
     return providers
         .exec(sandbox.provider, sandbox.providerId, exec)
         .invoke(handle -> lease.onStop(handle::cancel))
