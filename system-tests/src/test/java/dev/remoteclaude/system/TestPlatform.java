@@ -58,6 +58,8 @@ final class TestPlatform {
                   "sandbox-gateway:gateway.lease", "5s",
                   "sandbox-gateway:gateway.heartbeat", "1s",
                   "sandbox-gateway:gateway.recovery-interval", "1s",
+                  // an unknown or foreign session's stream request is refused after this
+                  "sandbox-gateway:gateway.stream.attach-wait", "10s",
                   "*:kafka.session.timeout.ms", "8000",
                   "*:kafka.heartbeat.interval.ms", "2000"));
       try {

@@ -243,7 +243,15 @@ public class CommandService {
         data.put("truncated", exit.truncated());
       }
     }
-    logWriter.append(sessionId, type, null, data).subscribe().with(ok -> {}, failure -> {});
+    logWriter
+        .append(sessionId, type, null, data)
+        .subscribe()
+        .with(
+            ok -> {},
+            failure ->
+                Log.warnf(
+                    "command %s: output not written to session %s's log: %s",
+                    commandId, sessionId, failure.getMessage()));
   }
 
   private Uni<ExecRequest> prepare(SandboxAccess.Owned owned, Command command) {

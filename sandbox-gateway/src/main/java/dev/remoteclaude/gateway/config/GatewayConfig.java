@@ -304,9 +304,32 @@ public interface GatewayConfig {
   }
 
   interface Stream {
-    /** Messages a subscriber may have queued before it is closed as too slow. */
-    @WithDefault("2000")
-    int subscriberBuffer();
+    /**
+     * Bytes (characters of the JSON messages) a subscriber may have waiting to be written before it
+     * is closed as too slow (code 4008; it resumes with {@code ?after=} its last seq).
+     */
+    @WithDefault("4M")
+    io.quarkus.runtime.configuration.MemorySize subscriberBufferBytes();
+
+    /** Streams one user may have open at once on one gateway replica. */
+    @WithDefault("64")
+    int maxStreamsPerUser();
+
+    /**
+     * How long a stream request for a session this gateway does not know as the caller's waits for
+     * it to become known (a session created a moment ago) before it is refused with 404. Requests
+     * for another user's session wait as long, so the two look the same.
+     */
+    @WithDefault("60s")
+    Duration attachWait();
+
+    /** Stream requests waiting that way at once, per user (more are refused with 429). */
+    @WithDefault("8")
+    int maxWaitingPerUser();
+
+    /** Stream requests waiting that way at once, all users together. */
+    @WithDefault("1024")
+    int maxWaiting();
 
     @WithDefault("15s")
     Duration heartbeat();
@@ -341,5 +364,45 @@ public interface GatewayConfig {
   interface Files {
     @WithDefault("5242880")
     int maxBytes();
+  }
+
+  Uploads uploads();
+
+  /**
+   * Requests with a large body (file uploads, commands) are buffered in memory before they are
+   * handled; only so many at once, the others are refused with 503 and Retry-After.
+   */
+  interface Uploads {
+    /** A request whose body is larger than this (or of unknown length) is a large one. */
+    @WithDefault("64K")
+    io.quarkus.runtime.configuration.MemorySize largeBytes();
+
+    /** Large requests handled at once by one gateway replica. */
+    @WithDefault("16")
+    int maxConcurrent();
+
+    /** The Retry-After of a refused large request. */
+    @WithDefault("2s")
+    Duration retryAfter();
+  }
+
+  Log log();
+
+  /** The session output log's writer. */
+  interface Log {
+    /**
+     * Bytes of events waiting to be written to the log (or being written). A producer that may
+     * block (a process's output reader) waits until there is room, which slows the process down;
+     * one that may not gets a clear failure. Nothing is dropped silently.
+     */
+    @WithDefault("32M")
+    io.quarkus.runtime.configuration.MemorySize maxPendingBytes();
+
+    /**
+     * The longest line of Claude's output kept; the rest of a longer line is dropped and the line
+     * ends with a marker saying how many bytes were dropped.
+     */
+    @WithDefault("1M")
+    io.quarkus.runtime.configuration.MemorySize maxLineBytes();
   }
 }

@@ -2,8 +2,10 @@ package dev.remoteclaude.gateway.log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,6 +29,12 @@ import java.util.concurrent.CompletableFuture;
  * gets few, large commits instead of one transaction per line or per session. After each commit the
  * events go to this replica's subscribers directly; other replicas learn of them from the commit's
  * notification.
+ *
+ * <p>What waits to be written (or is being written) is bounded by {@code
+ * gateway.log.max-pending-bytes}. Over the bound, an append from a thread that may block (a
+ * process's output reader) waits until there is room, so a process that writes faster than the
+ * database takes it is slowed down rather than buffered; an append from a thread that must not
+ * block (an event loop) fails at once with {@link Overloaded}. An event is never dropped silently.
  */
 @ApplicationScoped
 public class LogWriter {
@@ -40,13 +48,35 @@ public class LogWriter {
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Set<UUID> writing = new HashSet<>();
   private int inFlight;
+  private long pendingBytes;
+  private final long maxPendingBytes;
 
-  public LogWriter(OutputLog log, AppendListener listener) {
+  public LogWriter(OutputLog log, AppendListener listener, GatewayConfig config) {
     this.log = log;
     this.listener = listener;
+    this.maxPendingBytes = config.log().maxPendingBytes().asLongValue();
   }
 
-  private record Pending(OutputLog.NewEvent event, CompletableFuture<LogEvent> done) {}
+  /** The log's writer has more waiting than its bound and the caller may not wait for room. */
+  public static final class Overloaded extends RuntimeException {
+    Overloaded(long bound) {
+      super("the output log is behind: more than " + bound + " bytes wait to be written");
+    }
+  }
+
+  private record Pending(OutputLog.NewEvent event, CompletableFuture<LogEvent> done, long bytes) {}
+
+  /** What an event holds while it waits: its text, and what it takes besides. */
+  private static long sizeOf(String type, String json) {
+    return 2L * (json.length() + type.length()) + 128;
+  }
+
+  /** Bytes of events waiting or being written now. */
+  public long pendingBytes() {
+    synchronized (lock) {
+      return pendingBytes;
+    }
+  }
 
   /**
    * Appends an event; the Uni completes once it is durable (with its sequence number). An event is
@@ -65,10 +95,27 @@ public class LogWriter {
       return Uni.createFrom().failure(e);
     }
     CompletableFuture<LogEvent> done = new CompletableFuture<>();
+    long bytes = sizeOf(type, json);
     boolean start;
     synchronized (lock) {
+      // An event larger than the bound still goes through an empty writer.
+      if (pendingBytes > 0 && pendingBytes + bytes > maxPendingBytes) {
+        if (!Infrastructure.canCallerThreadBeBlocked()) {
+          return Uni.createFrom().failure(new Overloaded(maxPendingBytes));
+        }
+        try {
+          while (pendingBytes > 0 && pendingBytes + bytes > maxPendingBytes) {
+            lock.wait();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Uni.createFrom().failure(new Overloaded(maxPendingBytes));
+        }
+      }
+      pendingBytes += bytes;
       pending.add(
-          new Pending(new OutputLog.NewEvent(sessionId, type, taskId, Instant.now(), json), done));
+          new Pending(
+              new OutputLog.NewEvent(sessionId, type, taskId, Instant.now(), json), done, bytes));
       // A session with a batch in flight is taken up again when that batch ends.
       start = !writing.contains(sessionId);
     }
@@ -110,6 +157,7 @@ public class LogWriter {
         .with(
             stored -> {
               try {
+                released(batch);
                 Map<UUID, List<LogEvent>> bySession = new LinkedHashMap<>();
                 for (LogEvent event : stored) {
                   bySession.computeIfAbsent(event.sessionId(), k -> new ArrayList<>()).add(event);
@@ -128,12 +176,24 @@ public class LogWriter {
               flush();
             },
             failure -> {
+              released(batch);
               done(sessions);
               Log.errorf(
                   "output log write of %d events failed: %s", batch.size(), failure.getMessage());
               batch.forEach(p -> p.done().completeExceptionally(failure));
               flush();
             });
+  }
+
+  private void released(List<Pending> batch) {
+    long bytes = 0;
+    for (Pending p : batch) {
+      bytes += p.bytes();
+    }
+    synchronized (lock) {
+      pendingBytes -= bytes;
+      lock.notifyAll();
+    }
   }
 
   private void done(Set<UUID> sessions) {

@@ -23,7 +23,10 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  *   <li>unsafe calls (create, snapshot, exec): timeout, circuit breaker, bulkhead, no retry.
  * </ul>
  *
- * An open breaker fails calls at once with {@link CircuitBreakerOpenException}.
+ * An open breaker fails calls at once with {@link CircuitBreakerOpenException}. Breakers are shared
+ * by every tenant of a provider, so they count only the provider's own failures (UNAVAILABLE,
+ * timeouts, crashes), never what a tenant can cause: a missing file or sandbox, a bad path, a busy
+ * sandbox, or a file operation failing on the tenant's own workspace (see {@code inSandbox}).
  */
 @ApplicationScoped
 public class ProviderCalls {
@@ -98,11 +101,46 @@ public class ProviderCalls {
   }
 
   public Uni<byte[]> readFile(String provider, String id, String path, int maxBytes) {
-    return safe(provider, () -> provider(provider).readFile(id, path, maxBytes), BYTES);
+    return safe(
+        provider,
+        () -> inSandbox(provider, id, provider(provider).readFile(id, path, maxBytes)),
+        BYTES);
   }
 
   public Uni<Void> writeFile(String provider, String id, String path, byte[] content) {
-    return safe(provider, () -> provider(provider).writeFile(id, path, content), VOID);
+    return safe(
+        provider,
+        () -> inSandbox(provider, id, provider(provider).writeFile(id, path, content)),
+        VOID);
+  }
+
+  /**
+   * A file operation works on what the tenant made of its workspace: a file it made unreadable, a
+   * link, a process limit it filled up. A provider may report such a failure as {@link
+   * ProviderException.Kind#UNAVAILABLE}, which would count against the breaker every tenant of the
+   * provider shares (and be retried). So an UNAVAILABLE failure is checked: when the provider still
+   * answers for the sandbox's status, the provider is up and the failure is the sandbox's own, a
+   * request that cannot succeed ({@link ProviderException.Kind#INVALID}, the caller's 400); when it
+   * does not answer either, the failure stands as the outage it is.
+   */
+  private <T> Uni<T> inSandbox(String provider, String id, Uni<T> call) {
+    return call.onFailure(ProviderCalls::retriable)
+        .recoverWithUni(
+            failure ->
+                provider(provider)
+                    .status(id)
+                    .onFailure()
+                    .transform(probe -> failure)
+                    .onItem()
+                    .transformToUni(
+                        status -> Uni.createFrom().<T>failure(ownFailure(status, failure))));
+  }
+
+  private static ProviderException ownFailure(SandboxStatus status, Throwable failure) {
+    return status == SandboxStatus.MISSING
+        ? new ProviderException(ProviderException.Kind.NOT_FOUND, "sandbox is gone", failure)
+        : new ProviderException(
+            ProviderException.Kind.INVALID, failure.getMessage() + " (in the sandbox)", failure);
   }
 
   public Uni<Void> extendTtl(String provider, String id, Duration ttl) {

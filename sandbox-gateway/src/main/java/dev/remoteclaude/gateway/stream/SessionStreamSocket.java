@@ -22,22 +22,30 @@ import java.util.UUID;
  *
  * <p>Every message is JSON {@code {seq, type, taskId, at, data}}; heartbeats are {@code {type:
  * "heartbeat", at}} without a seq. Close codes: 4008 when the client reads too slowly (reconnect
- * with {@code ?after=} its last seq), 1001 when the server shuts down.
+ * with {@code ?after=} its last seq), 4029 when the user has every stream open it may have (the
+ * upgrade check refuses most such requests with 429 already), 1001 when the server shuts down.
  */
 @WebSocket(path = "/ws/sessions/{id}")
 @Authenticated
 public class SessionStreamSocket {
 
   static final UserData.TypedKey<Subscriber> SUBSCRIBER = new UserData.TypedKey<>("subscriber");
+  static final UserData.TypedKey<String> USER = new UserData.TypedKey<>("user");
+
+  /** Close code for a user with too many streams open. */
+  public static final int TOO_MANY_STREAMS = 4029;
 
   private final StreamHub hub;
   private final ActivityService activity;
   private final SecurityIdentity identity;
+  private final StreamLimits limits;
 
-  public SessionStreamSocket(StreamHub hub, ActivityService activity, SecurityIdentity identity) {
+  public SessionStreamSocket(
+      StreamHub hub, ActivityService activity, SecurityIdentity identity, StreamLimits limits) {
     this.hub = hub;
     this.activity = activity;
     this.identity = identity;
+    this.limits = limits;
   }
 
   @OnOpen
@@ -45,6 +53,11 @@ public class SessionStreamSocket {
     UUID sessionId = UUID.fromString(connection.pathParam("id"));
     long after = StreamUpgradeCheck.after(connection.handshakeRequest().query());
     String user = CurrentUser.userId(identity);
+    if (!limits.openStream(user)) {
+      return connection.close(
+          new CloseReason(TOO_MANY_STREAMS, "too many streams open: close one and try again"));
+    }
+    connection.userData().put(USER, user);
     Subscriber subscriber = hub.subscribe(sessionId, after, new ConnectionSink(connection));
     connection.userData().put(SUBSCRIBER, subscriber);
     return activity.clientAttached(sessionId, user, connection.id());
@@ -52,6 +65,10 @@ public class SessionStreamSocket {
 
   @OnClose
   public Uni<Void> close(WebSocketConnection connection) {
+    String user = connection.userData().get(USER);
+    if (user != null) {
+      limits.closeStream(user);
+    }
     Subscriber subscriber = connection.userData().get(SUBSCRIBER);
     if (subscriber == null) {
       return Uni.createFrom().voidItem();

@@ -102,7 +102,7 @@ public class StreamHub implements AppendListener {
             after,
             sink,
             log,
-            config.stream().subscriberBuffer(),
+            config.stream().subscriberBufferBytes().asLongValue(),
             config.stream().replayBatch(),
             () -> unsubscribe(channel, holder[0]));
     channel.subscribers.add(holder[0]);
@@ -252,18 +252,31 @@ public class StreamHub implements AppendListener {
         .<Void>emitter(
             emitter -> {
               Runnable done = () -> emitter.complete(null);
-              waiters.computeIfAbsent(sessionId, k -> ConcurrentHashMap.newKeySet()).add(done);
-              emitter.onTermination(
-                  () -> {
-                    Set<Runnable> set = waiters.get(sessionId);
-                    if (set != null) {
-                      set.remove(done);
-                    }
+              waiters.compute(
+                  sessionId,
+                  (k, set) -> {
+                    Set<Runnable> into = set == null ? ConcurrentHashMap.newKeySet() : set;
+                    into.add(done);
+                    return into;
                   });
+              // A waiter that times out leaves nothing behind, nor does its session's entry.
+              emitter.onTermination(
+                  () ->
+                      waiters.computeIfPresent(
+                          sessionId,
+                          (k, set) -> {
+                            set.remove(done);
+                            return set.isEmpty() ? null : set;
+                          }));
             })
         .ifNoItem()
         .after(timeout)
         .recoverWithItem((Void) null);
+  }
+
+  /** Sessions that stream requests wait for on this replica. */
+  public int waitedFor() {
+    return waiters.size();
   }
 
   private void wake(UUID sessionId) {

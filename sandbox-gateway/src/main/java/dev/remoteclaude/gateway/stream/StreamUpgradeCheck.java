@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.sandbox.Sandboxes;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -8,24 +9,37 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * Refuses a stream upgrade with 404 unless the caller owns the session (another user's session
- * looks exactly like one that does not exist), and with 400 for a malformed cursor. A session the
- * gateway has not heard of yet (created a moment ago) is waited for briefly.
+ * Refuses a stream upgrade with 404 unless the caller owns the session, with 400 for a malformed
+ * cursor, and with 429 when the caller has every stream it may have open.
+ *
+ * <p>A session the gateway does not know as the caller's may be one created a moment ago that has
+ * not reached the gateway yet, so the request waits (on the log's notifications, not by polling) up
+ * to {@code gateway.stream.attach-wait} for it to become known. Another user's session waits
+ * exactly as long and is then refused the same way as an unknown id, so neither the answer nor its
+ * timing tells whether a session exists. Waiting requests are bounded per user and in all (429
+ * beyond, whatever the id).
  */
 @ApplicationScoped
 public class StreamUpgradeCheck implements HttpUpgradeCheck {
 
-  private static final Duration WAIT_FOR_NEW_SESSION = Duration.ofSeconds(5);
+  /** When a refused client may try again: a stream closes, a waiting request ends. */
+  static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private final Sandboxes sandboxes;
   private final StreamHub hub;
+  private final StreamLimits limits;
+  private final GatewayConfig config;
 
-  public StreamUpgradeCheck(Sandboxes sandboxes, StreamHub hub) {
+  public StreamUpgradeCheck(
+      Sandboxes sandboxes, StreamHub hub, StreamLimits limits, GatewayConfig config) {
     this.sandboxes = sandboxes;
     this.hub = hub;
+    this.limits = limits;
+    this.config = config;
   }
 
   @Override
@@ -50,31 +64,55 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
                 return CheckResult.rejectUpgrade(401);
               }
               String user = CurrentUser.userId(identity);
-              return ownerOf(sessionId, System.nanoTime() + WAIT_FOR_NEW_SESSION.toNanos())
+              if (limits.streamsFull(user)) {
+                return tooMany();
+              }
+              return sandboxes
+                  .ownerOf(sessionId)
                   .chain(
-                      owner ->
-                          user.equals(owner)
-                              ? CheckResult.permitUpgrade()
-                              : CheckResult.rejectUpgrade(404));
+                      owner -> {
+                        if (user.equals(owner)) {
+                          return CheckResult.permitUpgrade();
+                        }
+                        if (!limits.startWaiting(user)) {
+                          return tooMany();
+                        }
+                        long deadline = System.nanoTime() + config.stream().attachWait().toNanos();
+                        return becomesOwn(sessionId, user, owner, deadline)
+                            .eventually(() -> limits.stopWaiting(user))
+                            .chain(
+                                own ->
+                                    own
+                                        ? CheckResult.permitUpgrade()
+                                        : CheckResult.rejectUpgrade(404));
+                      });
             });
   }
 
+  private Uni<CheckResult> tooMany() {
+    return CheckResult.rejectUpgrade(
+        429, Map.of("Retry-After", List.of(Long.toString(RETRY_AFTER.toSeconds()))));
+  }
+
   /**
-   * The session's owner; for a session the gateway has not heard of yet, waits (on the log's
-   * notifications, not by polling) until it has, or the deadline passes.
+   * Whether the session becomes the user's before the deadline. One the gateway knows as someone
+   * else's never does, but its answer waits for the deadline too; for one it does not know yet, the
+   * wait ends early when the session's log gets its first event.
    */
-  private Uni<String> ownerOf(UUID sessionId, long deadline) {
-    return sandboxes
-        .ownerOf(sessionId)
-        .chain(
-            owner -> {
-              long left = deadline - System.nanoTime();
-              if (owner != null || left <= 0) {
-                return Uni.createFrom().item(owner);
-              }
-              return hub.awaitActivity(sessionId, Duration.ofNanos(left))
-                  .chain(() -> ownerOf(sessionId, deadline));
-            });
+  private Uni<Boolean> becomesOwn(UUID sessionId, String user, String owner, long deadline) {
+    if (user.equals(owner)) {
+      return Uni.createFrom().item(true);
+    }
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return Uni.createFrom().item(false);
+    }
+    if (owner != null) {
+      return Uni.createFrom().item(false).onItem().delayIt().by(Duration.ofNanos(left));
+    }
+    return hub.awaitActivity(sessionId, Duration.ofNanos(left))
+        .chain(() -> sandboxes.ownerOf(sessionId))
+        .chain(known -> becomesOwn(sessionId, user, known, deadline));
   }
 
   /** The {@code after} cursor of a query string (0 when absent); fails when malformed. */

@@ -11,8 +11,10 @@ import java.util.UUID;
  * One client following a session's log. It first replays from the database everything after its
  * cursor, then takes live events; a live event that does not follow its last one (a gap) sends it
  * back to the database, and events it already has are dropped, so the seam has neither gap nor
- * duplicate. Messages wait in a bounded queue; a client that lets the queue fill up is closed with
- * {@link #SLOW_CONSUMER} and can reconnect from its last seq.
+ * duplicate. Messages wait in a queue bounded by bytes (counted from queueing until the connection
+ * has written them); a client that lets it fill up is closed with {@link #SLOW_CONSUMER} and can
+ * reconnect from its last seq. The replay takes only what half the bound holds at a time and reads
+ * the rest again once the client has caught up, so a fast client is never closed for a replay.
  */
 public final class Subscriber {
 
@@ -28,12 +30,17 @@ public final class Subscriber {
   private final UUID sessionId;
   private final StreamSink sink;
   private final OutputLog log;
-  private final int bufferLimit;
+  private final long bufferBytes;
   private final int replayBatch;
   private final Runnable onClose;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
 
   private long lastQueued;
+  private long queuedBytes;
+
+  /** Rows the next replay query asks for: fewer after one that did not fit (large events). */
+  private int nextBatch;
+
   private Mode mode = Mode.CATCHING_UP;
   private boolean missedWhileCatchingUp;
   private boolean reading;
@@ -50,15 +57,16 @@ public final class Subscriber {
       long after,
       StreamSink sink,
       OutputLog log,
-      int bufferLimit,
+      long bufferBytes,
       int replayBatch,
       Runnable onClose) {
     this.sessionId = sessionId;
     this.lastQueued = after;
     this.sink = sink;
     this.log = log;
-    this.bufferLimit = bufferLimit;
+    this.bufferBytes = bufferBytes;
     this.replayBatch = replayBatch;
+    this.nextBatch = replayBatch;
     this.onClose = onClose;
   }
 
@@ -72,6 +80,11 @@ public final class Subscriber {
 
   public synchronized int queued() {
     return queue.size();
+  }
+
+  /** Bytes queued or being written. */
+  public synchronized long queuedBytes() {
+    return queuedBytes;
   }
 
   /** Starts the replay. */
@@ -126,7 +139,7 @@ public final class Subscriber {
       if (mode != Mode.CATCHING_UP || reading) {
         return;
       }
-      if (queue.size() > bufferLimit / 2) {
+      if (queuedBytes > bufferBytes / 2) {
         waitingForDrain = true;
         return;
       }
@@ -134,7 +147,8 @@ public final class Subscriber {
       missedWhileCatchingUp = false;
     }
     long from = lastQueued();
-    log.read(sessionId, from, replayBatch)
+    int limit = nextBatch();
+    log.read(sessionId, from, limit)
         .subscribe()
         .with(
             rows -> {
@@ -144,16 +158,25 @@ public final class Subscriber {
                 if (mode == Mode.CLOSED) {
                   return;
                 }
+                boolean full = false;
+                int taken = 0;
                 for (LogEvent event : rows) {
                   if (event.seq() != lastQueued + 1) {
                     continue;
                   }
-                  if (!enqueue(event.json())) {
+                  String json = event.json();
+                  if (queuedBytes > 0 && queuedBytes + json.length() > bufferBytes / 2) {
+                    full = true; // the rest is read again once the client has caught up
+                    break;
+                  }
+                  if (!enqueue(json)) {
                     return;
                   }
                   lastQueued = event.seq();
+                  taken++;
                 }
-                again = rows.size() == replayBatch || missedWhileCatchingUp;
+                nextBatch = full ? Math.max(1, taken) : Math.min(replayBatch, 2 * limit);
+                again = full || rows.size() == limit || missedWhileCatchingUp;
                 if (!again) {
                   mode = Mode.LIVE;
                 }
@@ -169,18 +192,25 @@ public final class Subscriber {
             });
   }
 
-  /** Queues a message; closes the subscriber (and returns false) when the queue is full. */
+  private synchronized int nextBatch() {
+    return nextBatch;
+  }
+
+  /**
+   * Queues a message; closes the subscriber (and returns false) when it would take the queue over
+   * its bound. (A message larger than the whole bound still goes through an empty queue.)
+   */
   private boolean enqueue(String message) {
-    if (queue.size() >= bufferLimit) {
+    if (queuedBytes > 0 && queuedBytes + message.length() > bufferBytes) {
       closeLocked(
           SLOW_CONSUMER,
           "too slow: more than "
-              + bufferLimit
-              + " messages waiting; reconnect with ?after="
-              + lastQueued);
+              + bufferBytes
+              + " bytes waiting; reconnect with ?after= the last seq received");
       return false;
     }
     queue.add(message);
+    queuedBytes += message.length();
     return true;
   }
 
@@ -211,19 +241,21 @@ public final class Subscriber {
         next = queue.poll();
         inFlight++;
       }
+      int size = next.length();
       try {
-        sink.send(next).subscribe().with(ok -> sent(), failure -> close(1011, "send failed"));
+        sink.send(next).subscribe().with(ok -> sent(size), failure -> close(1011, "send failed"));
       } catch (RuntimeException e) {
         close(1011, "send failed");
       }
     }
   }
 
-  private void sent() {
+  private void sent(int size) {
     boolean resume;
     synchronized (this) {
       inFlight--;
-      resume = waitingForDrain && queue.size() <= bufferLimit / 2;
+      queuedBytes -= size;
+      resume = waitingForDrain && queuedBytes <= bufferBytes / 2;
       if (resume) {
         waitingForDrain = false;
       }
@@ -246,6 +278,7 @@ public final class Subscriber {
     }
     mode = Mode.CLOSED;
     queue.clear();
+    queuedBytes = 0;
     sink.close(code, reason);
     onClose.run();
   }

@@ -38,8 +38,10 @@ final class ClaudeOutput {
   private final BiFunction<Long, Long, BigDecimal> price;
   private final Consumer<TaskProgress> progress;
   private final ClaudeStreamParser parser = new ClaudeStreamParser();
-  private final LineSplitter stdout = new LineSplitter();
-  private final LineSplitter stderr = new LineSplitter();
+  private final LineSplitter stdout;
+  private final LineSplitter stderr;
+  private final java.util.concurrent.atomic.AtomicLong unlogged =
+      new java.util.concurrent.atomic.AtomicLong();
   private final List<String> stderrTail = new ArrayList<>();
   private volatile Uni<LogEvent> last = Uni.createFrom().nullItem();
   private volatile ExecEvent.Exit exit;
@@ -52,7 +54,10 @@ final class ClaudeOutput {
       UUID taskId,
       LogWriter logWriter,
       BiFunction<Long, Long, BigDecimal> price,
-      Consumer<TaskProgress> progress) {
+      Consumer<TaskProgress> progress,
+      int maxLineBytes) {
+    this.stdout = new LineSplitter(maxLineBytes);
+    this.stderr = new LineSplitter(maxLineBytes);
     this.sessionId = sessionId;
     this.taskId = taskId;
     this.logWriter = logWriter;
@@ -151,6 +156,17 @@ final class ClaudeOutput {
 
   private void append(String type, Object data) {
     last = logWriter.append(sessionId, type, taskId, data).memoize().indefinitely();
-    last.subscribe().with(ok -> {}, failure -> {});
+    last.subscribe()
+        .with(
+            ok -> {},
+            failure -> {
+              // never silently: the gateway's log says what the session's log is missing
+              long n = unlogged.incrementAndGet();
+              if (Long.bitCount(n) == 1) {
+                io.quarkus.logging.Log.warnf(
+                    "task %s: %d output events not written to session %s's log: %s",
+                    taskId, n, sessionId, failure.getMessage());
+              }
+            });
   }
 }

@@ -17,7 +17,9 @@ public class ProductionTimings implements QuarkusTestProfile {
   public Map<String, String> getConfigOverrides() {
     return Map.of(
         "gateway.stream.heartbeat", STREAM_HEARTBEAT,
-        "gateway.stream.subscriber-buffer", "2000",
+        "gateway.stream.subscriber-buffer-bytes", "4M",
+        // the benchmark's thousand clients are one user's
+        "gateway.stream.max-streams-per-user", "100000",
         "gateway.heartbeat", "5s",
         "gateway.lease", "30s",
         "gateway.recovery-interval", "5s",

@@ -372,4 +372,39 @@ class CommandsAndFilesTest {
         .as("an open breaker does not call the provider")
         .isEqualTo(callsWhenOpen);
   }
+
+  @Test
+  void filesATenantMadeUnreadableNeverOpenTheBreakerOtherTenantsShare() {
+    Assumptions.assumeTrue(local.isolated(), "as root without bubblewrap, every file is readable");
+    Sessions.Ready tenant = Sessions.provision();
+    Sessions.Ready other = Sessions.provision();
+    run(tenant, "echo secret > locked.txt && chmod 000 locked.txt && mkdir shut && chmod 000 shut");
+    // Far more failures in a row than the breaker's window (4 calls, half failing, in tests).
+    for (int i = 0; i < 12; i++) {
+      for (String path : List.of("locked.txt", "shut/x.txt")) {
+        as(tenant)
+            .queryParam("path", path)
+            .get("/api/v1/sessions/{id}/files", tenant.sessionId())
+            .then()
+            .statusCode(org.hamcrest.Matchers.oneOf(400, 404))
+            .contentType("application/problem+json");
+      }
+      as(tenant)
+          .contentType("application/octet-stream")
+          .queryParam("path", "shut/new.txt")
+          .body("x".getBytes())
+          .put("/api/v1/sessions/{id}/files", tenant.sessionId())
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json");
+    }
+    // The provider is fine: another tenant's calls go through.
+    run(other, "echo mine > mine.txt");
+    as(other)
+        .queryParam("path", "mine.txt")
+        .get("/api/v1/sessions/{id}/files", other.sessionId())
+        .then()
+        .statusCode(200)
+        .body(equalTo("mine\n"));
+  }
 }

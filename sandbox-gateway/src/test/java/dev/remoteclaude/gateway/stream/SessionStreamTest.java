@@ -40,6 +40,9 @@ class SessionStreamTest {
   @Inject StreamHub hub;
   @Inject OutputLog outputLog;
   @Inject Pool pool;
+  @Inject StreamLimits limits;
+  @Inject dev.remoteclaude.gateway.config.GatewayConfig config;
+  @Inject io.vertx.core.Vertx vertx;
 
   @Test
   void replaysAfterTheCursorThenGoesLiveWithNoGapOrDuplicate() throws Exception {
@@ -171,22 +174,212 @@ class SessionStreamTest {
   }
 
   @Test
-  void anotherUsersSessionLooksLikeOneThatDoesNotExist() {
+  void anotherUsersSessionLooksLikeOneThatDoesNotExist() throws Exception {
     Sessions.Ready session = Sessions.provision();
-    assertThat(
-            StreamClient.refusal(
-                StreamClient.uri(session.sessionId(), 0), Tokens.forUser("someone-else")))
-        .isEqualTo(404);
-    assertThat(
-            StreamClient.refusal(
-                StreamClient.uri(UUID.randomUUID(), 0), Tokens.forUser(session.userId())))
-        .isEqualTo(404);
+    Duration wait = config.stream().attachWait();
+    // Asked at the same time, they take as long as each other and answer the same.
+    CompletableFuture<Duration> foreign =
+        CompletableFuture.supplyAsync(
+            () ->
+                refusedAfter(
+                    StreamClient.uri(session.sessionId(), 0), Tokens.forUser("someone-else")));
+    CompletableFuture<Duration> unknown =
+        CompletableFuture.supplyAsync(
+            () ->
+                refusedAfter(
+                    StreamClient.uri(UUID.randomUUID(), 0), Tokens.forUser(session.userId())));
+    assertThat(foreign.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(wait);
+    assertThat(unknown.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(wait);
     assertThat(StreamClient.refusal(StreamClient.uri(session.sessionId(), 0), null)).isEqualTo(401);
     assertThat(
             StreamClient.refusal(
                 StreamClient.uri(session.sessionId(), 0),
                 Tokens.signedByStranger(session.userId())))
         .isEqualTo(401);
+  }
+
+  /** How long a stream request took to be refused with 404. */
+  private static Duration refusedAfter(java.net.URI uri, String token) {
+    long started = System.nanoTime();
+    assertThat(StreamClient.refusal(uri, token)).isEqualTo(404);
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  @Test
+  void aClientAttachingLongBeforeTheGatewayKnowsItsNewSessionIsStillLetIn() throws Exception {
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    CompletableFuture<StreamClient> connecting =
+        CompletableFuture.supplyAsync(
+            () -> StreamClient.connect(StreamClient.uri(session, 0), Tokens.forUser(user)));
+    // Many sessions created at once on a small host: the gateway hears of this one late, later
+    // than the 5 s a request used to wait.
+    await()
+        .pollDelay(Duration.ofSeconds(6))
+        .atMost(Duration.ofSeconds(7))
+        .until(() -> !connecting.isDone());
+    Sessions.send(
+        session,
+        user,
+        Sessions.request(
+            dev.remoteclaude.gateway.support.GitRepos.withReadme("late"), "main", List.of()));
+    try (StreamClient client = connecting.get(30, TimeUnit.SECONDS)) {
+      await()
+          .until(
+              () ->
+                  client.messages().stream()
+                      .anyMatch(m -> m.path("type").asText().equals("sandbox.ready")));
+    }
+  }
+
+  @Test
+  void requestsWaitingForUnknownSessionsAreBoundedAndLeaveNothingBehind() throws Exception {
+    String user = "u-" + UUID.randomUUID();
+    int allowed = config.stream().maxWaitingPerUser();
+    List<CompletableFuture<Integer>> waiting = new ArrayList<>();
+    for (int i = 0; i < allowed; i++) {
+      waiting.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  StreamClient.refusal(
+                      StreamClient.uri(UUID.randomUUID(), 0), Tokens.forUser(user))));
+    }
+    await().until(() -> limits.waiting() >= allowed);
+    // One more of the same user is refused at once, whatever the id.
+    assertThat(StreamClient.refusal(StreamClient.uri(UUID.randomUUID(), 0), Tokens.forUser(user)))
+        .isEqualTo(429);
+    for (CompletableFuture<Integer> request : waiting) {
+      assertThat(request.get(60, TimeUnit.SECONDS)).isEqualTo(404);
+    }
+    // Expired waits keep nothing: no waiter, no entry for the ids asked for.
+    await().until(() -> limits.waiting() == 0 && hub.waitedFor() == 0);
+  }
+
+  @Test
+  void aUserHasAtMostSoManyStreamsOpen() {
+    Sessions.Ready session = Sessions.provision();
+    String token = Tokens.forUser(session.userId());
+    int allowed = config.stream().maxStreamsPerUser();
+    List<StreamClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < allowed; i++) {
+        open.add(StreamClient.connect(StreamClient.uri(session.sessionId(), 0), token));
+      }
+      await().until(() -> limits.streams(session.userId()) == allowed);
+      assertThat(StreamClient.refusal(StreamClient.uri(session.sessionId(), 0), token))
+          .isEqualTo(429);
+      // Another user is not affected.
+      Sessions.Ready other = Sessions.provision();
+      try (StreamClient theirs =
+          StreamClient.connect(
+              StreamClient.uri(other.sessionId(), 0), Tokens.forUser(other.userId()))) {
+        await().until(() -> !theirs.messages().isEmpty());
+      }
+      open.remove(0).close();
+      await().until(() -> limits.streams(session.userId()) < allowed);
+      try (StreamClient again =
+          StreamClient.connect(StreamClient.uri(session.sessionId(), 0), token)) {
+        await().until(() -> !again.messages().isEmpty());
+      }
+    } finally {
+      open.forEach(StreamClient::close);
+    }
+    await().until(() -> limits.streams(session.userId()) == 0);
+  }
+
+  @Test
+  void aSlowClientIsBoundedByBytesNotMessagesAndResumesFromItsLastSeq() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    // Few messages (far fewer than the 200 a count would allow), each large.
+    String big = "y".repeat(512 * 1024);
+    int events = 60;
+    try (StreamClient slow =
+        StreamClient.connectWithoutReading(
+            StreamClient.uri(session.sessionId(), 0), Tokens.forUser(session.userId()))) {
+      await().until(() -> hub.subscriberCount(session.sessionId()) == 1);
+      for (int i = 0; i < events && hub.subscriberCount(session.sessionId()) > 0; i++) {
+        logWriter.append(session.sessionId(), "test.big", null, Map.of("text", big, "n", i));
+      }
+      await().until(() -> hub.subscriberCount(session.sessionId()) == 0);
+      slow.readEverything();
+      assertThat(slow.closeCode().get(30, TimeUnit.SECONDS)).isEqualTo(Subscriber.SLOW_CONSUMER);
+      long last = slow.seqs().isEmpty() ? 0 : slow.lastSeq();
+      long end = outputLog.lastSeq(session.sessionId()).await().indefinitely();
+      // Resumed from the last seq it got: nothing missing, nothing twice.
+      try (StreamClient resumed =
+          StreamClient.connect(
+              StreamClient.uri(session.sessionId(), last), Tokens.forUser(session.userId()))) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !resumed.seqs().isEmpty() && resumed.lastSeq() >= end);
+        assertThat(resumed.seqs()).isEqualTo(range(last + 1, end));
+      }
+    }
+  }
+
+  @Test
+  void aLogWriterThatFallsBehindHoldsProducersBackAndDropsNothing() throws Exception {
+    UUID session = UUID.randomUUID();
+    String text = "z".repeat(64 * 1024);
+    int events = 60; // about 8 MiB waiting, over the 2 MiB bound of the tests
+    io.vertx.mutiny.sqlclient.SqlConnection blocker =
+        pool.getConnection().await().atMost(Duration.ofSeconds(30));
+    java.util.concurrent.atomic.AtomicInteger appended =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<LogEvent>> results =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread producer;
+    try {
+      blocker.query("BEGIN").execute().await().indefinitely();
+      // The writer's commits wait behind this lock: its queue fills up.
+      blocker
+          .query("LOCK TABLE session_log_head IN EXCLUSIVE MODE")
+          .execute()
+          .await()
+          .indefinitely();
+      producer =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < events; i++) {
+                      results.add(
+                          logWriter
+                              .append(session, "test.line", null, Map.of("text", text, "n", i))
+                              .subscribeAsCompletionStage());
+                      appended.incrementAndGet();
+                    }
+                  });
+      // The producer is held back once the bound is reached.
+      await()
+          .until(
+              () ->
+                  producer.getState() == Thread.State.WAITING
+                      && logWriter.pendingBytes() > 1024 * 1024);
+      assertThat(appended.get()).isLessThan(events);
+      // A caller that must not block (an event loop) is told at once.
+      CompletableFuture<Throwable> refused = new CompletableFuture<>();
+      vertx
+          .getOrCreateContext()
+          .runOnContext(
+              v ->
+                  logWriter
+                      .append(session, "test.line", null, Map.of("text", text))
+                      .subscribe()
+                      .with(ok -> refused.complete(null), failure -> refused.complete(failure)));
+      assertThat(refused.get(30, TimeUnit.SECONDS)).isInstanceOf(LogWriter.Overloaded.class);
+    } finally {
+      blocker.query("ROLLBACK").execute().await().indefinitely();
+      blocker.close().await().indefinitely();
+    }
+    producer.join(Duration.ofSeconds(60));
+    assertThat(appended.get()).isEqualTo(events);
+    for (CompletableFuture<LogEvent> result : results) {
+      result.get(60, TimeUnit.SECONDS);
+    }
+    List<LogEvent> stored = outputLog.read(session, 0, 1000).await().indefinitely();
+    assertThat(stored)
+        .extracting(e -> EventCodec.mapper().readTree(e.data()).path("n").asInt())
+        .containsExactlyElementsOf(IntStream.range(0, events).boxed().toList());
   }
 
   @Test
@@ -332,7 +525,6 @@ class SessionStreamTest {
     }
   }
 
-  @SuppressWarnings("unused")
   private static List<Long> range(long from, long to) {
     return LongStream.rangeClosed(from, to).boxed().toList();
   }

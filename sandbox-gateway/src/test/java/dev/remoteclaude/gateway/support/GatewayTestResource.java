@@ -71,7 +71,14 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         Map.entry("gateway.recovery-interval", "1s"),
         Map.entry("gateway.exec.max-output-bytes", "65536"),
         Map.entry("gateway.exec.activity-window", "2s"),
-        Map.entry("gateway.stream.subscriber-buffer", "200"),
+        Map.entry("gateway.stream.subscriber-buffer-bytes", "1M"),
+        // SessionStreamTest has 60 clients of one user follow a session
+        Map.entry("gateway.stream.max-streams-per-user", "60"),
+        // longer than the 5 s a stream request used to wait for a session created a moment ago
+        Map.entry("gateway.stream.attach-wait", "12s"),
+        Map.entry("gateway.stream.max-waiting-per-user", "4"),
+        Map.entry("gateway.log.max-pending-bytes", "2M"),
+        Map.entry("gateway.uploads.max-concurrent", "2"),
         Map.entry("gateway.stream.heartbeat", "2s"),
         Map.entry("gateway.files.max-bytes", "1048576"),
         Map.entry("gateway.provisioning.clone-timeout", "8s"),
