@@ -1,5 +1,6 @@
 package dev.remoteclaude.common.outbox;
 
+import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.common.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -26,9 +27,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 @RolesAllowed("${rc.auth.operator-role:rc-operator}")
 public class OutboxAdminResource {
 
-  /** The largest page index: keeps {@code page * size} far from overflowing. */
-  public static final int MAX_PAGE = 1_000_000;
-
   /** What a replay answers: the row waits to be published again. */
   public record Replayed(long id, String state) {}
 
@@ -42,7 +40,7 @@ public class OutboxAdminResource {
   @Path("/dead")
   @Operation(summary = "Dead-lettered outbox events of this service, oldest first (operators)")
   public Uni<DeadLetters.DeadEventPage> dead(
-      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(MAX_PAGE) int page,
+      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Paging.MAX_PAGE) int page,
       @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
     return deadLetters.page(page, size);
   }
