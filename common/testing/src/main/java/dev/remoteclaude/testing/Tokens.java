@@ -25,6 +25,23 @@ public final class Tokens {
         .sign(TestKeys.pair().getPrivate());
   }
 
+  /** A valid token whose subject is {@code userId}, with these roles in its {@code groups}. */
+  public static String withGroups(String userId, String... groups) {
+    return Jwt.issuer(ISSUER)
+        .audience(AUDIENCE)
+        .subject(userId)
+        .upn(userId)
+        .groups(java.util.Set.of(groups))
+        .expiresIn(Duration.ofHours(1))
+        .jws()
+        .sign(TestKeys.pair().getPrivate());
+  }
+
+  /** A valid token of an operator: {@code rc-operator} in its groups (the admin endpoints). */
+  public static String operator(String userId) {
+    return withGroups(userId, "rc-operator");
+  }
+
   public static String withIssuer(String userId, String issuer) {
     return Jwt.issuer(issuer)
         .audience(AUDIENCE)

@@ -1,5 +1,6 @@
 package dev.remoteclaude.repository.rest;
 
+import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.repository.repository.RepositoryRepository;
 import io.quarkus.security.Authenticated;
@@ -34,7 +35,7 @@ public class RepositoryResource {
 
   @GET
   public Uni<List<RepositoryView>> list(
-      @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Paging.MAX_PAGE) int page,
       @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
     return repositories
         .listOwnedBy(user.id(), page, size)

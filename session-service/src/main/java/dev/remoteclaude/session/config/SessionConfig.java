@@ -2,6 +2,8 @@ package dev.remoteclaude.session.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,21 @@ public interface SessionConfig {
   Timers timers();
 
   Paging paging();
+
+  Environment environment();
+
+  /** What a session's environment may hold. */
+  interface Environment {
+    /**
+     * The most a session's environment may hold in all: names and values, in UTF-8 bytes. The
+     * environment travels sealed (encrypted, base64: a third larger) inside the session.requested
+     * event; 256 KiB keeps that event far below the broker's default limit of 1 MiB per record.
+     * Raise it only with the broker's and the producer's limits ({@code message.max.bytes}, {@code
+     * max.request.size}).
+     */
+    @WithDefault("262144")
+    int maxTotalBytes();
+  }
 
   /** Sandbox providers a session may ask for (the gateway implements them). */
   interface Providers {
@@ -147,11 +164,16 @@ public interface SessionConfig {
     int batchSize();
   }
 
+  /** Pages of the session list; a page index is at most 1,000,000, a page at most 1000. */
   interface Paging {
     @WithDefault("20")
+    @Min(1)
+    @Max(dev.remoteclaude.api.Paging.MAX_SIZE)
     int defaultSize();
 
     @WithDefault("100")
+    @Min(1)
+    @Max(dev.remoteclaude.api.Paging.MAX_SIZE)
     int maxSize();
   }
 }

@@ -2,6 +2,7 @@ package dev.remoteclaude.session.rest;
 
 import dev.remoteclaude.api.CreateSessionRequest;
 import dev.remoteclaude.api.ExtendRequest;
+import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.SessionPageView;
 import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.api.SessionView;
@@ -15,6 +16,7 @@ import dev.remoteclaude.session.service.SessionService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -91,7 +93,7 @@ public class SessionResource {
   @Operation(summary = "List the caller's sessions, newest first, optionally by state")
   public Uni<SessionPageView> list(
       @QueryParam("state") List<String> states,
-      @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Paging.MAX_PAGE) int page,
       @QueryParam("size") @DefaultValue("-1") int size) {
     String owner = user.id();
     Set<SessionState> filter = parseStates(states);

@@ -4,6 +4,7 @@ import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.config.SessionConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The rules a session request must follow that depend on configuration: allowed providers, timeout
- * ranges, repository URLs, environment names. Each failure is a 400 naming the field; no message
- * ever repeats an environment value.
+ * ranges, repository URLs, environment names and size. Each failure is a 400 naming the field; no
+ * message ever repeats an environment value.
  */
 @ApplicationScoped
 public class SessionPolicy {
@@ -98,6 +99,7 @@ public class SessionPolicy {
       throw ProblemException.badRequest(
           "environment", "may hold at most " + MAX_ENVIRONMENT + " variables");
     }
+    long totalBytes = 0;
     for (Map.Entry<String, String> variable : environment.entrySet()) {
       if (variable.getKey() == null || !ENV_NAME.matcher(variable.getKey()).matches()) {
         throw ProblemException.badRequest(
@@ -117,6 +119,16 @@ public class SessionPolicy {
         throw ProblemException.badRequest(
             "environment." + variable.getKey(), "must be at most " + MAX_ENV_VALUE + " characters");
       }
+      totalBytes += utf8Length(variable.getKey()) + utf8Length(variable.getValue());
+    }
+    int maxTotal = config.environment().maxTotalBytes();
+    if (totalBytes > maxTotal) {
+      throw ProblemException.badRequest(
+          "environment",
+          "names and values may total at most "
+              + maxTotal
+              + " bytes (UTF-8); these total "
+              + totalBytes);
     }
     List<String> setup =
         request.setupCommands() == null ? List.of() : new ArrayList<>(request.setupCommands());
@@ -144,6 +156,10 @@ public class SessionPolicy {
         lifetime,
         environment,
         List.copyOf(setup));
+  }
+
+  private static long utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static Duration inRange(

@@ -229,6 +229,53 @@ class SessionResourceTest {
         .body("errors.field", hasItem("page"));
   }
 
+  @Test
+  void pagesOfAnySizeAnswer200Or400NeverAnError() {
+    String user = newUser();
+    createSession(user);
+    as(user)
+        .queryParam("page", Integer.MAX_VALUE)
+        .queryParam("size", Integer.MAX_VALUE)
+        .get(SESSIONS)
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", hasItem("page"));
+    as(user)
+        .queryParam("page", 1_000_000)
+        .queryParam("size", Integer.MAX_VALUE)
+        .get(SESSIONS)
+        .then()
+        .statusCode(200)
+        .body("size", equalTo(100))
+        .body("total", equalTo(1))
+        .body("items.size()", equalTo(0));
+  }
+
+  @Test
+  void anEnvironmentLargerThanTheTotalLimitIsRefusedNamingTheLimit() {
+    String user = newUser();
+    String value = "v".repeat(32 * 1024);
+    Map<String, String> tooMuch = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 9; i++) {
+      tooMuch.put("VAR_" + i, value);
+    }
+    create(user, body("environment", tooMuch))
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", hasItem("environment"))
+        .body("detail", containsString("at most 262144 bytes"))
+        .body(org.hamcrest.Matchers.not(containsString("vvvvvvvv")));
+    as(user).get(SESSIONS).then().body("total", equalTo(0));
+
+    Map<String, String> enough = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 7; i++) {
+      enough.put("VAR_" + i, value);
+    }
+    create(user, body("environment", enough)).then().statusCode(202);
+  }
+
   static Stream<Arguments> invalidRequests() {
     return Stream.of(
         Arguments.of("repositoryUrl", "http://github.com/acme/app.git"),

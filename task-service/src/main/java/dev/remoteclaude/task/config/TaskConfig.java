@@ -1,7 +1,10 @@
 package dev.remoteclaude.task.config;
 
+import dev.remoteclaude.api.Paging;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 @ConfigMapping(prefix = "task")
 public interface TaskConfig {
@@ -12,9 +15,13 @@ public interface TaskConfig {
 
   /** Page size of the task history when the caller names none. */
   @WithDefault("20")
+  @Min(1)
+  @Max(Paging.MAX_SIZE)
   int defaultPageSize();
 
   /** Largest page of the task history; bigger requests are clamped to it. */
   @WithDefault("100")
+  @Min(1)
+  @Max(Paging.MAX_SIZE)
   int maxPageSize();
 }

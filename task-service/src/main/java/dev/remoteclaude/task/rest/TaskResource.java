@@ -1,6 +1,7 @@
 package dev.remoteclaude.task.rest;
 
 import dev.remoteclaude.api.NewTask;
+import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.task.service.TaskService;
@@ -74,7 +75,7 @@ public class TaskResource {
       description = "Newest first; size is clamped to the largest page (100 by default).")
   public Uni<List<TaskView>> history(
       @PathParam("sessionId") UUID sessionId,
-      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(1_000_000) int page,
+      @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Paging.MAX_PAGE) int page,
       @QueryParam("size") Integer size) {
     return tasks
         .history(user.id(), sessionId, page, size)

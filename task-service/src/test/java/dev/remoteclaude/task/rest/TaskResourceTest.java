@@ -247,6 +247,28 @@ class TaskResourceTest {
   }
 
   @Test
+  void historyPagesOfAnySizeAnswer200Or400NeverAnError() {
+    String user = newUser();
+    String session = sessionIn(user, "PAUSED");
+    submit(user, session, "p0");
+    as(user)
+        .queryParam("page", Integer.MAX_VALUE)
+        .queryParam("size", Integer.MAX_VALUE)
+        .get("/api/v1/sessions/{id}/tasks", session)
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", contains("page"));
+    as(user)
+        .queryParam("page", 1_000_000)
+        .queryParam("size", Integer.MAX_VALUE)
+        .get("/api/v1/sessions/{id}/tasks", session)
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(0));
+  }
+
+  @Test
   void submittingToAnEndedSessionIs409() {
     String user = newUser();
     String session = sessionIn(user, "TERMINATED");

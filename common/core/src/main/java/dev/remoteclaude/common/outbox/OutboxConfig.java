@@ -15,6 +15,30 @@ public interface OutboxConfig {
   @WithDefault("200")
   int batchSize();
 
+  /**
+   * Rows of one key (one session) taken per transaction at most, so that a key whose first row
+   * cannot be published never fills a batch and holds back the others.
+   */
+  @WithDefault("50")
+  int rowsPerKey();
+
+  /**
+   * Failures after which a row is dead-lettered (set aside, see {@link OutboxRelay}). Errors that
+   * can never succeed (a record larger than the broker takes, say) dead-letter it at once; a broker
+   * that is down or times out counts only in rounds where other rows were published, so an outage
+   * never dead-letters anything.
+   */
+  @WithDefault("10")
+  int maxAttempts();
+
+  /** Wait before a failed row's key is tried again; doubles with every failure. */
+  @WithDefault("1s")
+  Duration retryBackoff();
+
+  /** The longest wait between two tries of a failing row. */
+  @WithDefault("5m")
+  Duration retryBackoffMax();
+
   /** Safety net besides LISTEN/NOTIFY: how often the relay looks for unpublished rows anyway. */
   @WithDefault("2s")
   Duration pollInterval();

@@ -37,6 +37,17 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * published, in the same transaction, so a crash or stop mid-batch leaves the rest for the next
  * round. Rounds start when PostgreSQL notifies a commit to this schema's outbox (LISTEN/NOTIFY) and
  * on a slow timer as a safety net.
+ *
+ * <p>A round takes at most {@link OutboxConfig#rowsPerKey()} rows of one key, so a key that cannot
+ * be published never fills a batch. A row that fails waits (its whole key waits) for a backoff that
+ * doubles with each failure. A row that can never be published (larger than the broker takes, not
+ * serialisable) or that failed {@link OutboxConfig#maxAttempts()} times is <em>dead-lettered</em>:
+ * kept, marked {@code dead_at}, logged once at ERROR, and skipped: the later rows of its key go on
+ * without it (a dead row would otherwise hold its key forever), and an operator lists and replays
+ * it through {@link OutboxAdminResource}; a replayed row is published after the rows of its key
+ * that overtook it. Failures that look like the broker being down (Kafka's retriable errors,
+ * timeouts) count towards the attempts only in rounds where other rows were published, so an outage
+ * never dead-letters anything.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -107,6 +118,11 @@ public class OutboxRelay {
     wakeUp();
   }
 
+  /** Lets rounds send without the timer or notifications: tests run rounds by hand. */
+  synchronized void startManually() {
+    running = true;
+  }
+
   /**
    * Stops relaying. A round in progress sends no further rows; those it already sent are marked in
    * its transaction, the rest wait for the next start.
@@ -156,7 +172,8 @@ public class OutboxRelay {
         .with(
             published -> {
               draining.set(false);
-              if (published >= config.batchSize() || again.get()) {
+              // Rows that left the queue may have had others of their key behind them.
+              if (published > 0 || again.get()) {
                 wakeUp();
               }
             },
@@ -166,7 +183,7 @@ public class OutboxRelay {
             });
   }
 
-  /** One round: returns how many rows were published. */
+  /** One round: returns how many rows left the queue (published or dead-lettered). */
   Uni<Integer> publishRound() {
     return pool.withTransaction(
         connection ->
@@ -183,7 +200,7 @@ public class OutboxRelay {
   private Uni<Integer> publishLocked(SqlConnection connection) {
     return connection
         .preparedQuery(OutboxSql.SELECT_BATCH)
-        .execute(Tuple.of(config.batchSize()))
+        .execute(Tuple.of(config.batchSize(), config.rowsPerKey()))
         .chain(
             rows -> {
               Map<String, List<Row>> byKey = new LinkedHashMap<>();
@@ -193,28 +210,103 @@ public class OutboxRelay {
                     .add(row);
               }
               if (byKey.isEmpty()) {
-                return Uni.createFrom().item(List.<Long>of());
+                return Uni.createFrom().item(List.<KeyResult>of());
               }
               return Multi.createFrom()
                   .iterable(byKey.values())
                   .onItem()
                   .transformToUniAndMerge(this::sendInOrder)
                   .collect()
-                  .in(ArrayList<Long>::new, List::addAll);
+                  .asList();
             })
-        .chain(
-            published ->
-                published.isEmpty()
-                    ? Uni.createFrom().item(0)
-                    : connection
-                        .preparedQuery(OutboxSql.MARK_PUBLISHED)
-                        .execute(Tuple.of(published.toArray(Long[]::new)))
-                        .replaceWith(published.size()));
+        .chain(results -> record(connection, results));
   }
 
-  /** Sends one key's rows one after another; stops at the first failure (or a stop request). */
-  private Uni<List<Long>> sendInOrder(List<Row> rows) {
+  /**
+   * Marks what was published and what failed, in the round's transaction; returns how many rows
+   * left their key's queue (published or dead-lettered).
+   */
+  private Uni<Integer> record(SqlConnection connection, List<KeyResult> results) {
+    List<Long> published = new ArrayList<>();
+    List<Tuple> failed = new ArrayList<>();
+    results.forEach(result -> published.addAll(result.sent()));
+    int dead = 0;
+    for (KeyResult result : results) {
+      if (result.failed() == null) {
+        continue;
+      }
+      Row row = result.failed();
+      Throwable failure = result.failure();
+      boolean fatal = Failures.fatal(failure);
+      // A broker that is down fails every row alike: such failures count against a row only when
+      // the broker took other rows in the same round.
+      boolean charged = fatal || !Failures.transientFailure(failure) || !published.isEmpty();
+      int attempts = row.getInteger("attempts") + (charged ? 1 : 0);
+      boolean deadNow = fatal || attempts >= config.maxAttempts();
+      String error = Failures.describe(failure);
+      if (deadNow) {
+        dead++;
+        Log.errorf(
+            "outbox: event %s (%s, key %s, position %d) dead-lettered after %d attempt(s): %s;"
+                + " later events of its key are published without it; replay it with POST"
+                + " /api/v1/admin/outbox/dead/%d/replay",
+            row.getString("event_type"),
+            row.getString("topic"),
+            row.getString("message_key"),
+            row.getLong("position"),
+            attempts,
+            error,
+            row.getLong("position"));
+      } else {
+        Log.warnf(
+            "outbox: could not publish %s to %s (attempt %d of %d), will retry: %s",
+            row.getString("event_type"),
+            row.getString("topic"),
+            attempts,
+            config.maxAttempts(),
+            error);
+      }
+      failed.add(
+          Tuple.of(row.getLong("position"), attempts, error, backoffMillis(attempts), deadNow));
+    }
+    int moved = published.size() + dead;
+    Uni<Void> marks = Uni.createFrom().voidItem();
+    if (!published.isEmpty()) {
+      marks =
+          marks.chain(
+              () ->
+                  connection
+                      .preparedQuery(OutboxSql.MARK_PUBLISHED)
+                      .execute(Tuple.of(published.toArray(Long[]::new)))
+                      .replaceWithVoid());
+    }
+    if (!failed.isEmpty()) {
+      marks =
+          marks.chain(
+              () ->
+                  connection
+                      .preparedQuery(OutboxSql.MARK_FAILED)
+                      .executeBatch(failed)
+                      .replaceWithVoid());
+    }
+    return marks.replaceWith(moved);
+  }
+
+  /** The wait before the next try: the backoff doubled per charged failure, up to the maximum. */
+  long backoffMillis(int attempts) {
+    long base = Math.max(1, config.retryBackoff().toMillis());
+    long max = Math.max(base, config.retryBackoffMax().toMillis());
+    int doublings = Math.clamp(attempts - 1L, 0, 30);
+    return Math.min(max, base << doublings);
+  }
+
+  /**
+   * Sends one key's rows one after another; stops at the first failure (or a stop request), which
+   * it returns with the row that failed.
+   */
+  private Uni<KeyResult> sendInOrder(List<Row> rows) {
     List<Long> sent = new ArrayList<>();
+    Row[] current = new Row[1];
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (Row row : rows) {
       chain =
@@ -223,23 +315,22 @@ public class OutboxRelay {
                 if (!running) {
                   return Uni.createFrom().failure(new RelayStopped());
                 }
+                current[0] = row;
                 return send(row).invoke(() -> sent.add(row.getLong("position")));
               });
     }
     return chain
+        .replaceWith(() -> new KeyResult(sent, null, null))
         .onFailure()
-        .invoke(
-            failure -> {
-              if (!(failure instanceof RelayStopped)) {
-                Log.warnf(
-                    "outbox: could not publish to %s, will retry: %s",
-                    rows.get(0).getString("topic"), failure.getMessage());
-              }
-            })
-        .onFailure()
-        .recoverWithNull()
-        .replaceWith(() -> sent);
+        .recoverWithItem(
+            failure ->
+                failure instanceof RelayStopped
+                    ? new KeyResult(sent, null, null)
+                    : new KeyResult(sent, current[0], failure));
   }
+
+  /** What became of one key's rows in a round. */
+  private record KeyResult(List<Long> sent, Row failed, Throwable failure) {}
 
   private Uni<Void> send(Row row) {
     RecordHeaders headers = new RecordHeaders();
