@@ -143,7 +143,8 @@ public class ClaudeProcess {
         run.taskId,
         logWriter,
         this::estimate,
-        progress -> progressed(run, progress));
+        progress -> progressed(run, progress),
+        (int) Math.min(Integer.MAX_VALUE, config.log().maxLineBytes().asLongValue()));
   }
 
   /** A progress report for the other services; best effort, in a transaction of its own. */
