@@ -113,7 +113,12 @@ public final class Platform implements AutoCloseable {
 
     Map<String, Integer> ports = new LinkedHashMap<>();
     services.forEach((name, service) -> ports.put(name, service.port()));
-    edge = EdgeRouter.start(options.edgePort(), ports, this::health);
+    edge =
+        EdgeRouter.start(
+            options.edgePort(),
+            ports,
+            this::health,
+            EdgeRouter.Limits.fromEnvironment(System.getenv()));
     started.add(edge);
   }
 
