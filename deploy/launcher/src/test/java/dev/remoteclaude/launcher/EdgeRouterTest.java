@@ -343,4 +343,24 @@ class EdgeRouterTest {
     assertThat(received.getJsonArray("authorization").getList()).containsExactly("Bearer kept");
     ws.close();
   }
+
+  @Test
+  void limitsComeFromTheEnvironmentAndNonsenseIsRefusedByName() {
+    assertThat(EdgeRouter.Limits.fromEnvironment(Map.of())).isEqualTo(EdgeRouter.Limits.DEFAULT);
+    assertThat(
+            EdgeRouter.Limits.fromEnvironment(
+                Map.of(
+                    "RC_EDGE_STREAMS", "2000",
+                    "RC_EDGE_CONNECTIONS", "8",
+                    "RC_EDGE_WAIT_QUEUE", "0",
+                    "RC_EDGE_CONNECTION_WAIT_MS", "250")))
+        .isEqualTo(new EdgeRouter.Limits(2000, 8, 0, Duration.ofMillis(250)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> EdgeRouter.Limits.fromEnvironment(Map.of("RC_EDGE_STREAMS", "many")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("RC_EDGE_STREAMS");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> EdgeRouter.Limits.fromEnvironment(Map.of("RC_EDGE_CONNECTIONS", "0")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
