@@ -28,6 +28,10 @@ import java.util.function.Consumer;
 public final class Platform implements AutoCloseable {
 
   public static final String DATABASE = "remoteclaude";
+
+  /** Where the services listen, and the only address they take forwarding headers from. */
+  static final String LOOPBACK = "127.0.0.1";
+
   static final List<String> SERVICES =
       List.of(
           "session-service",
@@ -113,7 +117,12 @@ public final class Platform implements AutoCloseable {
 
     Map<String, Integer> ports = new LinkedHashMap<>();
     services.forEach((name, service) -> ports.put(name, service.port()));
-    edge = EdgeRouter.start(options.edgePort(), ports, this::health);
+    edge =
+        EdgeRouter.start(
+            options.edgePort(),
+            ports,
+            this::health,
+            EdgeRouter.Limits.fromEnvironment(System.getenv()));
     started.add(edge);
   }
 
@@ -138,6 +147,11 @@ public final class Platform implements AutoCloseable {
     config.setProperty("rc.secrets.key-id", "k1");
     config.setProperty("rc.secrets.keys.k1", keys.secretKey());
     config.setProperty("quarkus.log.console.color", "false");
+    // The edge is the only way in: the services listen on the loopback interface only, and take
+    // X-Forwarded-* (the address the client used, for Location headers) only from the edge, which
+    // connects from 127.0.0.1 and replaces whatever forwarding headers a client sent.
+    config.setProperty("quarkus.http.host", LOOPBACK);
+    config.setProperty("quarkus.http.proxy.trusted-proxies", LOOPBACK);
     options
         .serviceConfig()
         .forEach(
