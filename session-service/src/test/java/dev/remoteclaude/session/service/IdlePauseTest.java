@@ -246,11 +246,13 @@ class IdlePauseTest {
   void twoReplicasDoNotDoublePause() throws Exception {
     String user = newUser();
     UUID id = readySession(user);
-    // Warned long ago and idle since: due for its pause right now.
+    // Due for its pause an hour from now: the rounds below run at that instant, while this
+    // service's own scheduler (at the real time) leaves it alone.
     sql(
         "UPDATE session SET last_activity_at = now() - interval '10 minutes',"
-            + " idle_pause_at = now() - interval '1 second' WHERE id = $1",
+            + " idle_pause_at = now() + interval '1 hour' WHERE id = $1",
         id);
+    Instant due = Times.now().plus(Duration.ofHours(2));
 
     // Replica A is in the middle of a round holding the row: replica B's round skips it at once.
     SqlConnection replicaA = SessionFixtures.pool().getConnection().await().indefinitely();
@@ -261,19 +263,19 @@ class IdlePauseTest {
         .await()
         .indefinitely();
     try {
-      OnVertx.await(() -> timers.pauseIdle(Times.now()), Duration.ofSeconds(5));
+      OnVertx.await(() -> timers.pauseIdle(due), Duration.ofSeconds(5));
       assertThat(state(user, id)).isEqualTo(SessionState.READY);
     } finally {
       round.rollback().await().indefinitely();
       replicaA.close().await().indefinitely();
     }
 
-    // Now four replicas (and the scheduler of this one) race for it.
+    // Now four replicas race for it.
     ExecutorService replicas = Executors.newFixedThreadPool(4);
     try {
       List<Future<Integer>> rounds = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        rounds.add(replicas.submit(() -> OnVertx.await(() -> timers.pauseIdle(Times.now()))));
+        rounds.add(replicas.submit(() -> OnVertx.await(() -> timers.pauseIdle(due))));
       }
       for (Future<Integer> r : rounds) {
         r.get();
