@@ -41,6 +41,14 @@ public class Session extends PanacheEntityBase {
   @Column(name = "state_changed_at", nullable = false)
   public Instant stateChangedAt;
 
+  /** In PAUSING, RESUMING or TERMINATING: when the gateway is asked again (null: per config). */
+  @Column(name = "transition_retry_at")
+  public Instant transitionRetryAt;
+
+  /** How many times the gateway was asked again in the current transitional state. */
+  @Column(name = "transition_retries", nullable = false)
+  public int transitionRetries;
+
   @Column(name = "repository_url", nullable = false)
   public String repositoryUrl;
 

@@ -155,6 +155,14 @@ public interface SessionConfig {
 
   /** The idle, lifetime and snapshot jobs. */
   interface Timers {
+    /**
+     * A session still PAUSING, RESUMING or TERMINATING this long after it asked the gateway asks
+     * again (the request or its answer was lost); each further ask waits twice as long, at most an
+     * hour. The gateway answers a repeated request again, so asking twice is harmless.
+     */
+    @WithDefault("2m")
+    Duration transitionRetryAfter();
+
     /** How often each job looks for due sessions (a Quarkus scheduler {@code every} value). */
     @WithDefault("5s")
     String interval();

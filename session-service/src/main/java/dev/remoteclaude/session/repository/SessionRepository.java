@@ -48,6 +48,11 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
           + " AND (s.expires_at <= ?1 OR s.lifetime_warned_for IS DISTINCT FROM s.expires_at)"
           + " ORDER BY s.expires_at LIMIT ?3 FOR UPDATE OF s SKIP LOCKED";
 
+  private static final String TRANSITION_STUCK =
+      "SELECT s.* FROM session s WHERE s.state IN ('PAUSING', 'RESUMING', 'TERMINATING')"
+          + " AND COALESCE(s.transition_retry_at, s.state_changed_at + make_interval(secs => ?2))"
+          + " <= ?1 ORDER BY s.state_changed_at LIMIT ?3 FOR UPDATE OF s SKIP LOCKED";
+
   private static final String SNAPSHOT_DUE =
       "SELECT s.* FROM session s WHERE s.state = 'READY' AND s.next_snapshot_at <= ?1"
           + " ORDER BY s.next_snapshot_at LIMIT ?2 FOR UPDATE OF s SKIP LOCKED";
@@ -102,6 +107,11 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
   /** Live sessions whose lifetime ended, or that are within {@code lead} of it and not warned. */
   public Uni<List<Session>> lockDueForLifetime(Instant now, Duration lead, int limit) {
     return lockDue(LIFETIME_DUE, now, seconds(lead), limit);
+  }
+
+  /** Sessions whose transitional state has waited for the gateway's answer past its retry time. */
+  public Uni<List<Session>> lockStuckInTransition(Instant now, Duration after, int limit) {
+    return lockDue(TRANSITION_STUCK, now, seconds(after), limit);
   }
 
   public Uni<List<Session>> lockDueForSnapshot(Instant now, int limit) {

@@ -52,6 +52,15 @@ public class SessionTimerJobs {
   }
 
   @Scheduled(
+      identity = "session-stuck-transitions",
+      every = EVERY,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  Uni<Void> stuckTransitions() {
+    return guarded(
+        "stuck transition", () -> timers.retryStuckTransitions(Times.now()).replaceWithVoid());
+  }
+
+  @Scheduled(
       identity = "session-snapshots",
       every = EVERY,
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -1,8 +1,10 @@
 package dev.remoteclaude.session.service;
 
 import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.events.SessionPauseRequested;
+import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.session.Session;
@@ -11,6 +13,7 @@ import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.repository.SessionRepository;
 import dev.remoteclaude.session.repository.SessionTaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -120,6 +123,36 @@ public class SessionTimers {
         session -> {
           session.nextSnapshotAt = now.plus(config.snapshot().interval());
           return transitions.emit(session, new SessionSnapshotRequested());
+        });
+  }
+
+  /**
+   * Asks the gateway again for sessions stuck in PAUSING, RESUMING or TERMINATING: their request or
+   * the gateway's answer was lost. Each retry waits twice as long as the one before, at most an
+   * hour; returns how many were asked again.
+   */
+  @WithTransaction
+  public Uni<Integer> retryStuckTransitions(Instant now) {
+    Duration after = config.timers().transitionRetryAfter();
+    return each(
+        sessions.lockStuckInTransition(now, after, batch()),
+        session -> {
+          Event request =
+              switch (session.state) {
+                case PAUSING -> new SessionPauseRequested("retry");
+                case RESUMING -> new SessionResumeRequested("retry");
+                default -> new SessionTerminateRequested("retry");
+              };
+          session.transitionRetries++;
+          Duration wait = after.multipliedBy(1L << Math.min(session.transitionRetries, 10));
+          session.transitionRetryAt = now.plus(min(wait, Duration.ofHours(1)));
+          Log.infof(
+              "session %s: still %s after %s; asking the gateway again (retry %d)",
+              session.id,
+              session.state,
+              Duration.between(session.stateChangedAt, now).withNanos(0),
+              session.transitionRetries);
+          return transitions.emit(session, request);
         });
   }
 

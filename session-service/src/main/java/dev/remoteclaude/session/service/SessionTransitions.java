@@ -71,6 +71,8 @@ public class SessionTransitions {
 
   private void onEnter(Session session, SessionState state, Instant at) {
     session.idlePauseAt = null;
+    session.transitionRetryAt = null;
+    session.transitionRetries = 0;
     if (state == SessionState.READY) {
       session.recoveryAttempts = 0;
       session.touch(at, config.lifetime().activityWindow());
