@@ -43,8 +43,13 @@ public interface OutboxConfig {
   @WithDefault("2s")
   Duration pollInterval();
 
-  /** How long one Kafka send may take before the row is left for the next round. */
-  @WithDefault("15s")
+  /**
+   * How long one Kafka send may take before the row is left for the next round. Longer than the
+   * producer's own {@code delivery.timeout.ms} (30 s): by then the producer has either delivered
+   * the record or given it up for good, so a row left for the next round is never also delivered
+   * late by the producer (a duplicate on the topic).
+   */
+  @WithDefault("40s")
   Duration sendTimeout();
 
   /** How long published outbox rows and handled inbox ids are kept. */
