@@ -2,6 +2,7 @@ package dev.remoteclaude.gateway.model;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -52,6 +53,24 @@ class ModelProxyTest {
           Sessions.payload(
               Sessions.awaitTask(gateway, task, "task.completed"), TaskCompleted.class);
       assertThat(completed.result()).isEqualTo("Looked.");
+      // The tokens metered at the proxy are the tokens Claude Code reports for the task.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                List<ModelUsage> metered =
+                    gateway.records().stream()
+                        .map(r -> dev.remoteclaude.common.events.EventCodec.read(r.value()))
+                        .filter(e -> e.type().equals("model.usage"))
+                        .map(e -> Sessions.payload(e, ModelUsage.class))
+                        .filter(u -> u.taskId().equals(task))
+                        .toList();
+                assertThat(metered).hasSize(completed.usage().turns());
+                assertThat(metered.stream().mapToLong(ModelUsage::inputTokens).sum())
+                    .isEqualTo(completed.usage().inputTokens());
+                assertThat(metered.stream().mapToLong(ModelUsage::outputTokens).sum())
+                    .isEqualTo(completed.usage().outputTokens());
+              });
     }
     List<AnthropicStub.Recorded> requests =
         stub.requests().stream().filter(r -> r.conversation().prompt().contains(marker)).toList();
