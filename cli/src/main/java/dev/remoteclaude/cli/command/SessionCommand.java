@@ -404,10 +404,8 @@ public final class SessionCommand implements Runnable {
       if (s.environmentVariables() != null && !s.environmentVariables().isEmpty()) {
         details.add("Environment", String.join(", ", s.environmentVariables()));
       }
-      if (s.setupCommands() != null) {
-        for (int i = 0; i < s.setupCommands().size(); i++) {
-          details.add(i == 0 ? "Setup" : "", (i + 1) + ". " + s.setupCommands().get(i));
-        }
+      if (s.setupCommandCount() > 0) {
+        details.add("Setup commands", String.valueOf(s.setupCommandCount()));
       }
       if (s.lastSnapshotAt() != null) {
         details.add("Last snapshot", when(s.lastSnapshotAt(), now));

@@ -132,7 +132,7 @@ public final class FakePlatform implements AutoCloseable {
     s.put("createdAt", Instant.now().toString());
     s.put("expiresAt", Instant.now().plusSeconds(3600).toString());
     s.putArray("environmentVariables");
-    s.putArray("setupCommands");
+    s.put("setupCommandCount", 0);
     sessions.put(id, s);
     logs.put(id, new ArrayList<>());
   }

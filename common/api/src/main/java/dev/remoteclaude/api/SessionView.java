@@ -21,7 +21,11 @@ public record SessionView(
     Duration maxLifetime,
     @Schema(description = "names of the environment variables; values are never returned")
         List<String> environmentVariables,
-    List<String> setupCommands,
+    @Schema(
+            description =
+                "how many setup commands the session was created with; their text is never returned"
+                    + " (it may carry secrets)")
+        int setupCommandCount,
     Instant createdAt,
     Instant lastActivityAt,
     @Schema(description = "when the session ends unless activity or an extension moves it")

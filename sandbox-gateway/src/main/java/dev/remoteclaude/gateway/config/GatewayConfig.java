@@ -85,6 +85,8 @@ public interface GatewayConfig {
 
   Provisioning provisioning();
 
+  Repository repository();
+
   Stream stream();
 
   Files files();
@@ -293,6 +295,21 @@ public interface GatewayConfig {
 
     /** Extra environment for Claude (e.g. CLAUDE_CODE_MAX_RETRIES in tests). */
     Map<String, String> env();
+  }
+
+  /**
+   * Where a repository may be cloned from. Right before each clone the host is resolved again and
+   * refused if any address is loopback, link-local, private or otherwise internal; the clone is
+   * pinned to the addresses checked, and git follows no redirect.
+   */
+  interface Repository {
+    /** Whether internal hosts may be cloned from (dev, local and test profiles only). */
+    @WithDefault("false")
+    boolean allowPrivateHosts();
+
+    /** How long the lookup may take; a host that does not answer in time is not cloned. */
+    @WithDefault("5s")
+    Duration resolveTimeout();
   }
 
   interface Provisioning {

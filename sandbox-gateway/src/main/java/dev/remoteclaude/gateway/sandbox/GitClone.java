@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a repository is cloned into a sandbox without its credential ever landing in {@code
@@ -19,15 +21,24 @@ final class GitClone {
 
   static final String TOKEN_VARIABLE = "RC_GIT_TOKEN";
 
+  private static final Pattern REDIRECT = Pattern.compile("returned error: (30[0-8])\\b");
+
   private static final String HELPER =
       "!f() { test \"$1\" = get && echo username=x-access-token && echo \"password=${"
           + TOKEN_VARIABLE
           + "}\"; }; f";
 
-  /** The clone command; with a token, git asks the one-off helper for it. */
-  static List<String> command(String url, String branch, boolean withToken) {
+  /**
+   * The clone command; with a token, git asks the one-off helper for it. Redirects are never
+   * followed (a redirect could lead to a host that was not checked); {@code settings} are further
+   * {@code -c} pairs (the addresses {@link CloneTarget} pinned).
+   */
+  static List<String> command(String url, String branch, boolean withToken, List<String> settings) {
     List<String> cmd = new ArrayList<>();
     cmd.add("git");
+    cmd.add("-c");
+    cmd.add("http.followRedirects=false");
+    cmd.addAll(settings);
     cmd.add("-c");
     cmd.add("credential.helper=");
     if (withToken) {
@@ -58,6 +69,15 @@ final class GitClone {
   static ProvisioningFailure classify(int exitCode, String stderr, String rawUrl, String branch) {
     String url = display(rawUrl);
     String err = stderr.toLowerCase(Locale.ROOT);
+    Matcher redirect = REDIRECT.matcher(err);
+    if (redirect.find()) {
+      return new ProvisioningFailure(
+          SandboxFailed.BAD_REPOSITORY_URL,
+          url
+              + " answered with a redirect (HTTP "
+              + redirect.group(1)
+              + "), which is not followed: use the repository's final URL");
+    }
     if (err.contains("remote branch") && err.contains("not found")) {
       return new ProvisioningFailure(
           SandboxFailed.BRANCH_NOT_FOUND, "branch '" + branch + "' does not exist in " + url);

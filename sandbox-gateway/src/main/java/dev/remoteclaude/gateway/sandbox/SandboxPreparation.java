@@ -32,14 +32,17 @@ public class SandboxPreparation {
   private final LogWriter logWriter;
   private final GatewayConfig config;
   private final SandboxRepository sandboxes;
+  private final CloneTarget cloneTarget;
 
   public SandboxPreparation(
       ProviderCalls providers,
       SandboxRequests requests,
       LogWriter logWriter,
       GatewayConfig config,
-      SandboxRepository sandboxes) {
+      SandboxRepository sandboxes,
+      CloneTarget cloneTarget) {
     this.sandboxes = sandboxes;
+    this.cloneTarget = cloneTarget;
     this.providers = providers;
     this.requests = requests;
     this.logWriter = logWriter;
@@ -162,16 +165,21 @@ public class SandboxPreparation {
     Map<String, String> cloneEnv = new HashMap<>(env);
     cloneEnv.put("GIT_TERMINAL_PROMPT", "0");
     token.ifPresent(t -> cloneEnv.put(GitClone.TOKEN_VARIABLE, t));
-    ExecRequest clone =
-        ExecRequest.of(
-                GitClone.command(request.repositoryUrl(), request.branch(), token.isPresent()),
-                config.provisioning().cloneTimeout())
-            .withEnv(cloneEnv)
-            .withReadOnlyPaths(GitClone.localPath(request.repositoryUrl()).stream().toList());
     return Uni.createFrom()
         .voidItem()
         .invoke(() -> progress.step("cloning", Map.of()))
-        .chain(() -> providers.exec(sandbox.provider, providerId, clone))
+        // The host is resolved again right before the clone, and the clone pinned to it.
+        .chain(() -> cloneTarget.check(request.repositoryUrl()))
+        .map(
+            pins ->
+                ExecRequest.of(
+                        GitClone.command(
+                            request.repositoryUrl(), request.branch(), token.isPresent(), pins),
+                        config.provisioning().cloneTimeout())
+                    .withEnv(cloneEnv)
+                    .withReadOnlyPaths(
+                        GitClone.localPath(request.repositoryUrl()).stream().toList()))
+        .chain(clone -> providers.exec(sandbox.provider, providerId, clone))
         .chain(providers::collect)
         .invoke(
             result -> {
@@ -207,7 +215,8 @@ public class SandboxPreparation {
                   () ->
                       progress.step(
                           "setup",
-                          Map.of("command", command, "index", index, "of", commands.size())))
+                          // By index only: a setup command may carry a secret.
+                          Map.of("index", index, "of", commands.size())))
               .chain(
                   () ->
                       providers.exec(
@@ -225,6 +234,8 @@ public class SandboxPreparation {
                           SandboxFailed.TIMEOUT,
                           "setup command "
                               + index
+                              + " of "
+                              + commands.size()
                               + " ran longer than "
                               + config.provisioning().setupTimeout().toSeconds()
                               + " s");
@@ -234,9 +245,9 @@ public class SandboxPreparation {
                           SandboxFailed.SETUP_FAILED,
                           "setup command "
                               + index
-                              + " ("
-                              + command
-                              + ") exited with "
+                              + " of "
+                              + commands.size()
+                              + " failed with exit code "
                               + result.exitCode()
                               + ": "
                               + GitClone.lastLine(result.stderr() + result.stdout()));

@@ -209,15 +209,88 @@ class ProvisioningTest {
   }
 
   @Test
-  void aFailingSetupCommandFailsTheSandboxAndRemovesIt() {
+  void aFailingSetupCommandFailsTheSandboxNamedByItsIndexNeverByItsText() {
     UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    String secret = "marker-" + UUID.randomUUID();
     String repo = GitRepos.withReadme("x");
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      Sessions.send(session, "u1", Sessions.request(repo, "main", List.of("exit 3")));
+      Sessions.send(
+          session,
+          user,
+          Sessions.request(
+              repo,
+              "main",
+              List.of(
+                  "true",
+                  "export TOKEN=" + secret + "; echo visible-output >&2; exit 3",
+                  "echo never")));
       SandboxFailed failed =
           Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
       assertThat(failed.code()).isEqualTo(SandboxFailed.SETUP_FAILED);
-      assertThat(failed.reason()).contains("exit 3").contains("exited with 3");
+      assertThat(failed.reason())
+          .startsWith("setup command 2 of 3 failed with exit code 3")
+          .contains("visible-output")
+          .doesNotContain(secret)
+          .doesNotContain("export");
+      assertThat(gateway.records())
+          .filteredOn(r -> r.key().equals(session.toString()))
+          .allSatisfy(r -> assertThat(r.value()).doesNotContain(secret));
+    }
+    String events =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .get("/api/v1/sessions/{id}/events", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(events).contains("\"index\"").contains("sandbox.failed").doesNotContain(secret);
+  }
+
+  @Test
+  void aRedirectIsNotFollowed() throws Exception {
+    String token = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    Path root = Files.createTempDirectory("rc-git-server-");
+    GitRepos.git(root, "clone", "--quiet", "--bare", GitRepos.withReadme("moved\n"), "moved.git");
+    UUID session = UUID.randomUUID();
+    com.sun.net.httpserver.HttpServer redirect =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    try (GitHttpServer git = GitHttpServer.start(root, token);
+        KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      // Every request is sent on to the same path of another server, which holds the repository.
+      redirect.createContext(
+          "/",
+          exchange -> {
+            try (exchange) {
+              String target =
+                  git.url("moved.git")
+                      + exchange.getRequestURI().getRawPath().substring("/old.git".length())
+                      + (exchange.getRequestURI().getRawQuery() == null
+                          ? ""
+                          : "?" + exchange.getRequestURI().getRawQuery());
+              exchange.getResponseHeaders().add("Location", target);
+              exchange.sendResponseHeaders(302, -1);
+            }
+          });
+      redirect.start();
+      String url = "http://127.0.0.1:" + redirect.getAddress().getPort() + "/old.git";
+      Sessions.send(
+          session,
+          "u1",
+          Sessions.request(
+              url, "main", List.of(), Map.of(), Sessions.sealGitToken(session, token)));
+      SandboxFailed failed =
+          Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
+      assertThat(failed.code()).isEqualTo(SandboxFailed.BAD_REPOSITORY_URL);
+      assertThat(failed.reason())
+          .contains(url)
+          .contains("redirect (HTTP 302)")
+          .contains("not followed");
+    } finally {
+      redirect.stop(0);
     }
   }
 

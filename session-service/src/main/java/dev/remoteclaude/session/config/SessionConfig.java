@@ -71,7 +71,7 @@ public interface SessionConfig {
     @WithDefault("true")
     boolean resolveHosts();
 
-    /** How long a resolution may take before the URL is let through to the gateway's checks. */
+    /** How long a resolution may take; a host that does not answer in time is refused (503). */
     @WithDefault("2s")
     Duration resolveTimeout();
   }

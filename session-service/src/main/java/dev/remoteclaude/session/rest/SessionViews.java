@@ -22,7 +22,7 @@ final class SessionViews {
         session.environment == null
             ? List.of()
             : session.environment.keySet().stream().sorted().toList(),
-        session.setupCommands == null ? List.of() : List.copyOf(session.setupCommands),
+        session.setupCommands == null ? 0 : session.setupCommands.size(),
         session.createdAt,
         session.lastActivityAt,
         session.expiresAt,

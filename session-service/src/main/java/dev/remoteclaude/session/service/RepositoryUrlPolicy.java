@@ -1,5 +1,6 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.config.SessionConfig;
 import io.smallrye.mutiny.Uni;
@@ -8,8 +9,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,18 +22,13 @@ import java.util.regex.Pattern;
  * Which repository URLs a sandbox may clone: {@code https} to a public host. Loopback, link-local
  * (cloud metadata), private and other internal addresses are refused, whether written as an address
  * or reached through a name, unless the local profile allows them; extra schemes such as {@code
- * file} are allowed only where configured. The gateway checks again when it connects.
+ * file} are allowed only where configured. The gateway resolves the host again right before it
+ * clones and refuses internal addresses the same way ({@link HostAddressPolicy}).
  */
 @ApplicationScoped
 public class RepositoryUrlPolicy {
 
   static final String FIELD = "repositoryUrl";
-
-  /** Resolves a host name to its addresses (a seam for tests). */
-  @FunctionalInterface
-  public interface Resolver {
-    List<InetAddress> resolve(String host) throws UnknownHostException;
-  }
 
   private static final Set<String> INTERNAL_NAMES =
       Set.of("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata");
@@ -45,22 +39,23 @@ public class RepositoryUrlPolicy {
   private static final Pattern NUMERIC_LABEL = Pattern.compile("(0x[0-9a-f]*|[0-9]+)");
 
   private final SessionConfig.Repository config;
-  private final Resolver resolver;
+  private final HostAddressPolicy addresses;
 
   @Inject
   public RepositoryUrlPolicy(SessionConfig config) {
-    this(config.repository(), host -> List.of(InetAddress.getAllByName(host)));
+    this(config.repository(), HostAddressPolicy.Resolver.system());
   }
 
-  public RepositoryUrlPolicy(SessionConfig.Repository config, Resolver resolver) {
+  public RepositoryUrlPolicy(SessionConfig.Repository config, HostAddressPolicy.Resolver resolver) {
     this.config = config;
-    this.resolver = resolver;
+    this.addresses = new HostAddressPolicy(resolver);
   }
 
   /**
    * Checks the URL; fails with a 400 naming {@code repositoryUrl}. Host names are resolved off the
-   * event loop; a name that does not resolve (or not in time) is let through: cloning it will fail
-   * with a reason the user sees.
+   * event loop. A name that does not resolve is let through (cloning it fails with a reason the
+   * user sees, and the gateway resolves it again before it clones); a lookup that does not answer
+   * in time fails closed with a 503, since nothing is known about where the name points.
    */
   public Uni<Void> check(String url) {
     String host;
@@ -73,32 +68,29 @@ public class RepositoryUrlPolicy {
       return Uni.createFrom().voidItem();
     }
     Context context = Vertx.currentContext();
-    Uni<List<InetAddress>> lookup =
+    Uni<HostAddressPolicy.Lookup> lookup =
         Uni.createFrom()
-            .item(
-                () -> {
-                  try {
-                    return resolver.resolve(host);
-                  } catch (UnknownHostException e) {
-                    return List.<InetAddress>of();
-                  }
-                })
-            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-            .ifNoItem()
-            .after(config.resolveTimeout())
-            .recoverWithItem(List.of());
+            .item(() -> addresses.lookUp(host, config.resolveTimeout()))
+            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     if (context != null) {
       // Continue on the caller's Vert.x context: the database work that follows needs it.
       lookup = lookup.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
     return lookup
         .invoke(
-            addresses -> {
-              for (InetAddress address : addresses) {
-                if (isInternal(address)) {
-                  throw ProblemException.badRequest(
-                      FIELD, "the host " + host + " points at a private or local address");
-                }
+            found -> {
+              switch (found) {
+                case HostAddressPolicy.Lookup.Internal internal ->
+                    throw ProblemException.badRequest(
+                        FIELD, "the host " + host + " points at a private or local address");
+                case HostAddressPolicy.Lookup.TimedOut timedOut ->
+                    throw ProblemException.unavailable(
+                        "the host "
+                            + host
+                            + " of repositoryUrl could not be resolved in time to check that it"
+                            + " is public; try again later");
+                case HostAddressPolicy.Lookup.Public ok -> {}
+                case HostAddressPolicy.Lookup.Unknown unknown -> {}
               }
             })
         .replaceWithVoid();
@@ -182,43 +174,8 @@ public class RepositoryUrlPolicy {
     }
   }
 
-  /** Loopback, link-local, private, unique-local, CGNAT, unspecified or multicast. */
+  /** Loopback, link-local, private and other internal addresses ({@link HostAddressPolicy}). */
   static boolean isInternal(InetAddress address) {
-    if (address.isLoopbackAddress()
-        || address.isLinkLocalAddress()
-        || address.isSiteLocalAddress()
-        || address.isAnyLocalAddress()
-        || address.isMulticastAddress()) {
-      return true;
-    }
-    byte[] raw = address.getAddress();
-    if (address instanceof Inet4Address) {
-      int first = raw[0] & 0xff;
-      int second = raw[1] & 0xff;
-      return first == 0 // "this network"
-          || (first == 100 && second >= 64 && second <= 127) // CGNAT
-          || (first == 192 && second == 0 && (raw[2] & 0xff) == 0) // IETF protocol assignments
-          || (first == 198 && (second == 18 || second == 19)) // benchmarking
-          || first >= 240; // reserved, broadcast
-    }
-    if (address instanceof Inet6Address) {
-      int first = raw[0] & 0xff;
-      if ((first & 0xfe) == 0xfc) {
-        return true; // unique local fc00::/7
-      }
-      boolean v4Mapped = true;
-      for (int i = 0; i < 10; i++) {
-        v4Mapped &= raw[i] == 0;
-      }
-      if (v4Mapped && (raw[10] & 0xff) == 0xff && (raw[11] & 0xff) == 0xff) {
-        try {
-          return isInternal(
-              InetAddress.getByAddress(new byte[] {raw[12], raw[13], raw[14], raw[15]}));
-        } catch (UnknownHostException e) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return HostAddressPolicy.isInternal(address);
   }
 }

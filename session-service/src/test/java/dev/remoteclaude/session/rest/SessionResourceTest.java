@@ -69,7 +69,8 @@ class SessionResourceTest {
           .body("idleTimeout", equalTo("PT10M"))
           .body("maxLifetime", equalTo("PT3H"))
           .body("environmentVariables", contains("API_URL", "DEBUG"))
-          .body("setupCommands", contains("npm ci"))
+          .body("setupCommandCount", equalTo(1))
+          .body("setupCommands", nullValue())
           .body("expiresAt", org.hamcrest.Matchers.notNullValue());
       UUID id = UUID.fromString(response.path("id"));
       Instant stateChangedAt = Instant.parse(response.path("stateChangedAt"));
@@ -91,6 +92,35 @@ class SessionResourceTest {
           probe.awaitRecord(r -> id.toString().equals(r.key()) && r.value().contains("requested"));
       assertThat(EventCodec.read(record.value()).userId()).isEqualTo(user);
     }
+  }
+
+  @Test
+  void setupCommandsAreCountedButTheirTextIsNeverShown() {
+    String user = newUser();
+    String secret = "marker-" + UUID.randomUUID();
+    Response created =
+        create(
+            user,
+            body(
+                "setupCommands",
+                List.of("npm ci", "curl -H 'Authorization: Bearer " + secret + "' example.com")));
+    created.then().statusCode(202).body("setupCommandCount", equalTo(2));
+    assertThat(created.asString()).doesNotContain(secret);
+    UUID id = UUID.fromString(created.path("id"));
+    as(user)
+        .get(SESSIONS + "/" + id)
+        .then()
+        .statusCode(200)
+        .body("setupCommandCount", equalTo(2))
+        .body(org.hamcrest.Matchers.not(containsString(secret)));
+    as(user)
+        .get(SESSIONS)
+        .then()
+        .statusCode(200)
+        .body(org.hamcrest.Matchers.not(containsString(secret)));
+    // The gateway still gets the commands to run.
+    assertThat(emitted(id, SessionRequested.class).get(0).setupCommands())
+        .anySatisfy(command -> assertThat(command).contains(secret));
   }
 
   @Test

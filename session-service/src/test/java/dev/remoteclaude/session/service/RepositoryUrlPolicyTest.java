@@ -3,6 +3,7 @@ package dev.remoteclaude.session.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.config.SessionConfig;
 import java.net.InetAddress;
@@ -73,10 +74,14 @@ class RepositoryUrlPolicyTest {
   }
 
   @Test
-  void unresolvableOrSlowNamesAreLeftToTheCloneToReport() {
+  void unresolvableNamesAreLeftToTheCloneToReport() {
     check(
         new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve),
         "https://nowhere.example.org/r.git");
+  }
+
+  @Test
+  void aLookupThatDoesNotAnswerInTimeFailsClosed() {
     CountDownLatch never = new CountDownLatch(1);
     RepositoryUrlPolicy slow =
         new RepositoryUrlPolicy(
@@ -87,9 +92,21 @@ class RepositoryUrlPolicyTest {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              return List.of();
+              return List.of(InetAddress.getByName("140.82.112.3"));
             });
-    check(slow, "https://slow.example.org/r.git");
+    try {
+      assertThatThrownBy(() -> check(slow, "https://slow.example.org/r.git"))
+          .isInstanceOfSatisfying(
+              ProblemException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(503);
+                assertThat(e.getMessage())
+                    .contains("slow.example.org")
+                    .contains("could not be resolved in time");
+              });
+    } finally {
+      never.countDown();
+    }
   }
 
   @Test
@@ -128,12 +145,10 @@ class RepositoryUrlPolicyTest {
             "::ffff:10.0.0.1",
             "224.0.0.1",
             "255.255.255.255")) {
-      assertThat(RepositoryUrlPolicy.isInternal(InetAddress.getByName(address)))
-          .as(address)
-          .isTrue();
+      assertThat(HostAddressPolicy.isInternal(InetAddress.getByName(address))).as(address).isTrue();
     }
     for (String address : List.of("140.82.112.3", "8.8.8.8", "2606:4700::1111")) {
-      assertThat(RepositoryUrlPolicy.isInternal(InetAddress.getByName(address)))
+      assertThat(HostAddressPolicy.isInternal(InetAddress.getByName(address)))
           .as(address)
           .isFalse();
     }
