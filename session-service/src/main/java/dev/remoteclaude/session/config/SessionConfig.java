@@ -151,6 +151,15 @@ public interface SessionConfig {
     /** 50 hours. */
     @WithDefault("180000")
     long defaultSessionSecondsPerMonth();
+
+    /**
+     * Most sessions a user may keep PAUSING or PAUSED (they hold a snapshot and a volume though no
+     * active-session limit counts them). Pausing one more, or creating a session while at it,
+     * answers 429; idle pauses by the service itself are not refused.
+     */
+    @WithDefault("10")
+    @Min(0)
+    int maxPausedSessions();
   }
 
   /** The idle, lifetime and snapshot jobs. */

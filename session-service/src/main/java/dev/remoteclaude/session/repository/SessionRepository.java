@@ -12,6 +12,7 @@ import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 
@@ -88,6 +89,14 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
     return states.isEmpty()
         ? count("ownerId", ownerId)
         : count("ownerId = ?1 and state in ?2", ownerId, states);
+  }
+
+  /** The user's sessions that are PAUSING or PAUSED. */
+  public Uni<Long> countPaused(String ownerId) {
+    return count(
+        "ownerId = ?1 and state in ?2",
+        ownerId,
+        EnumSet.of(SessionState.PAUSING, SessionState.PAUSED));
   }
 
   public Uni<Long> countActive(String ownerId) {

@@ -122,6 +122,9 @@ public class SessionResource {
   @Operation(summary = "Pause a READY session (its files are kept)")
   @APIResponse(responseCode = "202", description = "accepted, in PAUSING")
   @APIResponse(responseCode = "409", description = "the session is not READY")
+  @APIResponse(
+      responseCode = "429",
+      description = "the user keeps as many paused sessions as allowed (maxPausedSessions)")
   public Uni<RestResponse<SessionView>> pause(@PathParam("id") UUID id) {
     return sessions.pause(user.id(), id).map(SessionResource::accepted);
   }

@@ -97,6 +97,48 @@ public class QuotaService {
             });
   }
 
+  /**
+   * Like {@link #checkCanActivate}, and fails with 429 while the user keeps as many paused sessions
+   * as {@code session.quota.max-paused-sessions} allows: a new session is not created while old
+   * ones are hoarded.
+   */
+  public Uni<Void> checkCanCreate(String userId) {
+    return checkCanActivate(userId).chain(() -> checkPausedBelowLimit(userId, "create one"));
+  }
+
+  /**
+   * Fails with 429 unless the user may pause one more session. Holds the user's quota lock until
+   * the transaction ends, so the caller's state change is counted by the next check.
+   */
+  public Uni<Void> checkCanPause(String userId) {
+    return quotas.lockUser(userId).chain(() -> checkPausedBelowLimit(userId, "pause another"));
+  }
+
+  private Uni<Void> checkPausedBelowLimit(String userId, String action) {
+    int allowed = config.quota().maxPausedSessions();
+    return sessions
+        .countPaused(userId)
+        .chain(
+            paused -> {
+              if (paused >= allowed) {
+                return Uni.createFrom()
+                    .failure(
+                        ProblemException.quotaExceeded(
+                            429,
+                            "maxPausedSessions",
+                            allowed,
+                            paused,
+                            "you have "
+                                + paused
+                                + " paused sessions and at most "
+                                + allowed
+                                + " are allowed; resume or terminate one before you "
+                                + action));
+              }
+              return Uni.createFrom().voidItem();
+            });
+  }
+
   /** Applies billing's new numbers for a user (older updates than the stored ones are dropped). */
   @WithTransaction
   public Uni<Void> apply(String userId, QuotaChanged change, Instant occurredAt) {

@@ -59,7 +59,7 @@ public class SessionService {
   @WithTransaction
   public Uni<Session> create(String ownerId, NewSession request) {
     return quota
-        .checkCanActivate(ownerId)
+        .checkCanCreate(ownerId)
         .chain(
             () -> {
               Session session = newSession(ownerId, request);
@@ -93,8 +93,10 @@ public class SessionService {
         .chain(
             session -> {
               requireTransition(session, SessionState.PAUSING, "paused");
-              return transitions
-                  .move(session, SessionState.PAUSING, "paused by the user")
+              return quota
+                  .checkCanPause(ownerId)
+                  .chain(
+                      () -> transitions.move(session, SessionState.PAUSING, "paused by the user"))
                   .call(() -> transitions.emit(session, new SessionPauseRequested("user")));
             });
   }

@@ -159,4 +159,41 @@ class QuotaTest {
     assertThat(statuses).filteredOn(s -> s == 202).hasSize(2);
     assertThat(statuses).filteredOn(s -> s == 429).hasSize(4);
   }
+
+  @Test
+  void pausedSessionsHaveALimitOnPauseAndCreate() {
+    String user = newUser();
+    // Enough active sessions that only the paused-session limit (10 by default) stops the user.
+    awaitHandled(fromBilling(user, new QuotaChanged(20, 360_000, 0, Instant.now())));
+    UUID ready = createSession(user);
+    forceState(ready, SessionState.READY);
+    List<UUID> paused = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      UUID session = createSession(user);
+      forceState(session, SessionState.PAUSED);
+      paused.add(session);
+    }
+
+    create(user, body())
+        .then()
+        .statusCode(429)
+        .contentType(PROBLEM)
+        .body("type", equalTo("https://remote-claude.dev/problems/quota-exceeded"))
+        .body("limit", equalTo("maxPausedSessions"))
+        .body("allowed", equalTo(10))
+        .body("current", equalTo(10));
+    as(user)
+        .post(SESSIONS + "/" + ready + "/pause")
+        .then()
+        .statusCode(429)
+        .contentType(PROBLEM)
+        .body("limit", equalTo("maxPausedSessions"))
+        .body("detail", org.hamcrest.Matchers.containsString("paused sessions"));
+    assertThat(SessionFixtures.state(user, ready)).isEqualTo(SessionState.READY);
+
+    // One paused session fewer: pausing works again, and then the limit is reached once more.
+    forceState(paused.get(0), SessionState.TERMINATED);
+    as(user).post(SESSIONS + "/" + ready + "/pause").then().statusCode(202);
+    create(user, body()).then().statusCode(429).body("limit", equalTo("maxPausedSessions"));
+  }
 }

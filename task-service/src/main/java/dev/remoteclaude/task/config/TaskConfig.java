@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
 
 @ConfigMapping(prefix = "task")
 public interface TaskConfig {
@@ -24,4 +25,15 @@ public interface TaskConfig {
   @Min(1)
   @Max(Paging.MAX_SIZE)
   int maxPageSize();
+
+  /**
+   * Longest a task read may wait for the task to finish ({@code GET /tasks/{id}?waitSeconds=N});
+   * longer requests are clamped to it.
+   */
+  @WithDefault("10s")
+  Duration maxReadWait();
+
+  /** How often a waiting task read looks again. */
+  @WithDefault("100ms")
+  Duration readWaitPoll();
 }

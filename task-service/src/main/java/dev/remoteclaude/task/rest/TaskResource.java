@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -31,6 +32,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class TaskResource {
+
+  /** Largest waitSeconds accepted; the configured bound clamps it further. */
+  static final int MAX_WAIT_SECONDS = 3600;
 
   private final TaskService tasks;
   private final CurrentUser user;
@@ -84,9 +88,23 @@ public class TaskResource {
 
   @GET
   @Path("/tasks/{taskId}")
-  @Operation(summary = "Get a task: its state, result, usage, and progress while it runs")
-  public Uni<TaskView> find(@PathParam("taskId") UUID taskId) {
-    return tasks.find(user.id(), taskId).map(found -> TaskViews.of(found.task(), found.position()));
+  @Operation(
+      summary = "Get a task: its state, result, usage, and progress while it runs",
+      description =
+          "With waitSeconds=N, a task that has not finished is looked at again until it has, for"
+              + " at most N seconds (clamped to task.max-read-wait, 10 s by default); then it is"
+              + " answered as it is. A client that saw the task end on the session's stream reads"
+              + " the final task this way, although this service learns of the end a moment"
+              + " later.")
+  public Uni<TaskView> find(
+      @PathParam("taskId") UUID taskId,
+      @QueryParam("waitSeconds") @DefaultValue("0") @Min(0) @Max(MAX_WAIT_SECONDS)
+          int waitSeconds) {
+    Uni<TaskService.Accepted> found =
+        waitSeconds == 0
+            ? tasks.find(user.id(), taskId)
+            : tasks.findWhenFinished(user.id(), taskId, Duration.ofSeconds(waitSeconds));
+    return found.map(it -> TaskViews.of(it.task(), it.position()));
   }
 
   @POST

@@ -14,7 +14,10 @@ import dev.remoteclaude.task.repository.TaskRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +170,36 @@ public class TaskService {
                     : tasks
                         .countQueuedBefore(task)
                         .map(before -> new Accepted(task, before.intValue() + 1)));
+  }
+
+  /**
+   * Like {@link #find}, but while the task has not finished it looks again, for at most {@code
+   * wait} (clamped to {@code task.max-read-wait}), and answers as soon as it has. A client that saw
+   * the task end on the session's stream reads the final task this way although this service
+   * applies the gateway's report a moment later; after the wait it answers the task as it is.
+   */
+  public Uni<Accepted> findWhenFinished(String userId, UUID taskId, Duration wait) {
+    Duration bounded = wait.compareTo(config.maxReadWait()) > 0 ? config.maxReadWait() : wait;
+    long deadline = System.nanoTime() + bounded.toNanos();
+    return findUntil(userId, taskId, deadline, Vertx.currentContext());
+  }
+
+  private Uni<Accepted> findUntil(String userId, UUID taskId, long deadline, Context context) {
+    return find(userId, taskId)
+        .chain(
+            found -> {
+              long left = deadline - System.nanoTime();
+              if (found.task().state.isFinished() || left <= 0) {
+                return Uni.createFrom().item(found);
+              }
+              Duration pause = Duration.ofNanos(Math.min(left, config.readWaitPoll().toNanos()));
+              Uni<Void> delay = Uni.createFrom().voidItem().onItem().delayIt().by(pause);
+              if (context != null) {
+                // Back on the request's context, where the reactive session may be opened.
+                delay = delay.emitOn(work -> context.runOnContext(ignored -> work.run()));
+              }
+              return delay.chain(() -> findUntil(userId, taskId, deadline, context));
+            });
   }
 
   /** One page of a user's session's tasks, newest first; the page size is clamped. */
