@@ -1,6 +1,6 @@
 package dev.remoteclaude.billing.messaging;
 
-import dev.remoteclaude.billing.repository.ModelUsageRepository;
+import dev.remoteclaude.billing.service.MeterService;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
@@ -15,14 +15,15 @@ public class GatewayEventsListener {
   private final Inbox inbox;
   private final EventHandlers handlers;
 
-  public GatewayEventsListener(Inbox inbox, ModelUsageRepository ledger) {
+  public GatewayEventsListener(Inbox inbox, MeterService meter) {
     this.inbox = inbox;
     this.handlers =
         EventHandlers.create()
             .on(
                 ModelUsage.class,
                 (envelope, usage) ->
-                    ledger.record(envelope.id(), envelope.userId(), envelope.sessionId(), usage));
+                    meter.recordModelUsage(
+                        envelope.id(), envelope.userId(), envelope.sessionId(), usage));
   }
 
   @Incoming("gateway-events")

@@ -1,5 +1,6 @@
 package dev.remoteclaude.billing.repository;
 
+import dev.remoteclaude.billing.TokenCounts;
 import dev.remoteclaude.common.events.ModelUsage;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -15,9 +16,6 @@ import java.util.UUID;
 /** The token ledger ({@code model_usage}). Every method runs inside the caller's session. */
 @ApplicationScoped
 public class ModelUsageRepository {
-
-  /** A user's tokens of one model over a period. */
-  public record Tokens(long input, long output, long cacheRead, long cacheCreation) {}
 
   public Uni<Void> record(UUID eventId, String ownerId, UUID sessionId, ModelUsage usage) {
     return Panache.getSession()
@@ -44,7 +42,7 @@ public class ModelUsageRepository {
   }
 
   /** A user's tokens per model since {@code since}. */
-  public Uni<Map<String, Tokens>> byModelSince(String ownerId, Instant since) {
+  public Uni<Map<String, TokenCounts>> byModelSince(String ownerId, Instant since) {
     return Panache.getSession()
         .chain(
             s ->
@@ -62,12 +60,12 @@ public class ModelUsageRepository {
         .map(ModelUsageRepository::byModel);
   }
 
-  private static Map<String, Tokens> byModel(List<Object[]> rows) {
-    Map<String, Tokens> out = new LinkedHashMap<>();
+  private static Map<String, TokenCounts> byModel(List<Object[]> rows) {
+    Map<String, TokenCounts> out = new LinkedHashMap<>();
     for (Object[] row : rows) {
       out.put(
           (String) row[0],
-          new Tokens(
+          new TokenCounts(
               ((Number) row[1]).longValue(),
               ((Number) row[2]).longValue(),
               ((Number) row[3]).longValue(),

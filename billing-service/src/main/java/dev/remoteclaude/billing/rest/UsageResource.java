@@ -1,9 +1,8 @@
 package dev.remoteclaude.billing.rest;
 
-import dev.remoteclaude.billing.repository.ModelUsageRepository;
+import dev.remoteclaude.billing.TokenCounts;
 import dev.remoteclaude.billing.service.MeterService;
 import dev.remoteclaude.common.auth.CurrentUser;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -25,15 +24,13 @@ public class UsageResource {
       Instant periodStart,
       Instant periodEnd,
       Map<String, Long> sessionSeconds,
-      Map<String, ModelUsageRepository.Tokens> modelTokens) {}
+      Map<String, TokenCounts> modelTokens) {}
 
   private final MeterService meter;
-  private final ModelUsageRepository tokens;
   private final CurrentUser user;
 
-  public UsageResource(MeterService meter, ModelUsageRepository tokens, CurrentUser user) {
+  public UsageResource(MeterService meter, CurrentUser user) {
     this.meter = meter;
-    this.tokens = tokens;
     this.user = user;
   }
 
@@ -45,7 +42,8 @@ public class UsageResource {
         .secondsByState(user.id(), start, now)
         .chain(
             seconds ->
-                Panache.withSession(() -> tokens.byModelSince(user.id(), start))
+                meter
+                    .tokensByModel(user.id(), start)
                     .map(byModel -> new UsageView(start, now, seconds, byModel)));
   }
 }

@@ -2,8 +2,12 @@ package dev.remoteclaude.billing.service;
 
 import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.billing.SessionInterval;
+import dev.remoteclaude.billing.TokenCounts;
+import dev.remoteclaude.billing.repository.ModelUsageRepository;
 import dev.remoteclaude.billing.repository.SessionIntervalRepository;
+import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.events.SessionStateChanged;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,9 +22,22 @@ import java.util.UUID;
 public class MeterService {
 
   private final SessionIntervalRepository intervals;
+  private final ModelUsageRepository tokens;
 
-  public MeterService(SessionIntervalRepository intervals) {
+  public MeterService(SessionIntervalRepository intervals, ModelUsageRepository tokens) {
     this.intervals = intervals;
+    this.tokens = tokens;
+  }
+
+  /** Records the tokens of one model answer (the inbox makes a redelivered event count once). */
+  public Uni<Void> recordModelUsage(
+      UUID eventId, String ownerId, UUID sessionId, ModelUsage usage) {
+    return tokens.record(eventId, ownerId, sessionId, usage);
+  }
+
+  /** A user's tokens per model since {@code since}. */
+  public Uni<Map<String, TokenCounts>> tokensByModel(String ownerId, Instant since) {
+    return Panache.withSession(() -> tokens.byModelSince(ownerId, since));
   }
 
   /**

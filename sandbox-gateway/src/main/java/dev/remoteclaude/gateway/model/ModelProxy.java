@@ -68,7 +68,7 @@ public class ModelProxy {
       Set.of("connection", "keep-alive", "transfer-encoding", "upgrade", "set-cookie");
 
   private final Vertx vertx;
-  private final ModelTokens tokens;
+  private final ModelTokenRepository tokens;
   private final Outbox outbox;
   private final GatewayConfig config;
   private final ObjectMapper json = new ObjectMapper();
@@ -76,7 +76,7 @@ public class ModelProxy {
   private HttpServer server;
   private HttpClient client;
 
-  public ModelProxy(Vertx vertx, ModelTokens tokens, Outbox outbox, GatewayConfig config) {
+  public ModelProxy(Vertx vertx, ModelTokenRepository tokens, Outbox outbox, GatewayConfig config) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.outbox = outbox;
@@ -172,7 +172,7 @@ public class ModelProxy {
                     }));
   }
 
-  private void forward(HttpServerRequest request, ModelTokens.Grant grant) {
+  private void forward(HttpServerRequest request, ModelTokenRepository.Grant grant) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -189,7 +189,9 @@ public class ModelProxy {
   }
 
   private void send(
-      HttpServerRequest request, HttpClientRequest upstreamRequest, ModelTokens.Grant grant) {
+      HttpServerRequest request,
+      HttpClientRequest upstreamRequest,
+      ModelTokenRepository.Grant grant) {
     request
         .headers()
         .forEach(
@@ -237,7 +239,7 @@ public class ModelProxy {
   }
 
   private void relay(
-      HttpServerRequest request, HttpClientResponse response, ModelTokens.Grant grant) {
+      HttpServerRequest request, HttpClientResponse response, ModelTokenRepository.Grant grant) {
     HttpServerResponse out = request.response();
     if (out.ended() || out.closed()) {
       response.request().reset();
@@ -276,7 +278,7 @@ public class ModelProxy {
   }
 
   /** The usage of an answer, announced for billing (metered once per event there). */
-  private void record(ModelTokens.Grant grant, ModelUsage usage) {
+  private void record(ModelTokenRepository.Grant grant, ModelUsage usage) {
     SafeContext.run(
             () ->
                 Panache.withTransaction(

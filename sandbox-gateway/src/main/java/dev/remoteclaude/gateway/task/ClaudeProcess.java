@@ -6,8 +6,7 @@ import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.gateway.claude.ClaudeCommand;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogWriter;
-import dev.remoteclaude.gateway.model.ModelProxy;
-import dev.remoteclaude.gateway.model.ModelTokens;
+import dev.remoteclaude.gateway.model.ModelAccess;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.sandbox.Sandbox;
@@ -37,22 +36,19 @@ public class ClaudeProcess {
   private final LogWriter logWriter;
   private final Outbox outbox;
   private final GatewayConfig config;
-  private final ModelProxy proxy;
-  private final ModelTokens tokens;
+  private final ModelAccess model;
 
   public ClaudeProcess(
       ProviderCalls providers,
       LogWriter logWriter,
       Outbox outbox,
       GatewayConfig config,
-      ModelProxy proxy,
-      ModelTokens tokens) {
+      ModelAccess model) {
     this.providers = providers;
     this.logWriter = logWriter;
     this.outbox = outbox;
     this.config = config;
-    this.proxy = proxy;
-    this.tokens = tokens;
+    this.model = model;
   }
 
   /**
@@ -65,15 +61,8 @@ public class ClaudeProcess {
       Sandbox sandbox,
       Map<String, String> sessionEnv,
       Lease lease) {
-    return SafeContext.run(
-            () ->
-                Panache.withTransaction(
-                    () ->
-                        tokens.mint(
-                            run.sessionId,
-                            run.ownerId,
-                            run.taskId,
-                            config.claude().taskTimeout().plusMinutes(5))))
+    return model
+        .open(run.sessionId, run.ownerId, run.taskId, config.claude().taskTimeout().plusMinutes(5))
         .onItemOrFailure()
         .transformToUni(
             (token, failure) -> {
@@ -88,7 +77,8 @@ public class ClaudeProcess {
         .onTermination()
         .call(
             () ->
-                SafeContext.run(() -> Panache.withTransaction(() -> tokens.revoke(run.taskId)))
+                model
+                    .close(run.taskId)
                     .onFailure()
                     .invoke(
                         failure ->
@@ -107,7 +97,7 @@ public class ClaudeProcess {
       Lease lease,
       String token) {
     Map<String, String> env = new HashMap<>(sessionEnv);
-    env.putAll(ClaudeCommand.environment(config.claude(), proxy.sandboxUrl(), token));
+    env.putAll(ClaudeCommand.environment(config.claude(), model.sandboxUrl(), token));
     ExecRequest exec =
         ExecRequest.of(
                 ClaudeCommand.argv(

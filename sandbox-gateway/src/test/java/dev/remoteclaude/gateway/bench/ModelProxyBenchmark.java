@@ -2,7 +2,7 @@ package dev.remoteclaude.gateway.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.remoteclaude.gateway.model.ModelTokens;
+import dev.remoteclaude.gateway.model.ModelTokenRepository;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
 import dev.remoteclaude.infra.anthropic.AnthropicStub;
 import dev.remoteclaude.infra.anthropic.Turn;
@@ -44,7 +44,7 @@ class ModelProxyBenchmark {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @Inject ModelTokens tokens;
+  @Inject ModelTokenRepository tokens;
 
   @Test
   void streamedAnswersThroughTheProxyVersusTheModelApiDirectly() throws Exception {

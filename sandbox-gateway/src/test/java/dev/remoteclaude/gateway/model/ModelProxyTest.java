@@ -37,7 +37,7 @@ class ModelProxyTest {
 
   private final AnthropicStub stub = GatewayTestResource.stub();
 
-  @Inject ModelTokens tokens;
+  @Inject ModelTokenRepository tokens;
 
   @Test
   void claudeReachesTheModelThroughTheProxyAndThePlatformsKeyNeverEntersTheSandbox() {

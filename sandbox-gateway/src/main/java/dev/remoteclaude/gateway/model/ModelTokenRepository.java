@@ -22,7 +22,7 @@ import java.util.UUID;
  * Every method runs inside the caller's session or transaction.
  */
 @ApplicationScoped
-public class ModelTokens {
+public class ModelTokenRepository {
 
   /** Who a token was given to. */
   public record Grant(UUID sessionId, String ownerId, UUID taskId) {}
@@ -71,7 +71,7 @@ public class ModelTokens {
                         Object[].class)
                     .setParameter(1, hash(token))
                     .getResultList())
-        .map(ModelTokens::grant);
+        .map(ModelTokenRepository::grant);
   }
 
   private static Optional<Grant> grant(List<Object[]> rows) {
