@@ -73,6 +73,10 @@ public final class EmulatedCluster implements AutoCloseable {
   private final KubernetesClient kubeletClient;
   private final List<Watch> watches = new ArrayList<>();
   private final Map<String, Set<Process>> processes = new ConcurrentHashMap<>();
+
+  /** Pods deleted (and not created again since): an exec starting for one is killed at once. */
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
   private final List<String> execRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Set<String> stuckNamespaces = ConcurrentHashMap.newKeySet();
 
@@ -138,17 +142,20 @@ public final class EmulatedCluster implements AutoCloseable {
                     String ns = pod.getMetadata().getNamespace();
                     String name = pod.getMetadata().getName();
                     switch (action) {
-                      case ADDED ->
-                          Thread.ofVirtual()
-                              .start(
-                                  () -> {
-                                    try {
-                                      run(pod);
-                                    } catch (RuntimeException e) {
-                                      System.err.println("emulated kubelet: " + e);
-                                    }
-                                  });
+                      case ADDED -> {
+                        deleted.remove(ns + "/" + name);
+                        Thread.ofVirtual()
+                            .start(
+                                () -> {
+                                  try {
+                                    run(pod);
+                                  } catch (RuntimeException e) {
+                                    System.err.println("emulated kubelet: " + e);
+                                  }
+                                });
+                      }
                       case DELETED -> {
+                        deleted.add(ns + "/" + name);
                         Set<Process> running = processes.remove(ns + "/" + name);
                         if (running != null) {
                           running.forEach(EmulatedCluster::kill);
@@ -294,6 +301,10 @@ public final class EmulatedCluster implements AutoCloseable {
         return;
       }
       processes.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(process);
+      if (deleted.contains(key)) {
+        // The pod was deleted while this exec was starting: its processes go with it.
+        kill(process);
+      }
       Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), 1, ws));
       Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), 2, ws));
       Thread.ofVirtual()
@@ -311,6 +322,8 @@ public final class EmulatedCluster implements AutoCloseable {
                   ws.close(1000, "");
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                  // The cluster is being closed: nobody is listening any more.
                 }
               });
     }
