@@ -170,9 +170,8 @@ public class LocalSandboxProvider implements SandboxProvider {
   }
 
   /**
-   * Forgets this process's view of the sandboxes' namespaces. Their namespaces and disks stay, as
-   * their files do: a sandbox outlives the gateway process, and replicas sharing the directory use
-   * them (pause and terminate end them).
+   * Ends the namespaces this gateway process started (a gateway killed outright leaves them to the
+   * replicas sharing the directory); disks stay mounted, as the sandboxes' files stay.
    */
   @jakarta.annotation.PreDestroy
   void close() {

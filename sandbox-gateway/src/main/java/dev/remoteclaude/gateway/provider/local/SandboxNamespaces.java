@@ -86,6 +86,9 @@ final class SandboxNamespaces implements AutoCloseable {
    */
   private final Map<String, Holder> holders = new ConcurrentHashMap<>();
 
+  /** The holders this gateway process started, by sandbox directory: it ends them when it stops. */
+  private final Map<Path, Long> started = new ConcurrentHashMap<>();
+
   SandboxNamespaces(Network network, List<Integer> hostPorts, Optional<Integer> runAs) {
     this.network = network;
     this.hostPorts = List.copyOf(hostPorts);
@@ -158,7 +161,9 @@ final class SandboxNamespaces implements AutoCloseable {
         return recorded.get();
       }
       end(runtime);
-      return start(runtime);
+      Holder holder = start(runtime);
+      started.put(runtime, holder.pid);
+      return holder;
     } catch (IOException e) {
       throw new ProviderException(
           ProviderException.Kind.UNAVAILABLE, "cannot lock the sandbox's namespaces", e);
@@ -428,12 +433,27 @@ final class SandboxNamespaces implements AutoCloseable {
   }
 
   /**
-   * Forgets this process's view. The holders stay: they belong to the sandboxes, which outlive the
-   * gateway process, and other gateway processes may be using them.
+   * Ends the holders this gateway process started that are still recorded as the sandboxes' own (a
+   * gateway killed outright leaves them to the gateways sharing the directory, and to the next
+   * start's sweep when their sandbox is gone).
    */
   @Override
   public void close() {
     holders.clear();
+    started.forEach(
+        (runtime, pid) -> {
+          try (FileChannel lock =
+                  FileChannel.open(
+                      runtime.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              FileLock held = lock.lock()) {
+            if (pidIn(runtime.resolve(HOLDER_PID)).filter(pid::equals).isPresent()) {
+              end(runtime);
+            }
+          } catch (IOException | UncheckedIOException e) {
+            Log.debugf("cannot end the namespaces of %s: %s", runtime, e.getMessage());
+          }
+        });
+    started.clear();
   }
 
   private static void expect(Process process, BufferedReader out, String word) throws IOException {

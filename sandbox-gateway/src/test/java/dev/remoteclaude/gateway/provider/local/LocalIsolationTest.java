@@ -318,9 +318,8 @@ class LocalIsolationTest {
       }
     }
     assertThat(namespaces).isNotEmpty().allMatch(ProcessHandle::isAlive);
-    first.close();
-    // They outlive the gateway process, as the sandbox does ...
-    assertThat(namespaces).allMatch(ProcessHandle::isAlive);
+    // The gateway process is killed outright (it never closes): its sandbox's namespaces live on
+    // for the replicas sharing the directory ...
     try (var tree = Files.walk(dir)) {
       for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
