@@ -557,6 +557,20 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /** Whether the broker's process is running. */
+  public synchronized boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Starts a broker that died (killed, crashed) again with the same data. Nothing if it runs. */
+  public synchronized void recover() {
+    if (alive()) {
+      return;
+    }
+    process = null;
+    launch();
+  }
+
   @Override
   public synchronized void close() {
     stopProcess();

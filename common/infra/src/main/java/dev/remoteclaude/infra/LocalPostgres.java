@@ -327,6 +327,24 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
+  /** Whether the postmaster is running (a server killed outright is not, whatever it left). */
+  public boolean alive() {
+    long pid = pid();
+    return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /**
+   * Starts a server that died (killed, crashed) again on the same port with the same data; the
+   * server's own crash recovery replays its WAL. Does nothing while it runs.
+   */
+  public synchronized void recover() {
+    if (alive()) {
+      return;
+    }
+    running = false;
+    startServer();
+  }
+
   @Override
   public synchronized void close() {
     stopServer();

@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -28,7 +31,69 @@ import picocli.CommandLine.Parameters;
 public final class Main {
 
   public static void main(String[] args) {
+    quietLibraries(options().home().resolve("logs"));
     System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  /**
+   * The terminal shows the launcher's own lines only: what the libraries it runs log (JBoss
+   * Logging, java.util.logging, Vert.x, SLF4J) goes, in one format, to {@code logs/launcher.log}.
+   */
+  static void quietLibraries(Path logs) {
+    try {
+      Files.createDirectories(logs);
+    } catch (IOException e) {
+      return; // the commands report the unusable directory themselves
+    }
+    System.setProperty("org.slf4j.simpleLogger.logFile", logs.resolve("launcher.log").toString());
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    System.setProperty("org.jboss.logging.provider", "slf4j");
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name",
+        "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
+  }
+
+  /** When the command started: {@code ./rc} passes its own start, so the build counts too. */
+  static long startedAtMillis() {
+    String fromScript = System.getenv("RC_STARTED_AT");
+    if (fromScript != null && fromScript.matches("[0-9]{10,16}")) {
+      return Long.parseLong(fromScript);
+    }
+    return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+  }
+
+  /** Prints each stage as it starts and its duration when it ends: one line per stage. */
+  static final class Stages implements Consumer<String> {
+    private String current;
+    private long started;
+
+    @Override
+    public synchronized void accept(String stage) {
+      end();
+      current = stage;
+      started = System.nanoTime();
+      System.out.print("  " + stage + " ...");
+      System.out.flush();
+    }
+
+    synchronized void end() {
+      finish("");
+    }
+
+    synchronized void fail() {
+      finish("failed after ");
+    }
+
+    private void finish(String how) {
+      if (current != null) {
+        System.out.printf(" %s%.1f s%n", how, (System.nanoTime() - started) / 1e9);
+        current = null;
+      }
+    }
   }
 
   static Path projectRoot() {
@@ -70,10 +135,28 @@ public final class Main {
                   + ". Stop it with ./rc down.");
           return 1;
         }
-        long start = System.nanoTime();
-        System.out.println("Starting Remote Claude (state in " + options.home() + ")");
-        Platform platform = Platform.start(options, step -> System.out.println("  - " + step));
+        if (System.getenv("RC_STARTED_AT") == null) {
+          System.out.println("Starting Remote Claude");
+        }
+        // Written at once: ./rc status says "starting", ./rc down can stop a start.
+        RunFile.write(
+            options.home(),
+            ProcessHandle.current().pid(),
+            "http://localhost:" + options.edgePort());
+        Stages stages = new Stages();
+        Platform platform;
+        try {
+          platform = Platform.start(options, stages);
+        } catch (RuntimeException e) {
+          stages.fail();
+          org.slf4j.LoggerFactory.getLogger(Main.class).error("the start failed", e);
+          System.err.println("\nRemote Claude did not start: " + e.getMessage());
+          RunFile.delete(options.home());
+          return 1;
+        }
+        stages.end();
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<String> gaveUp = new AtomicReference<>();
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
@@ -87,7 +170,15 @@ public final class Main {
                     }));
         RunFile.write(options.home(), ProcessHandle.current().pid(), platform.baseUrl());
         Path demo = DemoRepository.ensure(options.home());
-        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        platform.supervise(
+            notice -> System.out.println("  ! " + notice),
+            reason -> {
+              gaveUp.set(reason);
+              System.out.println("\nRemote Claude stops: " + reason);
+              // Not from the supervisor's thread: the shutdown hook waits for it to end.
+              Thread.ofPlatform().start(() -> System.exit(1));
+            });
+        long seconds = Math.max(0, (System.currentTimeMillis() - startedAtMillis()) / 1000);
         System.out.println(
             """
 
@@ -116,7 +207,7 @@ public final class Main {
                     platform.baseUrl(),
                     demo.toUri().toString().replaceFirst("/$", "")));
         stopped.await();
-        return 0;
+        return gaveUp.get() == null ? 0 : 1;
       }
     }
   }
@@ -146,11 +237,16 @@ public final class Main {
     }
   }
 
-  @Command(name = "status", description = "Is the platform running, and where.")
+  @Command(
+      name = "status",
+      description =
+          "Every component with its health, uptime and restarts. Exit code 0: all up; 1: one or"
+              + " more down; 3: not running.")
   static final class Status implements Callable<Integer> {
     @Override
     public Integer call() {
-      Optional<Properties> running = RunFile.read(options().home());
+      Path home = options().home();
+      Optional<Properties> running = RunFile.read(home);
       boolean alive =
           running
               .flatMap(p -> ProcessHandle.of(Long.parseLong(p.getProperty("pid"))))
@@ -160,13 +256,24 @@ public final class Main {
         System.out.println("Remote Claude is not running.");
         return 3;
       }
+      Optional<Properties> status = Supervisor.readStatus(home);
+      if (status.isEmpty()) {
+        System.out.println(
+            "Remote Claude is starting (launcher pid " + running.get().getProperty("pid") + ")");
+        return 1;
+      }
+      List<ComponentStatus> components = ComponentStatus.probe(status.get(), Instant.now());
+      boolean allUp = components.stream().allMatch(ComponentStatus::up);
       System.out.println(
-          "Remote Claude is running at "
+          "Remote Claude is "
+              + (allUp ? "running" : "DEGRADED")
+              + " at "
               + running.get().getProperty("baseUrl")
-              + " (pid "
+              + " (launcher pid "
               + running.get().getProperty("pid")
-              + ")");
-      return 0;
+              + ")\n");
+      System.out.print(ComponentStatus.table(components));
+      return allUp ? 0 : 1;
     }
   }
 

@@ -46,6 +46,14 @@ public final class Platform implements AutoCloseable {
   private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
   private final Map<String, Properties> configs = new LinkedHashMap<>();
   private final Map<String, String> instances = new LinkedHashMap<>();
+
+  /** How often a service that stops while it starts is started again before the start fails. */
+  static final int START_ATTEMPTS = 2;
+
+  /** Held while a service is replaced, so that the supervisor never sees one half-replaced. */
+  private final Object lock = new Object();
+
+  private Supervisor supervisor;
   private EdgeRouter edge;
   private AnthropicStub stub;
   private LocalPostgres postgres;
@@ -98,22 +106,29 @@ public final class Platform implements AutoCloseable {
     Optional<String> apiKey = options.anthropicApiKey();
     Optional<String> baseUrl = options.anthropicBaseUrl();
     if (apiKey.isEmpty()) {
+      progress.accept("offline demo model (no ANTHROPIC_API_KEY) on port " + options.stubPort());
       stub = AnthropicStub.start(options.stubPort(), Script.demo());
       started.add(stub);
       apiKey = Optional.of("sk-local-demo-model");
       baseUrl = Optional.of(stub.baseUrl());
-      progress.accept("no ANTHROPIC_API_KEY: the offline demo model answers on " + stub.baseUrl());
     }
 
     Path sandboxes = data.resolve("sandboxes");
     mkdirs(sandboxes);
+    progress.accept(
+        SERVICES.size()
+            + " services on ports "
+            + options.servicePorts()
+            + "-"
+            + (options.servicePorts() + SERVICES.size() - 1));
     for (int i = 0; i < SERVICES.size(); i++) {
       String name = SERVICES.get(i);
       configs.put(name, serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl));
-      progress.accept(name + " on port " + (options.servicePorts() + i));
       launch(name, name, options.servicePorts() + i);
     }
     awaitReady(services.keySet(), Duration.ofMinutes(4));
+
+    progress.accept("edge router on port " + options.edgePort());
 
     Map<String, Integer> ports = new LinkedHashMap<>();
     services.forEach((name, service) -> ports.put(name, service.port()));
@@ -217,17 +232,149 @@ public final class Platform implements AutoCloseable {
 
   /** Stops an instance (killed, as in a crash, or gracefully) and starts it again on its port. */
   public ServiceProcess restart(String instance, boolean kill) {
-    ServiceProcess old = services.get(instance);
-    if (kill) {
-      old.kill();
-    } else {
-      old.close();
+    ServiceProcess process;
+    synchronized (lock) {
+      ServiceProcess old = services.get(instance);
+      if (kill) {
+        old.kill();
+      } else {
+        old.close();
+      }
+      process = relaunch(instance);
     }
-    started.remove(old);
-    ServiceProcess process =
-        launch(instance, instances.getOrDefault(instance, instance), old.port());
     awaitReady(List.of(instance), Duration.ofMinutes(3));
     return process;
+  }
+
+  /** Starts an instance that has stopped again on its port (not waiting for it to be ready). */
+  private ServiceProcess relaunch(String instance) {
+    ServiceProcess old = services.get(instance);
+    started.remove(old);
+    return launch(instance, instances.getOrDefault(instance, instance), old.port());
+  }
+
+  /**
+   * Keeps every component running from now on (see {@link Supervisor}): {@code notices} hears one
+   * line per restart, {@code giveUp} the reason when a component keeps crashing.
+   */
+  public void supervise(Consumer<String> notices, Consumer<String> giveUp) {
+    List<Supervisor.Component> components = new ArrayList<>();
+    components.add(
+        new Supervised(
+            "postgresql",
+            "process",
+            "127.0.0.1:" + postgres.port(),
+            postgres::alive,
+            postgres::pid,
+            postgres::recover,
+            Optional.of(postgres.logFile())));
+    components.add(
+        new Supervised(
+            "kafka",
+            "process",
+            "127.0.0.1:" + options.kafkaPort(),
+            kafka::alive,
+            kafka::pid,
+            kafka::recover,
+            Optional.empty()));
+    for (String name : List.copyOf(services.keySet())) {
+      components.add(new SupervisedService(name));
+    }
+    long self = ProcessHandle.current().pid();
+    components.add(
+        new Supervised(
+            "edge", "in-launcher", baseUrl(), () -> true, () -> self, () -> {}, Optional.empty()));
+    if (stub != null) {
+      components.add(
+          new Supervised(
+              "demo-model",
+              "in-launcher",
+              stub.baseUrl(),
+              () -> true,
+              () -> self,
+              () -> {},
+              Optional.empty()));
+    }
+    supervisor = new Supervisor(lock, components, options.home(), notices, giveUp);
+    supervisor.start(Duration.ofMillis(500));
+  }
+
+  private record Supervised(
+      String name,
+      String kind,
+      String address,
+      java.util.function.BooleanSupplier isAlive,
+      java.util.function.LongSupplier pidOf,
+      Runnable restarter,
+      Optional<Path> log)
+      implements Supervisor.Component {
+    @Override
+    public boolean alive() {
+      return isAlive.getAsBoolean();
+    }
+
+    @Override
+    public long pid() {
+      return pidOf.getAsLong();
+    }
+
+    @Override
+    public Optional<Integer> exitCode() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void restart() {
+      restarter.run();
+    }
+  }
+
+  private final class SupervisedService implements Supervisor.Component {
+    private final String name;
+
+    SupervisedService(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String kind() {
+      return "process";
+    }
+
+    @Override
+    public String address() {
+      return "127.0.0.1:" + services.get(name).port();
+    }
+
+    @Override
+    public boolean alive() {
+      return services.get(name).isAlive();
+    }
+
+    @Override
+    public long pid() {
+      return services.get(name).pid();
+    }
+
+    @Override
+    public Optional<Integer> exitCode() {
+      return services.get(name).exitCode();
+    }
+
+    @Override
+    public void restart() {
+      relaunch(name);
+    }
+
+    @Override
+    public Optional<Path> log() {
+      return Optional.of(services.get(name).log());
+    }
   }
 
   /**
@@ -276,12 +423,25 @@ public final class Platform implements AutoCloseable {
   private void awaitReady(java.util.Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     List<String> waiting = new ArrayList<>(names);
+    Map<String, Integer> attempts = new LinkedHashMap<>();
     while (!waiting.isEmpty()) {
       for (String name : waiting) {
         ServiceProcess service = services.get(name);
         if (!service.isAlive()) {
-          throw new InfraException(
-              service.name() + " stopped while starting; see " + service.log());
+          // A start can fail for a passing reason (a busy machine's connection timeouts): try
+          // again, a few times, before giving up.
+          int attempt = attempts.merge(name, 1, Integer::sum);
+          if (attempt > START_ATTEMPTS) {
+            throw new InfraException(
+                service.name()
+                    + " stopped while starting, "
+                    + START_ATTEMPTS
+                    + " times; see "
+                    + service.log());
+          }
+          synchronized (lock) {
+            relaunch(name);
+          }
         }
       }
       waiting.removeIf(name -> services.get(name).ready());
@@ -363,6 +523,9 @@ public final class Platform implements AutoCloseable {
   /** Stops everything, services before the infrastructure they use. */
   @Override
   public void close() {
+    if (supervisor != null) {
+      supervisor.close();
+    }
     List<AutoCloseable> reverse = new ArrayList<>(started);
     java.util.Collections.reverse(reverse);
     List<ServiceProcess> running = new ArrayList<>();

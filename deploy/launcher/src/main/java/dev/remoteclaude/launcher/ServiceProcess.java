@@ -72,6 +72,13 @@ public final class ServiceProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Its exit code, once it has exited. */
+  public java.util.Optional<Integer> exitCode() {
+    return process.isAlive()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(process.exitValue());
+  }
+
   /** Whether /q/health/ready answers UP. */
   public boolean ready() {
     try {
