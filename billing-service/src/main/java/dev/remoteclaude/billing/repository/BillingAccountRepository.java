@@ -20,13 +20,18 @@ public class BillingAccountRepository implements PanacheRepositoryBase<BillingAc
    * Users whose quota is due: never published, last published in an earlier month, or last
    * published before {@code staleBefore} while one of their sessions holds a running sandbox.
    * Locked (skipping rows another replica holds), oldest publication first, at most {@code limit}.
+   * Only those two sets are read (the index on quota_published_at, the open intervals), never every
+   * account.
    */
   private static final String DUE =
-      "SELECT a.user_id FROM billing_account a"
-          + " WHERE a.quota_published_at IS NULL OR a.quota_published_at < ?1"
-          + " OR (a.quota_published_at < ?2 AND EXISTS (SELECT 1 FROM session_interval i"
-          + " WHERE i.owner_id = a.user_id AND i.ended_at IS NULL AND i.state <> 'PAUSED'))"
-          + " ORDER BY a.quota_published_at NULLS FIRST LIMIT ?3 FOR UPDATE SKIP LOCKED";
+      "SELECT a.user_id FROM billing_account a WHERE a.user_id IN ("
+          + " SELECT user_id FROM billing_account"
+          + " WHERE quota_published_at IS NULL OR quota_published_at < ?1"
+          + " UNION SELECT owner_id FROM session_interval"
+          + " WHERE ended_at IS NULL AND state <> 'PAUSED')"
+          + " AND (a.quota_published_at IS NULL OR a.quota_published_at < ?1"
+          + " OR a.quota_published_at < ?2)"
+          + " ORDER BY a.quota_published_at NULLS FIRST LIMIT ?3 FOR UPDATE OF a SKIP LOCKED";
 
   /** Creates the user's account with {@code plan} unless it exists; true if it was created. */
   public Uni<Boolean> createIfAbsent(String userId, String plan, Instant now) {
