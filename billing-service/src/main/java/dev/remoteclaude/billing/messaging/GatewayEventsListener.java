@@ -2,13 +2,17 @@ package dev.remoteclaude.billing.messaging;
 
 import dev.remoteclaude.billing.service.MeterService;
 import dev.remoteclaude.common.events.ModelUsage;
+import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Meters model tokens from the gateway's model proxy (once per event). */
+/**
+ * Charges model tokens from the gateway's model proxy, and learns which provider runs each
+ * session's sandbox (once per event).
+ */
 @ApplicationScoped
 public class GatewayEventsListener {
 
@@ -23,7 +27,11 @@ public class GatewayEventsListener {
                 ModelUsage.class,
                 (envelope, usage) ->
                     meter.recordModelUsage(
-                        envelope.id(), envelope.userId(), envelope.sessionId(), usage));
+                        envelope.id(), Owners.of(envelope), envelope.sessionId(), usage))
+            .on(
+                SandboxProvisioned.class,
+                (envelope, provisioned) ->
+                    meter.recordProvisioned(envelope.sessionId(), provisioned));
   }
 
   @Incoming("gateway-events")

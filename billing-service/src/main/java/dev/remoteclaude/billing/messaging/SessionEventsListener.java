@@ -22,7 +22,7 @@ public class SessionEventsListener {
             .on(
                 SessionStateChanged.class,
                 (envelope, change) ->
-                    meter.record(envelope.sessionId(), envelope.userId(), change));
+                    meter.record(envelope.id(), envelope.sessionId(), Owners.of(envelope), change));
   }
 
   @Incoming("session-events")

@@ -5,7 +5,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -18,8 +17,8 @@ public class SessionIntervalRepository
     return find("sessionId = ?1 and endedAt is null", sessionId).firstResult();
   }
 
-  public Uni<List<SessionInterval>> listOwnedSince(String ownerId, Instant since) {
-    return list(
-        "ownerId = ?1 and (endedAt is null or endedAt >= ?2) order by startedAt", ownerId, since);
+  /** A user's intervals that have not ended (one per live session at most). */
+  public Uni<List<SessionInterval>> listOpenOwned(String ownerId) {
+    return list("ownerId = ?1 and endedAt is null order by startedAt", ownerId);
   }
 }

@@ -38,8 +38,7 @@ public enum EventType {
   TASK_CANCEL_REQUESTED("task.cancel-requested", TaskCancelRequested.class, Topics.TASKS),
   TASK_CANCELLED("task.cancelled", TaskCancelled.class, Topics.TASKS),
 
-  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING),
-  USAGE_RECORDED("billing.usage-recorded", UsageRecorded.class, Topics.BILLING);
+  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING);
 
   /** The payload version this code writes; see {@link EventEnvelope#schemaVersion()}. */
   public static final int SCHEMA_VERSION = 1;

@@ -1,0 +1,168 @@
+package dev.remoteclaude.billing.service;
+
+import dev.remoteclaude.billing.Plan;
+import dev.remoteclaude.billing.PlanUsage;
+import dev.remoteclaude.billing.config.BillingConfig;
+import dev.remoteclaude.billing.repository.BillingAccountRepository;
+import dev.remoteclaude.common.events.QuotaChanged;
+import dev.remoteclaude.common.outbox.Outbox;
+import dev.remoteclaude.common.problem.ProblemException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+
+/**
+ * Users' billing accounts: their plan, and their quota as session-service enforces it. Every change
+ * of what a user may do (first seen, a plan change, session seconds used) is published as a {@code
+ * billing.quota-changed} event through the outbox, keyed and subjected by the user id.
+ */
+@ApplicationScoped
+public class AccountService {
+
+  private final BillingAccountRepository accounts;
+  private final LedgerService ledger;
+  private final Plans plans;
+  private final Outbox outbox;
+  private final BillingConfig config;
+
+  public AccountService(
+      BillingAccountRepository accounts,
+      LedgerService ledger,
+      Plans plans,
+      Outbox outbox,
+      BillingConfig config) {
+    this.accounts = accounts;
+    this.ledger = ledger;
+    this.plans = plans;
+    this.outbox = outbox;
+    this.config = config;
+  }
+
+  /**
+   * Opens the user's account on the default plan if billing has not seen them; true if it did. Runs
+   * in the caller's transaction.
+   */
+  public Uni<Boolean> seen(String userId) {
+    return accounts.createIfAbsent(userId, plans.defaultPlan().name(), Instant.now());
+  }
+
+  /**
+   * Publishes the user's quota: their plan's limits and the session seconds used this month, as of
+   * now. Locks the account, so one user's publications are ordered by their {@code at}. Runs in the
+   * caller's transaction; the account must exist.
+   */
+  public Uni<Void> publishQuota(String userId) {
+    return accounts
+        .lock(userId)
+        .chain(
+            account -> {
+              Instant now = Instant.now();
+              Plan plan = plans.of(account.plan);
+              return ledger
+                  .usedSessionSeconds(userId, LedgerService.monthStart(now), now)
+                  .chain(
+                      used ->
+                          outbox.emit(
+                              new QuotaChanged(
+                                  plan.maxActiveSessions(),
+                                  plan.sessionSecondsPerMonth(),
+                                  used,
+                                  now),
+                              userId,
+                              userId))
+                  .invoke(() -> account.quotaPublishedAt = now)
+                  .replaceWithVoid();
+            });
+  }
+
+  /** Puts a user on a plan (an operator, later Stripe) and publishes their new quota. */
+  @WithTransaction
+  public Uni<PlanUsage> changePlan(String userId, String planName) {
+    return Uni.createFrom()
+        .item(
+            () ->
+                plans
+                    .named(planName)
+                    .orElseThrow(
+                        () ->
+                            ProblemException.badRequest(
+                                "plan",
+                                "unknown plan; one of " + String.join(", ", plans.names()))))
+        .call(() -> seen(userId))
+        .call(
+            plan ->
+                accounts
+                    .lock(userId)
+                    .invoke(
+                        account -> {
+                          account.plan = plan.name();
+                          account.planChangedAt = Instant.now();
+                        }))
+        .call(() -> publishQuota(userId))
+        .invoke(plan -> Log.infof("user %s is now on plan %s", userId, plan.name()))
+        .chain(() -> usage(userId));
+  }
+
+  /**
+   * The user's plan and what they used of it this month (the default plan if billing has not seen
+   * them).
+   */
+  @WithSession
+  public Uni<PlanUsage> planUsage(String userId) {
+    return usage(userId);
+  }
+
+  private Uni<PlanUsage> usage(String userId) {
+    Instant now = Instant.now();
+    Instant monthStart = LedgerService.monthStart(now);
+    return accounts
+        .findById(userId)
+        .map(account -> account == null ? plans.defaultPlan() : plans.of(account.plan))
+        .chain(
+            plan ->
+                ledger
+                    .usedSessionSeconds(userId, monthStart, now)
+                    .chain(
+                        used ->
+                            ledger
+                                .userSpendSince(userId, monthStart, now)
+                                .map(
+                                    spend ->
+                                        new PlanUsage(
+                                            plan,
+                                            monthStart,
+                                            LedgerService.monthEnd(now),
+                                            used,
+                                            spend,
+                                            now))));
+  }
+
+  /**
+   * One round of the quota job: republishes, in one transaction, the quota of at most {@code
+   * billing.quota.batch-size} users whose numbers are due (a running session and a publication
+   * older than {@code billing.quota.publish-interval}, or a publication from an earlier month).
+   * Replicas skip each other's users.
+   */
+  @WithTransaction
+  public Uni<Integer> publishDue() {
+    Instant now = Instant.now();
+    return accounts
+        .claimDue(
+            LedgerService.monthStart(now),
+            now.minus(config.quota().publishInterval()),
+            config.quota().batchSize())
+        .chain(
+            due ->
+                Multi.createFrom()
+                    .iterable(due)
+                    .onItem()
+                    .transformToUniAndConcatenate(this::publishQuota)
+                    .collect()
+                    .last()
+                    .replaceWith(due.size()));
+  }
+}
