@@ -12,7 +12,7 @@ public enum RateLimitClass {
   TASKS("tasks"),
   /** Running commands in a sandbox. */
   COMMANDS("commands"),
-  /** Opening a session's stream (WebSocket upgrade) or reading its events over REST. */
+  /** Opening a session's stream (its WebSocket upgrade). */
   STREAMS("streams"),
   /** Reading and writing files of a sandbox. */
   FILES("files");
