@@ -4,6 +4,8 @@ import dev.remoteclaude.api.CommandRequest;
 import dev.remoteclaude.api.CommandResult;
 import dev.remoteclaude.api.CommandStarted;
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.ratelimit.RateLimitClass;
+import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.sandbox.SandboxAccess;
 import io.quarkus.security.Authenticated;
@@ -35,6 +37,7 @@ public class CommandResource {
 
   @POST
   @Operation(summary = "Run a command in the session's sandbox")
+  @RateLimited(RateLimitClass.COMMANDS)
   public Uni<RestResponse<Object>> run(
       @PathParam("id") UUID sessionId, @Valid @NotNull CommandRequest request) {
     UUID commandId = UUID.randomUUID();

@@ -2,6 +2,8 @@ package dev.remoteclaude.gateway.files;
 
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.common.ratelimit.RateLimitClass;
+import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.sandbox.Sandbox;
@@ -53,6 +55,7 @@ public class FileResource {
   @GET
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
   @Operation(summary = "Read a workspace file (path relative to the workspace)")
+  @RateLimited(RateLimitClass.FILES)
   public Uni<byte[]> read(
       @PathParam("id") UUID sessionId,
       @QueryParam("path") @NotBlank @Size(max = 4096) String path) {
@@ -69,6 +72,7 @@ public class FileResource {
   @PUT
   @Consumes(MediaType.APPLICATION_OCTET_STREAM)
   @Operation(summary = "Write a workspace file (path relative to the workspace)")
+  @RateLimited(RateLimitClass.FILES)
   public Uni<RestResponse<Void>> write(
       @PathParam("id") UUID sessionId,
       @QueryParam("path") @NotBlank @Size(max = 4096) String path,

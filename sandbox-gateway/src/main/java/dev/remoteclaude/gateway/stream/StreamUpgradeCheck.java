@@ -1,6 +1,8 @@
 package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.ratelimit.RateLimitClass;
+import dev.remoteclaude.common.ratelimit.RateLimiter;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.sandbox.Sandboxes;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -22,6 +24,10 @@ import java.util.UUID;
  * exactly as long and is then refused the same way as an unknown id, so neither the answer nor its
  * timing tells whether a session exists. Waiting requests are bounded per user and in all (429
  * beyond, whatever the id).
+ *
+ * <p>Opening streams is rate limited per user ({@code rc.rate-limit.streams.*}): over the limit the
+ * upgrade is refused with 429, {@code Retry-After} and the {@code RateLimit} headers, before
+ * anything else is looked at; an accepted upgrade carries the {@code RateLimit} headers too.
  */
 @ApplicationScoped
 public class StreamUpgradeCheck implements HttpUpgradeCheck {
@@ -33,13 +39,19 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
   private final StreamHub hub;
   private final StreamLimits limits;
   private final GatewayConfig config;
+  private final RateLimiter rateLimiter;
 
   public StreamUpgradeCheck(
-      Sandboxes sandboxes, StreamHub hub, StreamLimits limits, GatewayConfig config) {
+      Sandboxes sandboxes,
+      StreamHub hub,
+      StreamLimits limits,
+      GatewayConfig config,
+      RateLimiter rateLimiter) {
     this.sandboxes = sandboxes;
     this.hub = hub;
     this.limits = limits;
     this.config = config;
+    this.rateLimiter = rateLimiter;
   }
 
   @Override
@@ -64,28 +76,42 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
                 return CheckResult.rejectUpgrade(401);
               }
               String user = CurrentUser.userId(identity);
-              if (limits.streamsFull(user)) {
+              if (!rateLimiter.enabled()) {
+                return admit(sessionId, user, Map.of());
+              }
+              return rateLimiter
+                  .take(user, RateLimitClass.STREAMS)
+                  .chain(
+                      decision ->
+                          decision.allowed()
+                              ? admit(sessionId, user, decision.headers())
+                              : CheckResult.rejectUpgrade(429, decision.headers()));
+            });
+  }
+
+  /** The checks after the rate limit; {@code headers} go with an accepted upgrade. */
+  private Uni<CheckResult> admit(UUID sessionId, String user, Map<String, List<String>> headers) {
+    if (limits.streamsFull(user)) {
+      return tooMany();
+    }
+    return sandboxes
+        .ownerOf(sessionId)
+        .chain(
+            owner -> {
+              if (user.equals(owner)) {
+                return CheckResult.permitUpgrade(headers);
+              }
+              if (!limits.startWaiting(user)) {
                 return tooMany();
               }
-              return sandboxes
-                  .ownerOf(sessionId)
+              long deadline = System.nanoTime() + config.stream().attachWait().toNanos();
+              return becomesOwn(sessionId, user, owner, deadline)
+                  .eventually(() -> limits.stopWaiting(user))
                   .chain(
-                      owner -> {
-                        if (user.equals(owner)) {
-                          return CheckResult.permitUpgrade();
-                        }
-                        if (!limits.startWaiting(user)) {
-                          return tooMany();
-                        }
-                        long deadline = System.nanoTime() + config.stream().attachWait().toNanos();
-                        return becomesOwn(sessionId, user, owner, deadline)
-                            .eventually(() -> limits.stopWaiting(user))
-                            .chain(
-                                own ->
-                                    own
-                                        ? CheckResult.permitUpgrade()
-                                        : CheckResult.rejectUpgrade(404));
-                      });
+                      own ->
+                          own
+                              ? CheckResult.permitUpgrade(headers)
+                              : CheckResult.rejectUpgrade(404));
             });
   }
 

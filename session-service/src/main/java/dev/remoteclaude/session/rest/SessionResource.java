@@ -8,6 +8,8 @@ import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.common.ratelimit.RateLimitClass;
+import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.session.Session;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.service.NewSession;
@@ -66,7 +68,10 @@ public class SessionResource {
   @APIResponse(responseCode = "202", description = "accepted, in PROVISIONING")
   @APIResponse(responseCode = "400", description = "invalid request, naming the field")
   @APIResponse(responseCode = "402", description = "session-hours of the month used up")
-  @APIResponse(responseCode = "429", description = "too many active sessions")
+  @APIResponse(
+      responseCode = "429",
+      description = "too many active sessions, or too many created or resumed lately (rate limit)")
+  @RateLimited(RateLimitClass.SESSIONS)
   public Uni<RestResponse<SessionView>> create(@Valid @NotNull CreateSessionRequest request) {
     String owner = user.id();
     NewSession asked =
@@ -135,7 +140,10 @@ public class SessionResource {
   @APIResponse(responseCode = "202", description = "accepted, in RESUMING")
   @APIResponse(responseCode = "409", description = "the session is not PAUSED")
   @APIResponse(responseCode = "402", description = "session-hours of the month used up")
-  @APIResponse(responseCode = "429", description = "too many active sessions")
+  @APIResponse(
+      responseCode = "429",
+      description = "too many active sessions, or too many created or resumed lately (rate limit)")
+  @RateLimited(RateLimitClass.SESSIONS)
   public Uni<RestResponse<SessionView>> resume(@PathParam("id") UUID id) {
     return sessions.resume(user.id(), id).map(SessionResource::accepted);
   }

@@ -4,6 +4,8 @@ import dev.remoteclaude.api.NewTask;
 import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.ratelimit.RateLimitClass;
+import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.task.service.TaskService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -52,7 +54,9 @@ public class TaskResource {
       description =
           "Queues the prompt at the end of the session's queue (202, Location of the task)."
               + " Tasks run one at a time in submission order; a paused session is resumed."
-              + " 429 when the queue is full, 409 when the session has ended.")
+              + " 429 when the queue is full or the user submitted too many tasks lately (rate"
+              + " limit), 409 when the session has ended.")
+  @RateLimited(RateLimitClass.TASKS)
   public Uni<RestResponse<TaskView>> submit(
       @PathParam("sessionId") UUID sessionId, @Valid @NotNull NewTask task) {
     TaskService.Submission submission =
