@@ -1,5 +1,6 @@
 package dev.remoteclaude.common.ratelimit;
 
+import dev.remoteclaude.common.problem.ProblemException;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -45,7 +46,15 @@ public class RateLimiter {
     Uni<RateDecision> taken =
         Uni.createFrom()
             .item(() -> buckets.take(user, limited, limit.capacity(), limit.window()))
-            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+            // Without its database the limit cannot be checked: refused (fail closed), plainly.
+            .onFailure(e -> !(e instanceof ProblemException))
+            .transform(
+                e -> {
+                  Log.warnf("rate limit of %s not checked: %s", limited, e.getMessage());
+                  return ProblemException.unavailable(
+                      "the request could not be checked against its rate limit; try again shortly");
+                });
     io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     return context == null
         ? taken
