@@ -6,6 +6,7 @@ import dev.remoteclaude.cli.command.ExecCommand;
 import dev.remoteclaude.cli.command.FilesCommand;
 import dev.remoteclaude.cli.command.LoginCommand;
 import dev.remoteclaude.cli.command.LogoutCommand;
+import dev.remoteclaude.cli.command.RepoCommand;
 import dev.remoteclaude.cli.command.SessionCommand;
 import dev.remoteclaude.cli.command.TaskCommand;
 import dev.remoteclaude.cli.render.Format;
@@ -59,6 +60,7 @@ import picocli.CommandLine.Spec;
       LoginCommand.class,
       LogoutCommand.class,
       SessionCommand.class,
+      RepoCommand.class,
       TaskCommand.class,
       AttachCommand.class,
       ExecCommand.class,

@@ -76,6 +76,13 @@ public class Session extends PanacheEntityBase {
   @Column(nullable = false, columnDefinition = "jsonb")
   public Map<String, String> environment;
 
+  /**
+   * The git token the repository is cloned with, sealed in the context {@link
+   * dev.remoteclaude.common.crypto.SecretContexts#sessionGitCredential}; null for none.
+   */
+  @Column(name = "git_credential")
+  public String gitCredential;
+
   @JdbcTypeCode(SqlTypes.ARRAY)
   @Column(name = "setup_commands", nullable = false, columnDefinition = "text[]")
   public List<String> setupCommands;

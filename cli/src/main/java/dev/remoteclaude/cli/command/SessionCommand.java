@@ -82,8 +82,10 @@ public final class SessionCommand implements Runnable {
     @Option(
         names = {"-r", "--repo"},
         required = true,
-        paramLabel = "URL",
-        description = "the git repository (https URL; a local directory becomes a file: URL)")
+        paramLabel = "URL|ID",
+        description =
+            "the git repository (https URL; a local directory becomes a file: URL), or the id of"
+                + " a repository registered with 'rclaude repo add' (cloned with its credential)")
     String repository;
 
     @Option(
@@ -132,15 +134,17 @@ public final class SessionCommand implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       Api api = context.api();
+      UUID registered = RepoCommand.parseId(repository.strip()).orElse(null);
       CreateSessionRequest body =
           new CreateSessionRequest(
-              repositoryUrl(repository, context.env()),
+              registered == null ? repositoryUrl(repository, context.env()) : null,
               branch,
               provider,
               idleTimeout,
               maxLifetime,
               environment.isEmpty() ? null : environment,
-              setup.isEmpty() ? null : setup);
+              setup.isEmpty() ? null : setup,
+              registered);
       Instant started = context.clock().instant();
       JsonNode created = api.post("/api/v1/sessions", body);
       SessionView session = Json.convert(created, SessionView.class);

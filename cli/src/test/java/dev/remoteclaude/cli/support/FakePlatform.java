@@ -45,6 +45,7 @@ public final class FakePlatform implements AutoCloseable {
   private final HttpServer server;
   private final int port;
   private final Map<UUID, ObjectNode> sessions = new LinkedHashMap<>();
+  private final Map<UUID, ObjectNode> repositories = new LinkedHashMap<>();
   private final Map<UUID, List<ObjectNode>> logs = new HashMap<>();
   private final Map<UUID, ObjectNode> tasks = new LinkedHashMap<>();
   private final Map<String, byte[]> files = new HashMap<>();
@@ -322,7 +323,9 @@ public final class FakePlatform implements AutoCloseable {
     String[] p = path.split("/");
     // p: "", api, v1, sessions|tasks, {id}, action...
     try {
-      if (path.equals("/api/v1/sessions") && method.equals("GET")) {
+      if (p.length >= 4 && p[3].equals("repositories")) {
+        repositories(req, method, p, Json.parseOrNull(body.toString()));
+      } else if (path.equals("/api/v1/sessions") && method.equals("GET")) {
         listSessions(req);
       } else if (path.equals("/api/v1/sessions") && method.equals("POST")) {
         createSession(req, Json.parseOrNull(body.toString()));
@@ -431,7 +434,79 @@ public final class FakePlatform implements AutoCloseable {
     json(req, 200, page);
   }
 
+  private void repositories(HttpServerRequest req, String method, String[] p, JsonNode body) {
+    if (p.length == 4 && method.equals("POST")) {
+      if (body == null || body.path("url").asText().isBlank()) {
+        ArrayNode errors = JSON.createArrayNode();
+        errors.addObject().put("field", "url").put("message", "must not be blank");
+        problem(req, 400, "Invalid request", "url must not be blank", errors);
+        return;
+      }
+      synchronized (this) {
+        for (ObjectNode r : repositories.values()) {
+          if (r.get("url").asText().equals(body.path("url").asText())) {
+            problem(req, 409, "Conflict", "the repository is registered already", null);
+            return;
+          }
+        }
+        ObjectNode r = JSON.createObjectNode();
+        UUID id = UUID.randomUUID();
+        String now = Instant.now().toString();
+        r.put("id", id.toString());
+        r.put("url", body.path("url").asText());
+        r.put("defaultBranch", body.path("defaultBranch").asText("main"));
+        r.put("forge", body.path("forge").asText("GITHUB"));
+        boolean token = body.path("credential").hasNonNull("token");
+        r.put("hasCredential", token);
+        if (token) {
+          r.put("credentialSetAt", now);
+        }
+        r.put("createdAt", now);
+        r.put("updatedAt", now);
+        repositories.put(id, r);
+        req.response().putHeader("Location", "/api/v1/repositories/" + id);
+        json(req, 201, r);
+      }
+    } else if (p.length == 4 && method.equals("GET")) {
+      ArrayNode list = JSON.createArrayNode();
+      synchronized (this) {
+        repositories.values().forEach(list::add);
+      }
+      json(req, 200, list);
+    } else if (p.length == 5) {
+      UUID id = UUID.fromString(p[4]);
+      ObjectNode r;
+      synchronized (this) {
+        r = method.equals("DELETE") ? repositories.remove(id) : repositories.get(id);
+      }
+      if (r == null) {
+        problem(req, 404, "Not Found", "repository " + id + " was not found", null);
+      } else if (method.equals("GET")) {
+        json(req, 200, r);
+      } else if (method.equals("DELETE")) {
+        req.response().setStatusCode(204).end();
+      } else {
+        problem(req, 404, "Not Found", "no such resource", null);
+      }
+    } else {
+      problem(req, 404, "Not Found", "no such resource", null);
+    }
+  }
+
   private void createSession(HttpServerRequest req, JsonNode body) {
+    if (body != null && body.hasNonNull("repositoryId")) {
+      ObjectNode repository;
+      synchronized (this) {
+        repository = repositories.get(UUID.fromString(body.get("repositoryId").asText()));
+      }
+      if (repository == null) {
+        ArrayNode errors = JSON.createArrayNode();
+        errors.addObject().put("field", "repositoryId").put("message", "is not registered");
+        problem(req, 400, "Invalid request", "repositoryId: is not registered", errors);
+        return;
+      }
+      ((ObjectNode) body).put("repositoryUrl", repository.get("url").asText());
+    }
     if (body == null || body.path("repositoryUrl").asText().isBlank()) {
       ArrayNode errors = JSON.createArrayNode();
       errors.addObject().put("field", "repositoryUrl").put("message", "must not be blank");

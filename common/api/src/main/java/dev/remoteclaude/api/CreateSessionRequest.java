@@ -1,11 +1,11 @@
 package dev.remoteclaude.api;
 
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -15,9 +15,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "CreateSession")
 public record CreateSessionRequest(
     @Schema(
-            description = "https URL of the git repository",
+            description =
+                "https URL of the git repository (or give repositoryId); a URL registered as a"
+                    + " repository of the caller is cloned with its credential",
             examples = "https://github.com/acme/app.git")
-        @NotBlank
         @Size(max = 2048)
         String repositoryUrl,
     @Schema(description = "branch to check out; the repository's default when absent")
@@ -36,7 +37,12 @@ public record CreateSessionRequest(
         Duration maxLifetime,
     @Schema(description = "environment variables; values are write-only")
         Map<String, String> environment,
-    @Schema(description = "commands run once after the clone") List<String> setupCommands) {
+    @Schema(description = "commands run once after the clone") List<String> setupCommands,
+    @Schema(
+            description =
+                "a repository the caller registered: its URL, default branch and credential are"
+                    + " used")
+        UUID repositoryId) {
 
   @Override
   public String toString() {
@@ -46,6 +52,8 @@ public record CreateSessionRequest(
         + branch
         + ", provider="
         + provider
+        + ", repositoryId="
+        + repositoryId
         + ", environment="
         + (environment == null ? "{}" : environment.keySet())
         + "]";

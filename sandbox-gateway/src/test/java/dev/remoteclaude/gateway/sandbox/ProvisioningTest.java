@@ -139,6 +139,28 @@ class ProvisioningTest {
             .extract()
             .path("stdout");
     assertThat(environment).doesNotContain(token).doesNotContain("RC_GIT_TOKEN");
+    // No file of the sandbox holds it: the workspace (.git included), home and /tmp (the second
+    // grep shows the search itself works).
+    String search =
+        given()
+            .auth()
+            .oauth2(Tokens.forUser(user))
+            .contentType("application/json")
+            .body(
+                Map.of(
+                    "argv",
+                    List.of(
+                        "sh",
+                        "-c",
+                        "grep -rlsF -e \"$1\" . \"$HOME\" /tmp; grep -lF 'private stuff' README.md",
+                        "sh",
+                        token)))
+            .post("/api/v1/sessions/{id}/commands", session)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("stdout");
+    assertThat(search).isEqualTo("README.md\n");
     String log =
         given()
             .auth()

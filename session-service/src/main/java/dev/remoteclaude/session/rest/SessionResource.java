@@ -7,12 +7,14 @@ import dev.remoteclaude.api.SessionPageView;
 import dev.remoteclaude.api.SessionState;
 import dev.remoteclaude.api.SessionView;
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.net.RepositoryUrls;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.common.ratelimit.RateLimitClass;
 import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.session.Session;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.service.NewSession;
+import dev.remoteclaude.session.service.RegisteredRepositories;
 import dev.remoteclaude.session.service.SessionPolicy;
 import dev.remoteclaude.session.service.SessionService;
 import io.quarkus.security.Authenticated;
@@ -53,20 +55,28 @@ public class SessionResource {
   private final SessionPolicy policy;
   private final CurrentUser user;
   private final SessionConfig config;
+  private final RegisteredRepositories registered;
 
   public SessionResource(
-      SessionService sessions, SessionPolicy policy, CurrentUser user, SessionConfig config) {
+      SessionService sessions,
+      SessionPolicy policy,
+      CurrentUser user,
+      SessionConfig config,
+      RegisteredRepositories registered) {
     this.sessions = sessions;
     this.policy = policy;
     this.user = user;
     this.config = config;
+    this.registered = registered;
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Create a session: its sandbox is provisioned asynchronously")
   @APIResponse(responseCode = "202", description = "accepted, in PROVISIONING")
-  @APIResponse(responseCode = "400", description = "invalid request, naming the field")
+  @APIResponse(
+      responseCode = "400",
+      description = "invalid request, naming the field (an unknown repositoryId included)")
   @APIResponse(responseCode = "402", description = "session-hours of the month used up")
   @APIResponse(
       responseCode = "429",
@@ -74,17 +84,18 @@ public class SessionResource {
   @RateLimited(RateLimitClass.SESSIONS)
   public Uni<RestResponse<SessionView>> create(@Valid @NotNull CreateSessionRequest request) {
     String owner = user.id();
-    NewSession asked =
-        new NewSession(
-            request.repositoryUrl(),
-            request.branch(),
-            request.provider(),
-            request.idleTimeout(),
-            request.maxLifetime(),
-            request.environment(),
-            request.setupCommands());
-    return policy
-        .validate(asked)
+    return repository(owner, request)
+        .map(
+            target ->
+                new NewSession(
+                    target.url(),
+                    target.branch(),
+                    request.provider(),
+                    request.idleTimeout(),
+                    request.maxLifetime(),
+                    request.environment(),
+                    request.setupCommands()))
+        .chain(policy::validate)
         .chain(valid -> sessions.create(owner, valid))
         .map(
             session ->
@@ -170,6 +181,32 @@ public class SessionResource {
   @APIResponse(responseCode = "409", description = "already terminating or ended")
   public Uni<RestResponse<SessionView>> terminate(@PathParam("id") UUID id) {
     return sessions.terminate(user.id(), id).map(SessionResource::accepted);
+  }
+
+  /** What to clone: the URL given, or the registered repository named by {@code repositoryId}. */
+  private record CloneSource(String url, String branch) {}
+
+  private Uni<CloneSource> repository(String owner, CreateSessionRequest request) {
+    boolean noUrl = request.repositoryUrl() == null || request.repositoryUrl().isBlank();
+    if (request.repositoryId() == null) {
+      return noUrl
+          ? Uni.createFrom()
+              .failure(ProblemException.badRequest("repositoryUrl", "must not be blank"))
+          : Uni.createFrom().item(new CloneSource(request.repositoryUrl(), request.branch()));
+    }
+    return registered
+        .find(owner, request.repositoryId())
+        .map(
+            known -> {
+              if (!noUrl
+                  && !RepositoryUrls.normalize(request.repositoryUrl())
+                      .equals(known.normalizedUrl)) {
+                throw ProblemException.badRequest(
+                    "repositoryUrl", "is not the URL of the repository named by repositoryId");
+              }
+              return new CloneSource(
+                  known.url, request.branch() != null ? request.branch() : known.defaultBranch);
+            });
   }
 
   private static RestResponse<SessionView> accepted(Session session) {

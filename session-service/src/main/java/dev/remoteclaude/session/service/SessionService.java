@@ -41,21 +41,27 @@ public class SessionService {
   private final QuotaService quota;
   private final SecretBox secrets;
   private final SessionConfig config;
+  private final RegisteredRepositories registered;
 
   public SessionService(
       SessionRepository sessions,
       SessionTransitions transitions,
       QuotaService quota,
       SecretBox secrets,
-      SessionConfig config) {
+      SessionConfig config,
+      RegisteredRepositories registered) {
     this.sessions = sessions;
     this.transitions = transitions;
     this.quota = quota;
     this.secrets = secrets;
     this.config = config;
+    this.registered = registered;
   }
 
-  /** Stores a new session in PROVISIONING and asks the gateway for its sandbox. */
+  /**
+   * Stores a new session in PROVISIONING and asks the gateway for its sandbox. A repository the
+   * owner registered under the session's URL lends it its credential, sealed for the session.
+   */
   @WithTransaction
   public Uni<Session> create(String ownerId, NewSession request) {
     return quota
@@ -63,8 +69,10 @@ public class SessionService {
         .chain(
             () -> {
               Session session = newSession(ownerId, request);
-              return sessions
-                  .persist(session)
+              return registered
+                  .credentialFor(ownerId, session.repositoryUrl, session.id)
+                  .invoke(credential -> session.gitCredential = credential.orElse(null))
+                  .chain(() -> sessions.persist(session))
                   .chain(() -> transitions.begin(session, "created"))
                   .call(() -> transitions.emit(session, sessionRequested(session, null)));
             });
@@ -171,7 +179,10 @@ public class SessionService {
             });
   }
 
-  /** The gateway's order for a sandbox; environment values travel sealed, as they are stored. */
+  /**
+   * The gateway's order for a sandbox; environment values and the git credential travel sealed, as
+   * they are stored.
+   */
   static SessionRequested sessionRequested(Session session, String restoreSnapshotId) {
     return new SessionRequested(
         session.repositoryUrl,
@@ -179,7 +190,7 @@ public class SessionService {
         session.provider,
         session.setupCommands,
         session.environment,
-        null,
+        session.gitCredential,
         session.idleTimeout(),
         session.expiresAt,
         restoreSnapshotId);

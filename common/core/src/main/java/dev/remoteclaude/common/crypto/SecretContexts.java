@@ -21,4 +21,13 @@ public final class SecretContexts {
   public static String sessionGitCredential(UUID sessionId) {
     return "session/" + sessionId + "/git";
   }
+
+  /**
+   * The git credential of a registered repository, as repository-service stores it and sends it in
+   * its events: {@code repository/<id>/git}. session-service opens it only to seal it again for a
+   * session ({@link #sessionGitCredential}).
+   */
+  public static String repositoryCredential(UUID repositoryId) {
+    return "repository/" + repositoryId + "/git";
+  }
 }

@@ -38,6 +38,10 @@ public enum EventType {
   TASK_CANCEL_REQUESTED("task.cancel-requested", TaskCancelRequested.class, Topics.TASKS),
   TASK_CANCELLED("task.cancelled", TaskCancelled.class, Topics.TASKS),
 
+  REPOSITORY_REGISTERED("repository.registered", RepositoryRegistered.class, Topics.REPOSITORIES),
+  REPOSITORY_UPDATED("repository.updated", RepositoryUpdated.class, Topics.REPOSITORIES),
+  REPOSITORY_REMOVED("repository.removed", RepositoryRemoved.class, Topics.REPOSITORIES),
+
   QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING);
 
   /** The payload version this code writes; see {@link EventEnvelope#schemaVersion()}. */
