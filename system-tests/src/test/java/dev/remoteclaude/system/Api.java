@@ -19,10 +19,17 @@ import java.util.concurrent.TimeUnit;
 /** The public API as a user calls it, through the platform's one base URL. */
 final class Api {
 
+  private final String baseUrl;
   private final String token;
 
   Api(String user) {
-    this.token = TestPlatform.token(user);
+    this(TestPlatform.baseUrl(), TestPlatform.token(user));
+  }
+
+  /** A platform of its own (not the shared test platform), with a token for it. */
+  Api(String baseUrl, String token) {
+    this.baseUrl = baseUrl;
+    this.token = token;
   }
 
   String token() {
@@ -30,7 +37,7 @@ final class Api {
   }
 
   RequestSpecification call() {
-    return given().baseUri(TestPlatform.baseUrl()).auth().oauth2(token);
+    return given().baseUri(baseUrl).auth().oauth2(token);
   }
 
   UUID createSession(String repositoryUrl) {

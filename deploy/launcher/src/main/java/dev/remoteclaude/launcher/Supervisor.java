@@ -197,7 +197,10 @@ final class Supervisor implements AutoCloseable {
   private static String lastLines(Path log, int lines) {
     try (var all = Files.lines(log)) {
       List<String> tail = all.toList();
-      List<String> end = tail.subList(Math.max(0, tail.size() - lines), tail.size());
+      List<String> end =
+          tail.subList(Math.max(0, tail.size() - lines), tail.size()).stream()
+              .map(line -> line.length() > 200 ? line.substring(0, 199) + "…" : line)
+              .toList();
       return end.isEmpty() ? "" : "; the end of its log:\n      " + String.join("\n      ", end);
     } catch (IOException | UncheckedIOException e) {
       return "";
