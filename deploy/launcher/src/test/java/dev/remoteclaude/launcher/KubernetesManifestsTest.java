@@ -583,6 +583,8 @@ class KubernetesManifestsTest {
           String dlq = props.getProperty(channel + ".dead-letter-queue.topic");
           if (dlq != null) {
             needed.add("topic:" + dlq + ":Write");
+            // The operators' dead-letter API reads it back (DeadLetterAdminResource).
+            needed.add("topic:" + dlq + ":Read");
           }
         }
       }

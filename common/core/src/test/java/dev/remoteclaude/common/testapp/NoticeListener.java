@@ -12,12 +12,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Records every SessionNotice it receives, once. A notice starting {@code fail-always} always
- * fails; one starting {@code fail-once} fails on its first try only.
+ * fails; one starting {@code fail-once} fails on its first try only; one starting {@code
+ * fail-until-mended} fails until a test {@link #mend}s its message (a cause that went away).
  */
 @ApplicationScoped
 public class NoticeListener {
 
   private final Set<UUID> failedOnce = ConcurrentHashMap.newKeySet();
+  private final Set<String> mended = ConcurrentHashMap.newKeySet();
   private final Inbox inbox;
   private final EventHandlers handlers =
       EventHandlers.create()
@@ -25,8 +27,9 @@ public class NoticeListener {
               SessionNotice.class,
               (envelope, notice) -> {
                 if (notice.message().startsWith("fail-always")
-                    || (notice.message().startsWith("fail-once")
-                        && failedOnce.add(envelope.id()))) {
+                    || (notice.message().startsWith("fail-once") && failedOnce.add(envelope.id()))
+                    || (notice.message().startsWith("fail-until-mended")
+                        && !mended.contains(notice.message()))) {
                   return Uni.createFrom().failure(new IllegalStateException("handler failure"));
                 }
                 ReceivedNotice received = new ReceivedNotice();
@@ -38,6 +41,11 @@ public class NoticeListener {
 
   public NoticeListener(Inbox inbox) {
     this.inbox = inbox;
+  }
+
+  /** From now on, a notice with this message is handled. */
+  public void mend(String message) {
+    mended.add(message);
   }
 
   @Incoming("session-events")

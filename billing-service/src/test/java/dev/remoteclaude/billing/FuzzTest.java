@@ -1,0 +1,18 @@
+package dev.remoteclaude.billing;
+
+import dev.remoteclaude.testing.EndpointFuzzer;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every endpoint of the service's OpenAPI document, fuzzed (see {@link EndpointFuzzer}): random and
+ * boundary input answers only problem+json 4xx, never a 5xx, and nothing without a token.
+ */
+@QuarkusTest
+class FuzzTest {
+
+  @Test
+  void everyEndpointAnswersBadInputWithAProblemAndNeverAServerError() {
+    EndpointFuzzer.forService().run();
+  }
+}
