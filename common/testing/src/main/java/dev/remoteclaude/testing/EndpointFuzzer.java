@@ -211,7 +211,6 @@ public final class EndpointFuzzer {
   private String userToken = Tokens.forUser("fuzz-" + UUID.randomUUID());
   private String operatorToken = Tokens.operator("fuzz-operator-" + UUID.randomUUID());
   private int randomCasesPerOperation = 25;
-  private boolean oversized = true;
   private Duration requestTimeout = Duration.ofSeconds(30);
   private Map<String, Object> components = Map.of();
   private final HttpClient http =
@@ -250,16 +249,6 @@ public final class EndpointFuzzer {
   /** Random combinations per operation, on top of the systematic cases (default 25). */
   public EndpointFuzzer randomCases(int perOperation) {
     this.randomCasesPerOperation = perOperation;
-    return this;
-  }
-
-  /**
-   * Sends no body over the server's size limit (for a known, reported defect only: say which in
-   * {@code why}, it is printed with every run).
-   */
-  public EndpointFuzzer withoutBodiesOverTheLimit(String why) {
-    this.oversized = false;
-    System.out.println("EndpointFuzzer: no bodies over the size limit: " + why);
     return this;
   }
 
@@ -555,11 +544,9 @@ public final class EndpointFuzzer {
           request(
               op, path, "", withField(op, field.getKey(), deepObject), "field nested 10k deep"));
     }
-    if (oversized) {
-      cases.add(
-          request(
-              op, path, "", "{\"a\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}", "over the limit"));
-    }
+    cases.add(
+        request(
+            op, path, "", "{\"a\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}", "over the limit"));
     cases.add(
         new Case(
             op.name(),

@@ -5,6 +5,7 @@ import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.problem.Problem;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Bounds the memory request bodies take: the REST layer buffers a body whole before a resource sees
@@ -33,10 +35,15 @@ public class LargeRequests {
   private static final String TYPE = "https://remote-claude.dev/problems/unavailable";
 
   private final GatewayConfig config;
+  private final long maxBodyBytes;
   private final Semaphore permits;
 
-  public LargeRequests(GatewayConfig config) {
+  public LargeRequests(
+      GatewayConfig config,
+      @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
+          MemorySize maxBody) {
     this.config = config;
+    this.maxBodyBytes = maxBody.asLongValue();
     this.permits = new Semaphore(config.uploads().maxConcurrent());
   }
 
@@ -81,7 +88,11 @@ public class LargeRequests {
       return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
     try {
-      return Long.parseLong(length.trim()) > config.uploads().largeBytes().asLongValue();
+      long bytes = Long.parseLong(length.trim());
+      // A body over the HTTP limit is refused (413) without being read: it takes no place, and
+      // that refusal ends the exchange without the route's end handlers, so a place taken would
+      // never be given back.
+      return bytes > config.uploads().largeBytes().asLongValue() && bytes <= maxBodyBytes;
     } catch (NumberFormatException e) {
       return false; // the HTTP layer refuses it
     }

@@ -72,6 +72,29 @@ class LargeRequestsTest {
   }
 
   @Test
+  void bodiesOverTheHttpLimitAreRefusedAsTooLargeAndTakeNoPlace() throws Exception {
+    Sessions.Ready session = Sessions.provision();
+    String token = Tokens.forUser(session.userId());
+    // One after the other, more of them than there are places for large bodies: each is too
+    // large (413), never "too many large requests" (503).
+    for (int i = 0; i <= config.uploads().maxConcurrent(); i++) {
+      try (Socket tooLarge = startUpload(session.sessionId(), token, 11 * 1024 * 1024, 0)) {
+        assertThat(response(tooLarge)).startsWith("HTTP/1.1 413");
+      }
+    }
+    assertThat(large.inProgress()).isZero();
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/octet-stream")
+        .queryParam("path", "large.bin")
+        .body(new byte[256 * 1024])
+        .put("/api/v1/sessions/{id}/files", session.sessionId())
+        .then()
+        .statusCode(204);
+  }
+
+  @Test
   void onlySoManyLargeBodiesAreTakenInAtOnceTheRestAreToldWhenToComeBack() throws Exception {
     Sessions.Ready session = Sessions.provision();
     String token = Tokens.forUser(session.userId());
