@@ -65,9 +65,14 @@ public class BillingAccountRepository implements PanacheRepositoryBase<BillingAc
                     .getResultList());
   }
 
-  /** The account of a Stripe customer, if billing linked one. */
-  public Uni<BillingAccount> findByCustomer(String customerId) {
-    return find("stripeCustomerId", customerId).firstResult();
+  /**
+   * The account of a Stripe customer (null if billing linked none), locked like {@link #lock}: it
+   * is loaded with the lock, as locking an account the session already holds unlocked fails.
+   */
+  public Uni<BillingAccount> lockByCustomer(String customerId) {
+    return find("stripeCustomerId", customerId)
+        .withLock(LockModeType.PESSIMISTIC_WRITE)
+        .firstResult();
   }
 
   /**

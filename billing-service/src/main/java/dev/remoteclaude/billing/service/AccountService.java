@@ -129,9 +129,9 @@ public class AccountService {
         .map(account -> account.stripeCustomerId);
   }
 
-  /** The account of a Stripe customer, or null. Runs in the caller's session. */
+  /** The account of a Stripe customer, or null; locked. Runs in the caller's transaction. */
   public Uni<BillingAccount> byCustomer(String customerId) {
-    return customerId == null ? Uni.createFrom().nullItem() : accounts.findByCustomer(customerId);
+    return customerId == null ? Uni.createFrom().nullItem() : accounts.lockByCustomer(customerId);
   }
 
   /**
