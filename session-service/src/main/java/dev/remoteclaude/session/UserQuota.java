@@ -25,6 +25,10 @@ public class UserQuota extends PanacheEntityBase {
   @Column(name = "used_session_seconds", nullable = false)
   public long usedSessionSeconds;
 
+  /** A failed payment's grace period ran out: sessions may not start or resume. */
+  @Column(name = "payment_overdue", nullable = false)
+  public boolean paymentOverdue;
+
   /** When billing computed these numbers; older updates never overwrite newer ones. */
   @Column(name = "as_of", nullable = false)
   public Instant asOf;

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Min;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything billing-service can be tuned with: the rate card, the plans and the quota job. The
@@ -29,6 +30,8 @@ public interface BillingConfig {
   Quota quota();
 
   Usage usage();
+
+  Stripe stripe();
 
   /** The rate card: what a second of a sandbox and a million tokens of a model cost, in USD. */
   interface Rates {
@@ -86,6 +89,12 @@ public interface BillingConfig {
     /** Session hours per month: every state but PAUSED counts. */
     @Min(0)
     long sessionHoursPerMonth();
+
+    /**
+     * The Stripe price (price_...) a checkout for this plan subscribes to; a plan without one
+     * cannot be bought (the default plan needs none).
+     */
+    Optional<String> stripePriceId();
   }
 
   /** Publishing users' quotas to session-service. */
@@ -110,5 +119,76 @@ public interface BillingConfig {
     /** The longest range one usage request may cover. */
     @WithDefault("P366D")
     Duration maxRange();
+  }
+
+  /**
+   * Stripe. Without both keys billing is metering-only: the Stripe endpoints answer 409 and nothing
+   * calls Stripe.
+   */
+  interface Stripe {
+    /** The secret API key (sk_live_... / sk_test_...). */
+    Optional<String> secretKey();
+
+    /** The webhook endpoint's signing secret (whsec_...). */
+    Optional<String> webhookSecret();
+
+    /** Where Stripe's API is (tests point it at a stub). */
+    @WithDefault("https://api.stripe.com")
+    String apiBase();
+
+    /** After a failed payment, how long sessions may still start before 402 refuses them. */
+    @WithDefault("P7D")
+    Duration gracePeriod();
+
+    /**
+     * A metered price (price_...) on the meter {@link #meterEventName()} feeds, added to every
+     * checkout's subscription so reported usage is invoiced; none: usage is reported but only
+     * invoiced if the subscription carries such a price otherwise.
+     */
+    Optional<String> usagePriceId();
+
+    /** The event_name of the Billing Meter usage is reported to. */
+    @WithDefault("remote_claude_usage")
+    String meterEventName();
+
+    /** Where Checkout sends the user after paying, unless the request names a page. */
+    @WithDefault("http://localhost:8080/billing/success")
+    String successUrl();
+
+    /** Where Checkout sends the user who cancels, unless the request names a page. */
+    @WithDefault("http://localhost:8080/billing/cancel")
+    String cancelUrl();
+
+    /** Where the Billing Portal's "return" link leads. */
+    @WithDefault("http://localhost:8080/billing")
+    String portalReturnUrl();
+
+    /** How often the meter relay and the grace-period check run. */
+    @WithDefault("10s")
+    Duration relayInterval();
+
+    /** Meter events one relay round sends, at most. */
+    @WithDefault("100")
+    @Min(1)
+    @Max(1000)
+    int relayBatchSize();
+
+    /** Tries of one meter event before the relay gives up on it (kept, with its last error). */
+    @WithDefault("20")
+    @Min(1)
+    int relayMaxAttempts();
+
+    /** The wait after a failed send, doubled per failure up to {@link #relayBackoffMax()}. */
+    @WithDefault("5s")
+    Duration relayBackoff();
+
+    @WithDefault("1h")
+    Duration relayBackoffMax();
+
+    /** true when both keys are set: checkout, portal, invoices, webhooks and meter events work. */
+    default boolean enabled() {
+      return secretKey().filter(k -> !k.isBlank()).isPresent()
+          && webhookSecret().filter(k -> !k.isBlank()).isPresent();
+    }
   }
 }

@@ -65,6 +65,51 @@ public class BillingAccountRepository implements PanacheRepositoryBase<BillingAc
                     .getResultList());
   }
 
+  /**
+   * The account of a Stripe customer (null if billing linked none), locked like {@link #lock}: it
+   * is loaded with the lock, as locking an account the session already holds unlocked fails.
+   */
+  public Uni<BillingAccount> lockByCustomer(String customerId) {
+    return find("stripeCustomerId", customerId)
+        .withLock(LockModeType.PESSIMISTIC_WRITE)
+        .firstResult();
+  }
+
+  /**
+   * Links the user's account to a Stripe customer unless it has one already; true if it did. Runs
+   * in the caller's transaction; the account must exist.
+   */
+  public Uni<Boolean> linkCustomer(String userId, String customerId) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "UPDATE billing_account SET stripe_customer_id = ?2"
+                            + " WHERE user_id = ?1 AND stripe_customer_id IS NULL")
+                    .setParameter(1, userId)
+                    .setParameter(2, customerId)
+                    .executeUpdate())
+        .map(updated -> updated > 0);
+  }
+
+  /**
+   * Users whose grace period after a failed payment ended before {@code now} and who are not
+   * blocked yet, locked (skipping rows another replica holds), at most {@code limit}.
+   */
+  public Uni<List<String>> claimPaymentOverdue(Instant now, int limit) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "SELECT user_id FROM billing_account WHERE payment_due_by IS NOT NULL"
+                            + " AND NOT payment_blocked AND payment_due_by <= ?1"
+                            + " ORDER BY payment_due_by LIMIT ?2 FOR UPDATE SKIP LOCKED",
+                        String.class)
+                    .setParameter(1, utc(now))
+                    .setParameter(2, limit)
+                    .getResultList());
+  }
+
   private static OffsetDateTime utc(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }

@@ -1,5 +1,6 @@
 package dev.remoteclaude.billing.service;
 
+import dev.remoteclaude.billing.BillingAccount;
 import dev.remoteclaude.billing.Plan;
 import dev.remoteclaude.billing.PlanUsage;
 import dev.remoteclaude.billing.config.BillingConfig;
@@ -71,7 +72,8 @@ public class AccountService {
                                   plan.maxActiveSessions(),
                                   plan.sessionSecondsPerMonth(),
                                   used,
-                                  now),
+                                  now,
+                                  account.paymentBlocked),
                               userId,
                               userId))
                   .invoke(() -> account.quotaPublishedAt = now)
@@ -105,6 +107,123 @@ public class AccountService {
         .call(() -> publishQuota(userId))
         .invoke(plan -> Log.infof("user %s is now on plan %s", userId, plan.name()))
         .chain(() -> usage(userId));
+  }
+
+  // --- Stripe ---------------------------------------------------------------------------------
+
+  /** The user's account, opened on the default plan if billing has not seen them. */
+  @WithTransaction
+  public Uni<BillingAccount> open(String userId) {
+    return seen(userId).chain(() -> accounts.findById(userId));
+  }
+
+  /**
+   * Links the user's account to a Stripe customer unless it has one; the customer the account is
+   * linked to now (the first one if two requests raced).
+   */
+  @WithTransaction
+  public Uni<String> linkCustomer(String userId, String customerId) {
+    return accounts
+        .linkCustomer(userId, customerId)
+        .chain(() -> accounts.lock(userId))
+        .map(account -> account.stripeCustomerId);
+  }
+
+  /** The account of a Stripe customer, or null; locked. Runs in the caller's transaction. */
+  public Uni<BillingAccount> byCustomer(String customerId) {
+    return customerId == null ? Uni.createFrom().nullItem() : accounts.lockByCustomer(customerId);
+  }
+
+  /**
+   * A completed checkout: links the user to their customer and subscription. Runs in the caller's
+   * transaction; the account must exist.
+   */
+  public Uni<Void> subscribed(String userId, String customerId, String subscriptionId) {
+    return accounts
+        .lock(userId)
+        .invoke(
+            account -> {
+              if (account.stripeCustomerId == null) {
+                account.stripeCustomerId = customerId;
+              }
+              account.stripeSubscriptionId = subscriptionId;
+            })
+        .replaceWithVoid();
+  }
+
+  /** The subscription ended: the user is back on the default plan. In the caller's transaction. */
+  public Uni<Void> unsubscribed(String userId) {
+    return accounts
+        .lock(userId)
+        .invoke(account -> account.stripeSubscriptionId = null)
+        .chain(() -> changePlan(userId, plans.defaultPlan().name()))
+        .replaceWithVoid();
+  }
+
+  /**
+   * A payment failed: the grace period starts unless one is running (or over). In the caller's
+   * transaction.
+   */
+  public Uni<Void> paymentFailed(String userId, Instant now) {
+    return accounts
+        .lock(userId)
+        .invoke(
+            account -> {
+              if (account.paymentDueBy == null) {
+                account.paymentDueBy = now.plus(config.stripe().gracePeriod());
+                Log.infof(
+                    "a payment of user %s failed; sessions are refused after %s",
+                    userId, account.paymentDueBy);
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  /**
+   * A payment succeeded: any payment problem is over, and a user who was refused sessions is told
+   * (their quota published) that they may start them again. In the caller's transaction.
+   */
+  public Uni<Void> paymentSucceeded(String userId) {
+    return accounts
+        .lock(userId)
+        .chain(
+            account -> {
+              boolean wasBlocked = account.paymentBlocked;
+              account.paymentDueBy = null;
+              account.paymentBlocked = false;
+              return wasBlocked ? publishQuota(userId) : Uni.createFrom().voidItem();
+            });
+  }
+
+  /**
+   * Refuses sessions to users whose grace period after a failed payment ran out: marks them and
+   * publishes their quota (session-service answers 402 from it). At most {@code
+   * billing.quota.batch-size} users per call; replicas skip each other's.
+   */
+  @WithTransaction
+  public Uni<Integer> blockOverdue() {
+    return accounts
+        .claimPaymentOverdue(Instant.now(), config.quota().batchSize())
+        .chain(
+            due ->
+                Multi.createFrom()
+                    .iterable(due)
+                    .onItem()
+                    .transformToUniAndConcatenate(
+                        userId ->
+                            accounts
+                                .lock(userId)
+                                .invoke(
+                                    account -> {
+                                      account.paymentBlocked = true;
+                                      Log.infof(
+                                          "user %s: payment overdue, new sessions are refused",
+                                          userId);
+                                    })
+                                .chain(() -> publishQuota(userId)))
+                    .collect()
+                    .last()
+                    .replaceWith(due.size()));
   }
 
   /**

@@ -4,8 +4,10 @@ import dev.remoteclaude.billing.SessionInterval;
 import dev.remoteclaude.billing.UsageKind;
 import dev.remoteclaude.billing.UsageLine;
 import dev.remoteclaude.billing.UsageReport;
+import dev.remoteclaude.billing.config.BillingConfig;
 import dev.remoteclaude.billing.repository.SessionIntervalRepository;
 import dev.remoteclaude.billing.repository.SessionProviderRepository;
+import dev.remoteclaude.billing.repository.StripeMeterOutboxRepository;
 import dev.remoteclaude.billing.repository.UsageLineRepository;
 import dev.remoteclaude.common.events.ModelUsage;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -35,16 +37,33 @@ public class LedgerService {
   private final SessionIntervalRepository intervals;
   private final SessionProviderRepository providers;
   private final RateCard rates;
+  private final StripeMeterOutboxRepository meterOutbox;
+  private final boolean reportToStripe;
 
   public LedgerService(
       UsageLineRepository lines,
       SessionIntervalRepository intervals,
       SessionProviderRepository providers,
-      RateCard rates) {
+      RateCard rates,
+      StripeMeterOutboxRepository meterOutbox,
+      BillingConfig config) {
     this.lines = lines;
     this.intervals = intervals;
     this.providers = providers;
     this.rates = rates;
+    this.meterOutbox = meterOutbox;
+    this.reportToStripe = config.stripe().enabled();
+  }
+
+  /**
+   * Writes a line and, with Stripe configured and a Stripe customer for the user, its meter event
+   * for the relay to send ({@link StripeMeterRelay}), in the same transaction.
+   */
+  private Uni<Void> insert(UUID eventId, String userId, UsageLine line) {
+    Uni<Void> written = lines.insert(eventId, userId, line);
+    return reportToStripe
+        ? written.call(() -> meterOutbox.enqueue(eventId, line.periodStart(), Instant.now()))
+        : written;
   }
 
   // --- Writes (in the caller's transaction) ----------------------------------------------------
@@ -71,8 +90,7 @@ public class LedgerService {
               return Multi.createFrom()
                   .iterable(pieces)
                   .onItem()
-                  .transformToUniAndConcatenate(
-                      piece -> lines.insert(eventId, closed.ownerId, piece))
+                  .transformToUniAndConcatenate(piece -> insert(eventId, closed.ownerId, piece))
                   .collect()
                   .last()
                   .replaceWithVoid();
@@ -88,7 +106,7 @@ public class LedgerService {
             u.outputTokens(),
             u.cacheReadTokens(),
             u.cacheCreationTokens());
-    return lines.insert(
+    return insert(
         eventId,
         userId,
         new UsageLine(

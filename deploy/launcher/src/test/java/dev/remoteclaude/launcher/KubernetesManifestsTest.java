@@ -469,7 +469,7 @@ class KubernetesManifestsTest {
             "/api/v1/repositories",
             "/api/v1/repositories/r1/branches",
             "/api/v1/billing/usage",
-            "/api/v1/billing/webhooks/stripe",
+            "/api/v1/billing/stripe/webhook",
             "/ws/sessions/3f2a",
             "/ws/",
             "/ws",

@@ -19,11 +19,12 @@ public class UserQuotaRepository implements PanacheRepositoryBase<UserQuota, Str
 
   private static final String UPSERT =
       "INSERT INTO user_quota (user_id, max_active_sessions, session_seconds_per_month,"
-          + " used_session_seconds, as_of) VALUES (?1, ?2, ?3, ?4, ?5)"
+          + " used_session_seconds, as_of, payment_overdue) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
           + " ON CONFLICT (user_id) DO UPDATE SET"
           + " max_active_sessions = EXCLUDED.max_active_sessions,"
           + " session_seconds_per_month = EXCLUDED.session_seconds_per_month,"
-          + " used_session_seconds = EXCLUDED.used_session_seconds, as_of = EXCLUDED.as_of"
+          + " used_session_seconds = EXCLUDED.used_session_seconds, as_of = EXCLUDED.as_of,"
+          + " payment_overdue = EXCLUDED.payment_overdue"
           + " WHERE user_quota.as_of <= EXCLUDED.as_of";
 
   /**
@@ -44,7 +45,12 @@ public class UserQuotaRepository implements PanacheRepositoryBase<UserQuota, Str
 
   /** Stores a user's limits unless newer ones are already stored. */
   public Uni<Void> store(
-      String userId, int maxActive, long secondsPerMonth, long usedSeconds, Instant asOf) {
+      String userId,
+      int maxActive,
+      long secondsPerMonth,
+      long usedSeconds,
+      Instant asOf,
+      boolean paymentOverdue) {
     return getSession()
         .chain(
             session ->
@@ -55,6 +61,7 @@ public class UserQuotaRepository implements PanacheRepositoryBase<UserQuota, Str
                     .setParameter(3, secondsPerMonth)
                     .setParameter(4, usedSeconds)
                     .setParameter(5, asOf)
+                    .setParameter(6, paymentOverdue)
                     .executeUpdate())
         .replaceWithVoid();
   }

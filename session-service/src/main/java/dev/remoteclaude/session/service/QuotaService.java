@@ -20,7 +20,10 @@ public class QuotaService {
 
   /** A user's limits and what billing last counted as used this month. */
   public record Limits(
-      int maxActiveSessions, long sessionSecondsPerMonth, long usedSessionSeconds) {}
+      int maxActiveSessions,
+      long sessionSecondsPerMonth,
+      long usedSessionSeconds,
+      boolean paymentOverdue) {}
 
   private final UserQuotaRepository quotas;
   private final SessionRepository sessions;
@@ -42,17 +45,19 @@ public class QuotaService {
                     ? new Limits(
                         config.quota().defaultMaxActiveSessions(),
                         config.quota().defaultSessionSecondsPerMonth(),
-                        0)
+                        0,
+                        false)
                     : new Limits(
                         quota.maxActiveSessions,
                         quota.sessionSecondsPerMonth,
-                        quota.usedSessionSeconds));
+                        quota.usedSessionSeconds,
+                        quota.paymentOverdue));
   }
 
   /**
-   * Fails with 402 (session-hours used up) or 429 (too many active sessions) unless the user may
-   * start one more session. Holds the user's quota lock until the transaction ends, so the caller's
-   * state change is counted by the next check.
+   * Fails with 402 (a payment overdue past its grace period, or session-hours used up) or 429 (too
+   * many active sessions) unless the user may start one more session. Holds the user's quota lock
+   * until the transaction ends, so the caller's state change is counted by the next check.
    */
   public Uni<Void> checkCanActivate(String userId) {
     return quotas
@@ -60,6 +65,18 @@ public class QuotaService {
         .chain(() -> limits(userId))
         .chain(
             limits -> {
+              if (limits.paymentOverdue()) {
+                return Uni.createFrom()
+                    .failure(
+                        new ProblemException(
+                            402,
+                            "payment-overdue",
+                            "Payment overdue",
+                            "a payment of your subscription failed and its grace period is over;"
+                                + " update your payment method in the billing portal"
+                                + " (POST /api/v1/billing/portal) to start or resume sessions",
+                            null));
+              }
               if (limits.usedSessionSeconds() >= limits.sessionSecondsPerMonth()) {
                 return Uni.createFrom()
                     .failure(
@@ -149,7 +166,8 @@ public class QuotaService {
         change.maxActiveSessions(),
         change.sessionSecondsPerMonth(),
         change.usedSessionSeconds(),
-        asOf);
+        asOf,
+        change.paymentOverdue());
   }
 
   private static String hours(long seconds) {

@@ -65,16 +65,16 @@ class QuotaTest {
   void quotaChangedEventsSetTheLimitsAndOlderOnesAreIgnored() {
     String user = newUser();
     Instant now = Instant.now();
-    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, now)));
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, now, false)));
     createSession(user);
     create(user, body()).then().statusCode(429).body("allowed", equalTo(1));
 
     // An update older than the one applied changes nothing ...
-    awaitHandled(fromBilling(user, new QuotaChanged(10, 36_000, 0, now.minusSeconds(60))));
+    awaitHandled(fromBilling(user, new QuotaChanged(10, 36_000, 0, now.minusSeconds(60), false)));
     create(user, body()).then().statusCode(429).body("allowed", equalTo(1));
 
     // ... a newer one does.
-    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, now.plusSeconds(1))));
+    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, now.plusSeconds(1), false)));
     createSession(user);
     create(user, body()).then().statusCode(429).body("allowed", equalTo(2));
   }
@@ -84,7 +84,7 @@ class QuotaTest {
     String user = newUser();
     UUID paused = createSession(user);
     forceState(paused, SessionState.PAUSED);
-    awaitHandled(fromBilling(user, new QuotaChanged(5, 3_600, 3_600, Instant.now())));
+    awaitHandled(fromBilling(user, new QuotaChanged(5, 3_600, 3_600, Instant.now(), false)));
 
     create(user, body())
         .then()
@@ -101,9 +101,34 @@ class QuotaTest {
   }
 
   @Test
+  void anOverduePaymentAnswers402OnCreateAndResumeUntilBillingClearsIt() {
+    String user = newUser();
+    UUID paused = createSession(user);
+    forceState(paused, SessionState.PAUSED);
+    Instant now = Instant.now();
+    awaitHandled(fromBilling(user, new QuotaChanged(5, 36_000, 0, now, true)));
+
+    create(user, body())
+        .then()
+        .statusCode(402)
+        .contentType(PROBLEM)
+        .body("type", equalTo("https://remote-claude.dev/problems/payment-overdue"))
+        .body("detail", org.hamcrest.Matchers.containsString("payment"));
+    as(user)
+        .post(SESSIONS + "/" + paused + "/resume")
+        .then()
+        .statusCode(402)
+        .body("type", equalTo("https://remote-claude.dev/problems/payment-overdue"));
+
+    // A paid invoice: billing publishes the user in good standing again.
+    awaitHandled(fromBilling(user, new QuotaChanged(5, 36_000, 0, now.plusSeconds(1), false)));
+    createSession(user);
+  }
+
+  @Test
   void resumeOverTheActiveSessionLimitAnswers429() {
     String user = newUser();
-    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now())));
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now(), false)));
     UUID paused = createSession(user);
     forceState(paused, SessionState.PAUSED);
     createSession(user);
@@ -118,7 +143,7 @@ class QuotaTest {
   @Test
   void queuedTaskDoesNotResumeAPausedSessionOverTheLimit() {
     String user = newUser();
-    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now())));
+    awaitHandled(fromBilling(user, new QuotaChanged(1, 36_000, 0, Instant.now(), false)));
     UUID paused = createSession(user);
     forceState(paused, SessionState.PAUSED);
     createSession(user);
@@ -142,7 +167,7 @@ class QuotaTest {
   @Test
   void concurrentCreatesNeverExceedTheLimit() throws Exception {
     String user = newUser();
-    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, Instant.now())));
+    awaitHandled(fromBilling(user, new QuotaChanged(2, 36_000, 0, Instant.now(), false)));
     ExecutorService clients = Executors.newFixedThreadPool(6);
     List<Integer> statuses = new ArrayList<>();
     try {
@@ -164,7 +189,7 @@ class QuotaTest {
   void pausedSessionsHaveALimitOnPauseAndCreate() {
     String user = newUser();
     // Enough active sessions that only the paused-session limit (10 by default) stops the user.
-    awaitHandled(fromBilling(user, new QuotaChanged(20, 360_000, 0, Instant.now())));
+    awaitHandled(fromBilling(user, new QuotaChanged(20, 360_000, 0, Instant.now(), false)));
     UUID ready = createSession(user);
     forceState(ready, SessionState.READY);
     List<UUID> paused = new ArrayList<>();
