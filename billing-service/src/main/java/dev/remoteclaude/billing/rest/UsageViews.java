@@ -103,8 +103,8 @@ public final class UsageViews {
           line.sessionId().toString(),
           line.taskId() == null ? "" : line.taskId().toString(),
           line.kind().name(),
-          line.detail(),
-          line.provider() == null ? "" : line.provider(),
+          cell(line.detail()),
+          line.provider() == null ? "" : cell(line.provider()),
           line.periodStart().toString(),
           line.periodEnd().toString(),
           line.seconds(),
@@ -138,7 +138,7 @@ public final class UsageViews {
 
     static CsvGroupRow of(UsageGroup g) {
       return new CsvGroupRow(
-          g.key() == null ? "" : g.key(),
+          g.key() == null ? "" : cell(g.key()),
           g.seconds(),
           g.inputTokens(),
           g.outputTokens(),
@@ -146,6 +146,18 @@ public final class UsageViews {
           g.cacheWriteTokens(),
           usd(g.amountUsd()).toPlainString());
     }
+  }
+
+  /**
+   * A text cell a spreadsheet will not run: one that starts like a formula ({@code = + - @}, a tab
+   * or a carriage return) is prefixed with an apostrophe (OWASP's advice on CSV injection). Model
+   * names and providers come from outside the platform.
+   */
+  static String cell(String text) {
+    if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+      return "'" + text;
+    }
+    return text;
   }
 
   static BigDecimal usd(BigDecimal amount) {
