@@ -1,14 +1,17 @@
 package dev.remoteclaude.cli;
 
 import dev.remoteclaude.cli.command.AttachCommand;
+import dev.remoteclaude.cli.command.BillingCommand;
 import dev.remoteclaude.cli.command.CompletionCommand;
 import dev.remoteclaude.cli.command.ExecCommand;
 import dev.remoteclaude.cli.command.FilesCommand;
 import dev.remoteclaude.cli.command.LoginCommand;
 import dev.remoteclaude.cli.command.LogoutCommand;
+import dev.remoteclaude.cli.command.PlanCommand;
 import dev.remoteclaude.cli.command.RepoCommand;
 import dev.remoteclaude.cli.command.SessionCommand;
 import dev.remoteclaude.cli.command.TaskCommand;
+import dev.remoteclaude.cli.command.UsageCommand;
 import dev.remoteclaude.cli.render.Format;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -65,6 +68,9 @@ import picocli.CommandLine.Spec;
       AttachCommand.class,
       ExecCommand.class,
       FilesCommand.class,
+      UsageCommand.class,
+      PlanCommand.class,
+      BillingCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })

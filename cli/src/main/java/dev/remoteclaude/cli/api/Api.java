@@ -129,6 +129,24 @@ public final class Api {
     return response.body();
   }
 
+  /**
+   * A text download in the given media type (the usage CSV export); problem+json answers fail as
+   * everywhere else.
+   */
+  public String getText(String path, String mediaType) {
+    HttpRequest request =
+        request(path)
+            .header("Accept", mediaType + ", application/problem+json")
+            .GET()
+            .timeout(REQUEST_TIMEOUT)
+            .build();
+    HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 400) {
+      throw failure(response, response.body());
+    }
+    return response.body();
+  }
+
   /** A binary upload (files). */
   public void putBytes(String path, byte[] content) {
     HttpRequest request =
@@ -203,15 +221,13 @@ public final class Api {
 
   private ApiException failure(HttpResponse<?> response, String body) {
     int status = response.statusCode();
+    String contentType = response.headers().firstValue("Content-Type").orElse(null);
     String line =
         Problems.oneLine(
-            status,
-            response.headers().firstValue("Content-Type").orElse(null),
-            body,
-            response.headers().firstValue("Retry-After").orElse(null));
+            status, contentType, body, response.headers().firstValue("Retry-After").orElse(null));
     if (status == 401) {
       line += "; log in again with `rclaude login`";
     }
-    return new ApiException(status, line);
+    return new ApiException(status, line, Problems.type(contentType, body));
   }
 }

@@ -35,6 +35,23 @@ public final class Problems {
     return singleLine(message);
   }
 
+  /**
+   * The last path segment of a problem document's {@code type} ({@code metering-only}), or null
+   * when the body is no problem document or has no type.
+   */
+  public static String type(String contentType, String body) {
+    JsonNode problem = looksLikeJson(contentType, body) ? Json.parseOrNull(body) : null;
+    String type = problem != null && problem.isObject() ? Json.text(problem, "type") : null;
+    if (type == null || type.isBlank()) {
+      return null;
+    }
+    String stripped = type.strip();
+    while (stripped.endsWith("/")) {
+      stripped = stripped.substring(0, stripped.length() - 1);
+    }
+    return stripped.substring(stripped.lastIndexOf('/') + 1);
+  }
+
   private static String fromProblem(int status, JsonNode problem) {
     String title = Json.text(problem, "title");
     String detail = Json.text(problem, "detail");

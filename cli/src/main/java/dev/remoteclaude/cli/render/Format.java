@@ -124,6 +124,36 @@ public final class Format {
     return "$" + amount.setScale(scale, RoundingMode.HALF_UP).toPlainString();
   }
 
+  /** Seconds as hours and minutes: {@code 50h}, {@code 3h 30m}, {@code 12m}, {@code 45s}. */
+  public static String hours(long seconds) {
+    long s = Math.max(0, seconds);
+    if (s < 60) {
+      return s + "s";
+    }
+    long h = s / 3600;
+    long m = (s % 3600) / 60;
+    if (h == 0) {
+      return m + "m";
+    }
+    return m == 0 ? h + "h" : h + "h " + m + "m";
+  }
+
+  /**
+   * An amount in a currency's minor unit (Stripe's cents) as {@code 12.00 USD}; the currency's own
+   * decimal places ({@code 1200 JPY}), two for a code the JDK does not know.
+   */
+  public static String minorUnits(long amount, String currency) {
+    String code = currency == null ? "" : currency.strip().toUpperCase(Locale.ROOT);
+    int digits = 2;
+    try {
+      digits = Math.max(0, java.util.Currency.getInstance(code).getDefaultFractionDigits());
+    } catch (IllegalArgumentException e) {
+      // not an ISO 4217 code the JDK knows: cents
+    }
+    String number = BigDecimal.valueOf(amount, digits).toPlainString();
+    return code.isEmpty() ? number : number + " " + code;
+  }
+
   /** A token count: {@code 950}, {@code 12.3k}, {@code 1.2M}. */
   public static String tokens(long count) {
     if (count < 1000) {

@@ -54,6 +54,10 @@ public record Style(boolean unicode, boolean color) {
     return unicode ? "→" : "->";
   }
 
+  public String dash() {
+    return unicode ? "–" : "-";
+  }
+
   public String dot() {
     return unicode ? "·" : "-";
   }

@@ -55,6 +55,10 @@ public final class FakePlatform implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final Map<UUID, List<Live>> live = new HashMap<>();
   private final Map<String, JsonNode> lastBodies = new HashMap<>();
+  private final Map<String, Answer> answers = new HashMap<>();
+
+  /** A fixed answer to one request (billing-service's endpoints, which the fake does not model). */
+  private record Answer(int status, String contentType, String body) {}
 
   /** What a submitted task produces on the stream: (type, data) after task.queued. */
   private Function<UUID, List<Object[]>> taskScript = taskId -> List.of();
@@ -230,6 +234,12 @@ public final class FakePlatform implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** Answers {@code "METHOD /path"} (any query) with this status, content type and body. */
+  public synchronized void answer(
+      String methodAndPath, int status, String contentType, String body) {
+    answers.put(methodAndPath, new Answer(status, contentType, body));
+  }
+
   public synchronized JsonNode lastBody(String methodAndPath) {
     return lastBodies.get(methodAndPath);
   }
@@ -319,6 +329,17 @@ public final class FakePlatform implements AutoCloseable {
       if (body.length() > 0 && !path.contains("/files")) {
         lastBodies.put(method + " " + path, Json.parseOrNull(body.toString()));
       }
+    }
+    Answer answer;
+    synchronized (this) {
+      answer = answers.get(method + " " + path);
+    }
+    if (answer != null) {
+      req.response()
+          .setStatusCode(answer.status())
+          .putHeader("Content-Type", answer.contentType())
+          .end(answer.body());
+      return;
     }
     String[] p = path.split("/");
     // p: "", api, v1, sessions|tasks, {id}, action...
