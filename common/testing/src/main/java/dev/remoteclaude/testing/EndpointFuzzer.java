@@ -208,6 +208,7 @@ public final class EndpointFuzzer {
   private final Random random;
   private final Map<String, List<String>> knownPathValues = new LinkedHashMap<>();
   private final List<Pattern> skipped = new ArrayList<>();
+  private final List<Pattern> unauthenticated = new ArrayList<>();
   private String userToken = Tokens.forUser("fuzz-" + UUID.randomUUID());
   private String operatorToken = Tokens.operator("fuzz-operator-" + UUID.randomUUID());
   private int randomCasesPerOperation = 25;
@@ -253,6 +254,17 @@ public final class EndpointFuzzer {
   }
 
   /** Leaves out the operations whose {@code "METHOD /path"} matches (say, one that waits long). */
+  /**
+   * Operations (their {@code "METHOD /path"}) that take no bearer token because something else
+   * authenticates them ({@code how}, say a signature): without a token they are still fuzzed, and
+   * must still answer a problem+json 4xx, but not necessarily 401.
+   */
+  public EndpointFuzzer authenticatedOtherwise(String operationRegex, String how) {
+    unauthenticated.add(Pattern.compile(operationRegex));
+    System.out.println("EndpointFuzzer: " + operationRegex + " takes no bearer token: " + how);
+    return this;
+  }
+
   public EndpointFuzzer skip(String operationRegex) {
     skipped.add(Pattern.compile(operationRegex));
     return this;
@@ -866,7 +878,9 @@ public final class EndpointFuzzer {
     if (status >= 500) {
       return new Failure(c, status, contentType, text, "a server error");
     }
-    if (c.token() == null || c.what().equals("untrusted token")) {
+    boolean bearerProtected =
+        unauthenticated.stream().noneMatch(p -> p.matcher(c.operation()).matches());
+    if (bearerProtected && (c.token() == null || c.what().equals("untrusted token"))) {
       if (status != 401) {
         return new Failure(c, status, contentType, text, "answered without a valid token");
       }
