@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Refuses a stream upgrade with 404 unless the caller owns the session, with 400 for a malformed
@@ -129,14 +130,16 @@ public class StreamUpgradeCheck implements HttpUpgradeCheck {
     if (user.equals(owner)) {
       return Uni.createFrom().item(true);
     }
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
+    // Whole milliseconds: a timer can wait no less than one (Vert.x refuses a shorter one, and
+    // the request would then never be answered).
+    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    if (left < 1) {
       return Uni.createFrom().item(false);
     }
     if (owner != null) {
-      return Uni.createFrom().item(false).onItem().delayIt().by(Duration.ofNanos(left));
+      return Uni.createFrom().item(false).onItem().delayIt().by(Duration.ofMillis(left));
     }
-    return hub.awaitActivity(sessionId, Duration.ofNanos(left))
+    return hub.awaitActivity(sessionId, Duration.ofMillis(left))
         .chain(() -> sandboxes.ownerOf(sessionId))
         .chain(known -> becomesOwn(sessionId, user, known, deadline));
   }
