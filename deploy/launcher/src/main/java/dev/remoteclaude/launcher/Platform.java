@@ -406,10 +406,7 @@ public final class Platform implements AutoCloseable {
     for (String service : SERVICES) {
       if (!Files.exists(app(service))) {
         throw new InfraException(
-            service
-                + " is not built ("
-                + app(service)
-                + " missing): run ./mvnw install -DskipTests");
+            service + " is not built (" + app(service) + " missing): ./rc up builds it");
       }
     }
     Path claude =
