@@ -81,6 +81,7 @@ public class TaskQueue {
             task.maxTurns,
             task.allowedTools,
             task.permissionMode,
+            null,
             now),
         session.id.toString(),
         session.ownerId);

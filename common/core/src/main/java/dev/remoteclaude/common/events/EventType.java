@@ -32,6 +32,7 @@ public enum EventType {
   TASK_COMPLETED("task.completed", TaskCompleted.class, Topics.GATEWAY),
   TASK_FAILED("task.failed", TaskFailed.class, Topics.GATEWAY),
   MODEL_USAGE("model.usage", ModelUsage.class, Topics.GATEWAY),
+  GIT_PUSHED("git.pushed", GitPushed.class, Topics.GATEWAY),
 
   TASK_QUEUED("task.queued", TaskQueued.class, Topics.TASKS),
   TASK_DISPATCHED("task.dispatched", TaskDispatched.class, Topics.TASKS),
@@ -41,6 +42,9 @@ public enum EventType {
   REPOSITORY_REGISTERED("repository.registered", RepositoryRegistered.class, Topics.REPOSITORIES),
   REPOSITORY_UPDATED("repository.updated", RepositoryUpdated.class, Topics.REPOSITORIES),
   REPOSITORY_REMOVED("repository.removed", RepositoryRemoved.class, Topics.REPOSITORIES),
+  PULL_REQUEST_OPENED("pr.opened", PullRequestOpened.class, Topics.REPOSITORIES),
+  PULL_REQUEST_UPDATED("pr.updated", PullRequestUpdated.class, Topics.REPOSITORIES),
+  PULL_REQUEST_FAILED("pr.failed", PullRequestFailed.class, Topics.REPOSITORIES),
 
   QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING);
 

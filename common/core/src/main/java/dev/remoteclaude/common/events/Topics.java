@@ -3,7 +3,8 @@ package dev.remoteclaude.common.events;
 /**
  * Kafka topics: one per producing service. Every record's key is the session id (the envelope's
  * subject), so all events of one session land on one partition and are consumed in order. The few
- * user-scoped events (quota) are keyed by the user id, repository events by the repository id.
+ * user-scoped events (quota) are keyed by the user id, repository events by the repository id (pull
+ * request events, which belong to a session, by the session id).
  */
 public final class Topics {
   /** Written only by session-service. */
