@@ -106,11 +106,13 @@ public final class EdgeRouter implements AutoCloseable {
     ROUTES.put(Pattern.compile("^/api/v1/sessions/[^/]+/tasks(/.*)?$"), "task-service");
     ROUTES.put(Pattern.compile("^/api/v1/tasks(/.*)?$"), "task-service");
     ROUTES.put(
-        Pattern.compile("^/api/v1/sessions/[^/]+/(commands|files|events)(/.*)?$"),
+        Pattern.compile("^/api/v1/sessions/[^/]+/(commands|files|events|git)(/.*)?$"),
         "sandbox-gateway");
-    ROUTES.put(Pattern.compile("^/api/v1/sessions/[^/]+/git(/.*)?$"), "repository-service");
+    ROUTES.put(
+        Pattern.compile("^/api/v1/sessions/[^/]+/pull-requests(/.*)?$"), "repository-service");
     ROUTES.put(Pattern.compile("^/api/v1/sessions(/.*)?$"), "session-service");
     ROUTES.put(Pattern.compile("^/api/v1/repositories(/.*)?$"), "repository-service");
+    ROUTES.put(Pattern.compile("^/api/v1/webhooks(/.*)?$"), "repository-service");
     ROUTES.put(Pattern.compile("^/api/v1/billing(/.*)?$"), "billing-service");
     ROUTES.put(Pattern.compile("^/ws/.*$"), "sandbox-gateway");
   }
