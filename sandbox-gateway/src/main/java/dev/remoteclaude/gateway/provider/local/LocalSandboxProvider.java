@@ -94,6 +94,9 @@ public class LocalSandboxProvider implements SandboxProvider {
   private final Optional<Integer> runAs;
   private final Map<String, Set<LocalProcess>> running = new ConcurrentHashMap<>();
 
+  /** With pasta, the sandboxes' {@code /etc/resolv.conf}: pasta's DNS forwarder. */
+  private final Path resolvConf;
+
   public LocalSandboxProvider(GatewayConfig config) {
     this.root = config.local().root().toAbsolutePath();
     this.sandboxes = root.resolve("sandboxes");
@@ -130,6 +133,15 @@ public class LocalSandboxProvider implements SandboxProvider {
                 new SandboxNamespaces(
                     SandboxNamespaces.choose(config.local().network()), hostPorts(config), runAs))
             : Optional.empty();
+    this.resolvConf = root.resolve("resolv.conf");
+    if (namespaces.map(n -> n.network() == SandboxNamespaces.Network.PASTA).orElse(false)) {
+      try {
+        Files.writeString(resolvConf, SandboxNamespaces.RESOLV_CONF);
+        Files.setPosixFilePermissions(resolvConf, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + resolvConf, e);
+      }
+    }
     int swept = SandboxNamespaces.sweep(sandboxes);
     if (swept > 0) {
       Log.infof("ended %d namespace processes of sandboxes that are gone", swept);
@@ -436,9 +448,16 @@ public class LocalSandboxProvider implements SandboxProvider {
         cmd.addAll(List.of("--symlink", "usr/" + link, "/" + link));
       }
     }
+    boolean hostClone = runAs.isPresent() && !request.readOnlyPaths().isEmpty();
+    if (!hostClone
+        && namespaces.map(n -> n.network() == SandboxNamespaces.Network.PASTA).orElse(false)) {
+      // The host's resolver may sit on its loopback or in a closed range: pasta forwards to it.
+      cmd.addAll(List.of("--ro-bind", resolvConf.toString(), "/etc/resolv.conf"));
+    } else {
+      cmd.addAll(List.of("--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"));
+    }
     for (String etc :
         List.of(
-            "/etc/resolv.conf",
             "/etc/hosts",
             "/etc/ssl",
             "/etc/ca-certificates",

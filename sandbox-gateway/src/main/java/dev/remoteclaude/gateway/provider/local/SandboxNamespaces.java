@@ -52,16 +52,41 @@ final class SandboxNamespaces implements AutoCloseable {
   private static final String HOLDER_NAME = "rc-sandbox-holder";
 
   /**
+   * The name server a sandbox with pasta uses: pasta forwards its UDP port 53 to the host's first
+   * resolver (podman's choice of address), so a host resolver on loopback (systemd's 127.0.0.53) or
+   * in a private range still answers, while the range itself stays closed.
+   */
+  static final String DNS_FORWARD = "169.254.1.1";
+
+  /** The sandbox's {@code /etc/resolv.conf} with pasta. */
+  static final String RESOLV_CONF = "nameserver " + DNS_FORWARD + "\noptions edns0 trust-ad\n";
+
+  /**
    * Reports once its namespaces exist, waits to be told the network is configured (by pasta, from
    * outside), closes what a tenant must not reach, then sleeps until killed. It does not exec its
    * sleep, so that its command line still names it and its sandbox.
    */
   private static final String HOLDER =
-      "echo ready; read -r go; "
+      "echo ready; read -r go nets; "
           + "if [ \"$go\" = route ]; then "
-          + "for net in 169.254.0.0/16 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10; do "
-          + "ip route add blackhole \"$net\" 2>/dev/null; done; "
-          + "for net in fc00::/7 fe80::/10; do ip -6 route add blackhole \"$net\" 2>/dev/null; done; "
+          // The default route stays usable once the subnet pasta copied from the host is closed.
+          + "set -- $(ip -4 route show default); "
+          + "[ \"$1\" = default ] && ip route replace default via \"$3\" dev \"$5\" onlink; "
+          // Private and link-local ranges, the host's own subnets (pasta copies the default
+          // interface's; the gateway sends every interface's): a neighbour of the host is not
+          // the internet.
+          + "for net in 169.254.0.0/16 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 "
+          + "$(ip -4 route show proto kernel scope link | cut -d' ' -f1) $nets; do "
+          + "case \"$net\" in *:*) ip -6 route replace blackhole \"$net\";; "
+          + "*) ip route replace blackhole \"$net\";; esac 2>/dev/null; done; "
+          + "for net in fc00::/7 fe80::/10 "
+          + "$(ip -6 route show proto kernel | grep -v '^fe80' | cut -d' ' -f1); do "
+          + "ip -6 route replace blackhole \"$net\" 2>/dev/null; done; "
+          // The one address that is open again: pasta's DNS forwarder (UDP 53 to the host's
+          // resolver, which may itself be on loopback or in a blackholed range).
+          + "[ \"$1\" = default ] && ip route replace "
+          + DNS_FORWARD
+          + "/32 dev \"$5\"; "
           + "fi; echo held; exec >/dev/null 2>&1 </dev/null; sleep infinity";
 
   private static final long START_SECONDS = 15;
@@ -227,7 +252,8 @@ final class SandboxNamespaces implements AutoCloseable {
       if (network == Network.PASTA) {
         pasta = Optional.of(startPasta(pid, runtime));
       }
-      in.write((network == Network.PASTA ? "route\n" : "none\n").getBytes(StandardCharsets.UTF_8));
+      String go = network == Network.PASTA ? "route " + String.join(" ", hostSubnets()) : "none";
+      in.write((go + "\n").getBytes(StandardCharsets.UTF_8));
       in.flush();
       expect(process, out, "held");
       Files.writeString(runtime.resolve(HOLDER_PID), Long.toString(pid));
@@ -242,6 +268,46 @@ final class SandboxNamespaces implements AutoCloseable {
               ProviderException.Kind.UNAVAILABLE,
               "cannot set up the sandbox's namespaces: " + e.getMessage(),
               e);
+    }
+  }
+
+  /**
+   * The networks of the host's interfaces other than loopback ({@code 192.0.2.0/24}, {@code
+   * 2001:db8::/64}): pasta would reach their neighbours from the host, so the holder closes them.
+   */
+  static List<String> hostSubnets() {
+    List<String> nets = new ArrayList<>();
+    try {
+      for (java.net.NetworkInterface nic :
+          java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        if (nic.isLoopback()) {
+          continue;
+        }
+        for (java.net.InterfaceAddress address : nic.getInterfaceAddresses()) {
+          if (!address.getAddress().isLinkLocalAddress()) {
+            nets.add(network(address.getAddress(), address.getNetworkPrefixLength()));
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      Log.warnf("cannot list the host's interfaces; only private ranges are closed: %s", e);
+    }
+    return nets.stream().distinct().toList();
+  }
+
+  /** The network of an address with a prefix length, in CIDR notation. */
+  static String network(java.net.InetAddress address, int prefixLength) {
+    byte[] bytes = address.getAddress();
+    int prefix = Math.max(0, Math.min(prefixLength, bytes.length * 8));
+    for (int bit = prefix; bit < bytes.length * 8; bit++) {
+      bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+    }
+    try {
+      return java.net.InetAddress.getByAddress(bytes).getHostAddress().replaceFirst("%.*$", "")
+          + "/"
+          + prefix;
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e); // cannot happen: 4 or 16 bytes
     }
   }
 
@@ -262,6 +328,8 @@ final class SandboxNamespaces implements AutoCloseable {
                 "none",
                 "--udp-ns",
                 "none",
+                "--dns-forward",
+                DNS_FORWARD,
                 "--tcp-ns",
                 hostPorts.isEmpty()
                     ? "none"

@@ -158,6 +158,80 @@ class LocalIsolationTest {
     }
   }
 
+  /**
+   * pasta reaches what the host reaches: without more, a sandbox would reach the host's neighbours
+   * on its own subnet (another machine of the platform, a database), which the private ranges do
+   * not cover when the subnet is public or more specific than them. The neighbour here is an
+   * address of the host's subnet added to the host's loopback (root only).
+   */
+  @Test
+  void aNeighbourOnTheHostsSubnetIsOutOfReach() throws Exception {
+    assumeThat(networkIs(SandboxNamespaces.Network.PASTA)).as("network through pasta").isTrue();
+    assumeThat(HostUsers.runningAsRoot()).as("root adds the neighbour's address").isTrue();
+    String subnet =
+        SandboxNamespaces.hostSubnets().stream()
+            .filter(net -> !net.contains(":") && Integer.parseInt(net.split("/")[1]) <= 24)
+            .findFirst()
+            .orElse(null);
+    assumeThat(subnet).as("an IPv4 subnet of /24 or wider on the host").isNotNull();
+    byte[] bytes = InetAddress.getByName(subnet.split("/")[0]).getAddress();
+    bytes[3] = (byte) 201;
+    InetAddress neighbour = InetAddress.getByAddress(bytes);
+    String address = neighbour.getHostAddress() + "/32";
+    assertThat(new ProcessBuilder("ip", "addr", "add", address, "dev", "lo").start().waitFor())
+        .isZero();
+    try (ServerSocket socket = new ServerSocket(0, 50, neighbour)) {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket client = socket.accept();
+                      OutputStream out = client.getOutputStream()) {
+                    out.write("neighbour\n".getBytes());
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      String a = create();
+      String probe =
+          "timeout 5 bash -c 'exec 3<>/dev/tcp/"
+              + neighbour.getHostAddress()
+              + "/"
+              + socket.getLocalPort()
+              + " && head -1 <&3' && echo reached || echo blocked";
+      assertThat(run(a, probe).stdout())
+          .as("%s, a neighbour on %s", neighbour.getHostAddress(), subnet)
+          .contains("blocked")
+          .doesNotContain("neighbour");
+    } finally {
+      new ProcessBuilder("ip", "addr", "del", address, "dev", "lo").start().waitFor();
+    }
+  }
+
+  /**
+   * The host's resolver may be on its loopback (systemd's 127.0.0.53) or in a private range (this
+   * machine's): both closed to a sandbox. Names still resolve, through pasta's DNS forwarder.
+   */
+  @Test
+  void namesResolveInsideASandboxWhateverTheHostsResolverAddress() {
+    assumeThat(networkIs(SandboxNamespaces.Network.PASTA)).as("network through pasta").isTrue();
+    String name = "repo1.maven.org";
+    boolean hostResolves;
+    try {
+      InetAddress.getByName(name);
+      hostResolves = true;
+    } catch (java.net.UnknownHostException e) {
+      hostResolves = false;
+    }
+    assumeThat(hostResolves).as("the host resolves " + name).isTrue();
+    String a = create();
+    ExecResult lookup = run(a, "getent hosts " + name + " || echo unresolved");
+    assertThat(lookup.stdout()).contains(name).doesNotContain("unresolved");
+    assertThat(run(a, "cat /etc/resolv.conf").stdout())
+        .contains("nameserver " + SandboxNamespaces.DNS_FORWARD);
+  }
+
   @Test
   void aForkBombStaysWithinItsSandboxsProcessLimitAndAnotherSandboxKeepsAnswering() {
     String bomber = create();
