@@ -78,7 +78,8 @@ final class Cgroups {
         enable(group, available);
         Files.createDirectories(parent);
       }
-      enable(parent, Files.readString(parent.resolve("cgroup.controllers")));
+      Path offered = parent.resolve("cgroup.controllers");
+      enable(parent, Files.exists(offered) ? Files.readString(offered) : available);
       return Optional.of(new Cgroups(limits, Map.of("v2", parent), true));
     } catch (IOException | RuntimeException e) {
       Log.debugf("cgroup v2 not delegated to the gateway: %s", e.getMessage());
