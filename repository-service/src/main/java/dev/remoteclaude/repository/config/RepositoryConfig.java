@@ -3,8 +3,6 @@ package dev.remoteclaude.repository.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.Set;
 
 /** Everything repository-service can be tuned with; defaults suit production. */
 @ConfigMapping(prefix = "repository")
@@ -12,23 +10,20 @@ public interface RepositoryConfig {
 
   Url url();
 
-  /** What a repository URL may look like (the same rules as session-service's). */
-  interface Url {
-    /**
-     * Schemes allowed besides {@code https}, e.g. {@code file} for the local profile only. Never
-     * set in production.
-     */
-    Optional<Set<String>> extraSchemes();
-
-    /** Whether loopback, link-local and private hosts are allowed (local profile only). */
+  /**
+   * What a repository URL may look like: the rules of {@link
+   * dev.remoteclaude.common.net.RepositoryUrlPolicy} (as session-service's), with their defaults.
+   */
+  interface Url extends dev.remoteclaude.common.net.RepositoryUrlPolicy.Rules {
+    @Override
     @WithDefault("false")
     boolean allowPrivateHosts();
 
-    /** Whether host names are resolved to check that none points at a private address. */
+    @Override
     @WithDefault("true")
     boolean resolveHosts();
 
-    /** How long a resolution may take; a host that does not answer in time is refused (503). */
+    @Override
     @WithDefault("2s")
     Duration resolveTimeout();
   }

@@ -10,6 +10,7 @@ import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.RepositoryRegistered;
 import dev.remoteclaude.common.events.RepositoryRemoved;
 import dev.remoteclaude.common.events.RepositoryUpdated;
+import dev.remoteclaude.common.net.RepositoryUrlPolicy;
 import dev.remoteclaude.common.net.RepositoryUrls;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.problem.ProblemException;

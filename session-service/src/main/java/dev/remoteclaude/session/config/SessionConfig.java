@@ -5,7 +5,6 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 
 /** Everything session-service can be tuned with; defaults suit production. */
@@ -55,23 +54,20 @@ public interface SessionConfig {
     Set<String> allowed();
   }
 
-  /** What a repository URL may look like. */
-  interface Repository {
-    /**
-     * Schemes allowed besides {@code https}, e.g. {@code file} for the local profile only. Never
-     * set in production.
-     */
-    Optional<Set<String>> extraSchemes();
-
-    /** Whether loopback, link-local and private hosts are allowed (local profile only). */
+  /**
+   * What a repository URL may look like: the rules of {@link
+   * dev.remoteclaude.common.net.RepositoryUrlPolicy}, with their defaults.
+   */
+  interface Repository extends dev.remoteclaude.common.net.RepositoryUrlPolicy.Rules {
+    @Override
     @WithDefault("false")
     boolean allowPrivateHosts();
 
-    /** Whether host names are resolved to check that none points at a private address. */
+    @Override
     @WithDefault("true")
     boolean resolveHosts();
 
-    /** How long a resolution may take; a host that does not answer in time is refused (503). */
+    @Override
     @WithDefault("2s")
     Duration resolveTimeout();
   }

@@ -1,5 +1,6 @@
 package dev.remoteclaude.session.service;
 
+import dev.remoteclaude.common.net.RepositoryUrlPolicy;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.config.SessionConfig;
 import io.smallrye.mutiny.Uni;

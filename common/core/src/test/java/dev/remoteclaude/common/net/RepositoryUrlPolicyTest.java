@@ -1,11 +1,9 @@
-package dev.remoteclaude.session.service;
+package dev.remoteclaude.common.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.common.problem.ProblemException;
-import dev.remoteclaude.session.config.SessionConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -24,7 +22,7 @@ class RepositoryUrlPolicyTest {
       boolean allowPrivateHosts,
       boolean resolveHosts,
       Duration resolveTimeout)
-      implements SessionConfig.Repository {}
+      implements RepositoryUrlPolicy.Rules {}
 
   private static final Repository PROD =
       new Repository(Optional.empty(), false, true, Duration.ofMillis(300));
@@ -52,13 +50,14 @@ class RepositoryUrlPolicyTest {
   @Test
   void publicHostIsAccepted() {
     check(
-        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve),
+        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve, "repositoryUrl"),
         "https://github.com/acme/app.git");
   }
 
   @Test
   void nameThatResolvesToAPrivateOrLocalAddressIsRefused() {
-    RepositoryUrlPolicy policy = new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve);
+    RepositoryUrlPolicy policy =
+        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve, "repositoryUrl");
     for (String host :
         List.of(
             "evil.example.com", "intranet.example.com", "metadata.example.com", "v6.example.com")) {
@@ -76,7 +75,7 @@ class RepositoryUrlPolicyTest {
   @Test
   void unresolvableNamesAreLeftToTheCloneToReport() {
     check(
-        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve),
+        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve, "repositoryUrl"),
         "https://nowhere.example.org/r.git");
   }
 
@@ -93,7 +92,8 @@ class RepositoryUrlPolicyTest {
                 Thread.currentThread().interrupt();
               }
               return List.of(InetAddress.getByName("140.82.112.3"));
-            });
+            },
+            "repositoryUrl");
     try {
       assertThatThrownBy(() -> check(slow, "https://slow.example.org/r.git"))
           .isInstanceOfSatisfying(
@@ -114,14 +114,16 @@ class RepositoryUrlPolicyTest {
     RepositoryUrlPolicy local =
         new RepositoryUrlPolicy(
             new Repository(Optional.of(Set.of("file")), true, true, Duration.ofMillis(300)),
-            RepositoryUrlPolicyTest::resolve);
+            RepositoryUrlPolicyTest::resolve,
+            "repositoryUrl");
     check(local, "file:///srv/repos/app");
     check(local, "https://localhost/repo.git");
     check(local, "https://evil.example.com/repo.git");
     assertThatThrownBy(() -> check(local, "ssh://git@example.com/r.git"))
         .isInstanceOf(ProblemException.class);
 
-    RepositoryUrlPolicy prod = new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve);
+    RepositoryUrlPolicy prod =
+        new RepositoryUrlPolicy(PROD, RepositoryUrlPolicyTest::resolve, "repositoryUrl");
     assertThatThrownBy(() -> check(prod, "file:///srv/repos/app"))
         .isInstanceOfSatisfying(
             ProblemException.class,
