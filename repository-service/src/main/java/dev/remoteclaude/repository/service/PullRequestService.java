@@ -305,9 +305,9 @@ public class PullRequestService {
           "the repository "
               + repository.url
               + " has no credential; give it a token that may open pull requests"
-              + " (rclaude repo update "
+              + " (PATCH /api/v1/repositories/"
               + repository.id
-              + " --token-stdin)");
+              + " with a credential)");
     }
     ForgeTarget target = forges.target(repository.forge, repository.url);
     String token =

@@ -57,7 +57,7 @@ final class ForgeErrors {
               + " refused the repository's credential"
               + said
               + "; give the repository a token that may open pull requests"
-              + " (rclaude repo update --token-stdin)");
+              + " (PATCH /api/v1/repositories/{id} with a new credential)");
     }
     if (status == 404) {
       return new ForgeFailure(
