@@ -8,6 +8,7 @@ import dev.remoteclaude.cli.command.FilesCommand;
 import dev.remoteclaude.cli.command.LoginCommand;
 import dev.remoteclaude.cli.command.LogoutCommand;
 import dev.remoteclaude.cli.command.PlanCommand;
+import dev.remoteclaude.cli.command.PrCommand;
 import dev.remoteclaude.cli.command.RepoCommand;
 import dev.remoteclaude.cli.command.SessionCommand;
 import dev.remoteclaude.cli.command.TaskCommand;
@@ -65,6 +66,7 @@ import picocli.CommandLine.Spec;
       SessionCommand.class,
       RepoCommand.class,
       TaskCommand.class,
+      PrCommand.class,
       AttachCommand.class,
       ExecCommand.class,
       FilesCommand.class,

@@ -43,6 +43,10 @@ public class Repository extends PanacheEntityBase {
   @Column(name = "credential_set_at")
   public Instant credentialSetAt;
 
+  /** The webhook secret, sealed ({@code SecretContexts.repositoryWebhookSecret(id)}), or null. */
+  @Column(name = "sealed_webhook_secret")
+  public String sealedWebhookSecret;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

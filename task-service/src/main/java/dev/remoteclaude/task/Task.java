@@ -129,6 +129,24 @@ public class Task extends PanacheEntityBase {
   @Column(name = "progress_at")
   public Instant progressAt;
 
+  /** The pull request the task asked for: its page on the forge, once opened. */
+  @Column(name = "pr_url")
+  public String pullRequestUrl;
+
+  @Column(name = "pr_number")
+  public Long pullRequestNumber;
+
+  /** OPEN, DRAFT, MERGED or CLOSED. */
+  @Column(name = "pr_state")
+  public String pullRequestState;
+
+  /** Why the pull request could not be opened (repository-service's code and reason). */
+  @Column(name = "pr_failure_code")
+  public String pullRequestFailureCode;
+
+  @Column(name = "pr_failure_reason")
+  public String pullRequestFailureReason;
+
   /** A new task at the end of its session's queue. */
   public static Task queued(
       UUID sessionId,
@@ -183,6 +201,21 @@ public class Task extends PanacheEntityBase {
     progressInputTokens = progress.inputTokens();
     progressOutputTokens = progress.outputTokens();
     progressAt = at;
+  }
+
+  /** Its pull request was opened or changed on the forge. */
+  public void pullRequest(String url, long number, String state) {
+    pullRequestUrl = url;
+    pullRequestNumber = number;
+    pullRequestState = state;
+    pullRequestFailureCode = null;
+    pullRequestFailureReason = null;
+  }
+
+  /** Its pull request could not be opened. */
+  public void pullRequestFailed(String code, String reason) {
+    pullRequestFailureCode = code;
+    pullRequestFailureReason = reason;
   }
 
   public void requestCancel(Instant at) {

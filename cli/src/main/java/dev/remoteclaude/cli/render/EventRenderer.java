@@ -125,6 +125,25 @@ public final class EventRenderer {
           verbose
               ? List.of(style.dim(style.dot() + " " + Format.oneLine(Json.compact(d), LINE, style)))
               : List.of();
+      case PR_OPENED ->
+          List.of(
+              style.green(
+                  style.ok()
+                      + " pull request #"
+                      + d.path("number").asText()
+                      + " opened: "
+                      + orElse(text(d, "url"), "")));
+      case PR_UPDATED ->
+          List.of(
+              style.dim(
+                  style.step()
+                      + " pull request #"
+                      + d.path("number").asText()
+                      + " "
+                      + orElse(text(d, "change"), "updated")
+                      + " ("
+                      + orElse(text(d, "state"), "?")
+                      + ")"));
       case COMMAND_STARTED -> List.of(style.bold("$ " + command(d.path("command"))));
       case COMMAND_EXITED -> List.of(exited(d));
       default ->

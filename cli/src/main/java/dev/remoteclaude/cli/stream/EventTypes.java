@@ -27,6 +27,9 @@ public final class EventTypes {
   public static final String CLAUDE_OTHER = "claude.other";
   public static final String CLAUDE_STDERR = "claude.stderr";
 
+  public static final String PR_OPENED = "pr.opened";
+  public static final String PR_UPDATED = "pr.updated";
+
   public static final String COMMAND_STARTED = "command.started";
   public static final String COMMAND_OUTPUT = "command.output";
   public static final String COMMAND_EXITED = "command.exited";

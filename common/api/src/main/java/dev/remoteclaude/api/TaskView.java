@@ -15,6 +15,7 @@ import java.util.UUID;
  * @param cancelRequestedAt when the owner asked to cancel the run (the gateway confirms it)
  * @param failureCode the gateway's code when the run did not succeed (ERROR, TIMEOUT, ...)
  * @param failureReason why the task did not succeed
+ * @param pullRequest the pull request the task asked for, once opened (or why it could not be)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskView(
@@ -44,7 +45,19 @@ public record TaskView(
     String failureCode,
     String failureReason,
     Integer exitCode,
-    Progress progress) {
+    Progress progress,
+    PullRequest pullRequest) {
+
+  /**
+   * The task's pull request on the repository's forge.
+   *
+   * @param state OPEN, DRAFT, MERGED or CLOSED; absent when it could not be opened
+   * @param failureCode FORGE_UNAVAILABLE, AUTH_FAILED, NO_CREDENTIAL, REJECTED or NOT_SUPPORTED
+   * @param failureReason what the user can do about it
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PullRequest(
+      String url, Long number, String state, String failureCode, String failureReason) {}
 
   /** How far a running task has come. */
   public record Progress(

@@ -50,6 +50,7 @@ public final class ArchitectureRules {
           "log",
           "stream",
           "proxy",
+          "pullrequest",
           "provider",
           "claude");
 

@@ -3,12 +3,28 @@ package dev.remoteclaude.repository.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** Everything repository-service can be tuned with; defaults suit production. */
 @ConfigMapping(prefix = "repository")
 public interface RepositoryConfig {
 
   Url url();
+
+  Forges forges();
+
+  /** How the forges' REST APIs (pull requests) are reached. */
+  interface Forges {
+    /**
+     * The API base of a host, overriding the one derived from a repository's URL ({@code
+     * repository.forges.api-base."git.acme.com"=https://git.acme.com/api/v4}).
+     */
+    Map<String, String> apiBase();
+
+    /** How long a forge may take to connect and to answer one call. */
+    @WithDefault("10s")
+    Duration timeout();
+  }
 
   /**
    * What a repository URL may look like: the rules of {@link

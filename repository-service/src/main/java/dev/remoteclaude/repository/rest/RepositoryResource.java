@@ -4,9 +4,11 @@ import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.RegisterRepositoryRequest;
 import dev.remoteclaude.api.RepositoryView;
 import dev.remoteclaude.api.UpdateRepositoryRequest;
+import dev.remoteclaude.api.WebhookSecretView;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.repository.Repository;
 import dev.remoteclaude.repository.service.RepositoryService;
+import dev.remoteclaude.repository.service.WebhookService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -43,10 +46,13 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class RepositoryResource {
 
   private final RepositoryService repositories;
+  private final WebhookService webhooks;
   private final CurrentUser user;
 
-  public RepositoryResource(RepositoryService repositories, CurrentUser user) {
+  public RepositoryResource(
+      RepositoryService repositories, WebhookService webhooks, CurrentUser user) {
     this.repositories = repositories;
+    this.webhooks = webhooks;
     this.user = user;
   }
 
@@ -102,6 +108,28 @@ public class RepositoryResource {
   @APIResponse(responseCode = "204", description = "removed")
   public Uni<RestResponse<Void>> remove(@PathParam("id") UUID id) {
     return repositories.remove(user.id(), id).map(ignored -> RestResponse.noContent());
+  }
+
+  @POST
+  @Path("/{id}/webhook-secret")
+  @Operation(
+      summary = "A new webhook secret for the repository's forge (shown once; the old one stops)")
+  @APIResponse(responseCode = "200", description = "the secret and the webhook's path")
+  public Uni<WebhookSecretView> rotateWebhookSecret(@PathParam("id") UUID id) {
+    return repositories
+        .get(user.id(), id)
+        .chain(
+            repository ->
+                webhooks
+                    .rotateSecret(user.id(), id)
+                    .map(
+                        secret ->
+                            new WebhookSecretView(
+                                secret,
+                                "/api/v1/webhooks/"
+                                    + repository.forge.name().toLowerCase(Locale.ROOT)
+                                    + "/"
+                                    + id)));
   }
 
   static RepositoryView view(Repository r) {

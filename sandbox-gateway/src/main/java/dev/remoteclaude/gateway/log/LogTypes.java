@@ -33,6 +33,10 @@ public final class LogTypes {
   public static final String CLAUDE_OTHER = "claude.other";
   public static final String CLAUDE_STDERR = "claude.stderr";
 
+  // Pull requests (repository-service's pr.* events)
+  public static final String PR_OPENED = "pr.opened";
+  public static final String PR_UPDATED = "pr.updated";
+
   // Commands run through the API
   public static final String COMMAND_STARTED = "command.started";
   public static final String COMMAND_OUTPUT = "command.output";

@@ -56,6 +56,14 @@ final class TaskViews {
         task.failureCode,
         task.failureReason,
         task.exitCode,
-        progress);
+        progress,
+        task.pullRequestUrl == null && task.pullRequestFailureCode == null
+            ? null
+            : new TaskView.PullRequest(
+                task.pullRequestUrl,
+                task.pullRequestNumber,
+                task.pullRequestState,
+                task.pullRequestFailureCode,
+                task.pullRequestFailureReason));
   }
 }

@@ -30,4 +30,12 @@ public final class SecretContexts {
   public static String repositoryCredential(UUID repositoryId) {
     return "repository/" + repositoryId + "/git";
   }
+
+  /**
+   * The secret a registered repository's forge signs its webhook deliveries with, as
+   * repository-service stores it: {@code repository/<id>/webhook}.
+   */
+  public static String repositoryWebhookSecret(UUID repositoryId) {
+    return "repository/" + repositoryId + "/webhook";
+  }
 }

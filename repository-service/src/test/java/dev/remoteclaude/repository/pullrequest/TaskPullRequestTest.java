@@ -1,0 +1,269 @@
+package dev.remoteclaude.repository.pullrequest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.as;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.awaitEvent;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.newUser;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.path;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.register;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.session;
+import static dev.remoteclaude.repository.pullrequest.PullRequestFixtures.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.PullRequestFailed;
+import dev.remoteclaude.common.events.PullRequestOpened;
+import dev.remoteclaude.common.events.PullRequestOption;
+import dev.remoteclaude.common.events.PullRequestUpdated;
+import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.repository.ForgeStub;
+import dev.remoteclaude.testing.KafkaProbe;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task that asked for a pull request: the gateway's {@code git.pushed} (with {@code pullRequest}
+ * set) makes repository-service look the branch's pull request up on the forge, open one when none
+ * is open ({@code pr.opened} with the task) or announce the push on the open one ({@code
+ * pr.updated}), and announce a failure with its reason ({@code pr.failed}).
+ */
+@QuarkusTest
+class TaskPullRequestTest {
+
+  /**
+   * One forge's documented list and create answers for a repository; each forge lists and creates
+   * on the same path.
+   */
+  record ForgeCase(
+      String host,
+      String repo,
+      String path,
+      String emptyList,
+      String openList,
+      String created,
+      long number) {}
+
+  @Test
+  void aTaskPushOpensAPullRequestOnEachForgeThenUpdatesIt() {
+    for (ForgeCase c : cases()) {
+      String user = newUser();
+      String url = "https://" + c.host() + "/acme/" + c.repo();
+      register(user, url, "token-" + UUID.randomUUID());
+      UUID sessionId = session(user, url);
+      WireMock forge = ForgeStub.client();
+      String listPath = prefix(c.host()) + c.path();
+      String createPath = listPath;
+      forge.register(get(urlPathEqualTo(listPath)).willReturn(json(200, c.emptyList())));
+      forge.register(post(urlPathEqualTo(createPath)).willReturn(json(201, c.created())));
+      UUID taskId = UUID.randomUUID();
+
+      try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+        ForgeStub.gitPushed(
+            user,
+            sessionId,
+            ForgeStub.pushed(
+                url,
+                "claude/task",
+                taskId,
+                new PullRequestOption(null, false, "From a task", null)));
+        EventEnvelope opened = awaitEvent(probe, sessionId, "pr.opened");
+        PullRequestOpened event = (PullRequestOpened) EventCodec.payload(opened).orElseThrow();
+        assertThat(event.taskId()).as(c.host()).isEqualTo(taskId);
+        assertThat(event.number()).as(c.host()).isEqualTo(c.number());
+        assertThat(event.head()).isEqualTo("claude/task");
+        assertThat(event.base()).isEqualTo("main");
+        assertThat(opened.userId()).isEqualTo(user);
+        forge.verifyThat(getRequestedFor(urlPathEqualTo(listPath)));
+        forge.verifyThat(
+            postRequestedFor(urlPathEqualTo(createPath))
+                .withRequestBody(WireMock.containing("From a task")));
+
+        as(user)
+            .get(path(sessionId))
+            .then()
+            .statusCode(200)
+            .body("", hasSize(1))
+            .body("[0].taskId", equalTo(taskId.toString()));
+
+        // The next task's push finds the pull request open: it is updated, not opened again.
+        forge.register(
+            get(urlPathEqualTo(listPath)).atPriority(1).willReturn(json(200, c.openList())));
+        UUID nextTask = UUID.randomUUID();
+        ForgeStub.gitPushed(
+            user,
+            sessionId,
+            ForgeStub.pushed(
+                url, "claude/task", nextTask, new PullRequestOption(null, null, null, null)));
+        EventEnvelope updated = awaitEvent(probe, sessionId, "pr.updated");
+        PullRequestUpdated change = (PullRequestUpdated) EventCodec.payload(updated).orElseThrow();
+        assertThat(change.change()).isEqualTo("pushed");
+        assertThat(change.taskId()).isEqualTo(nextTask);
+        assertThat(change.number()).isEqualTo(c.number());
+        assertThat(change.pullRequestId()).isEqualTo(event.pullRequestId());
+      }
+    }
+  }
+
+  @Test
+  void aRefusedCredentialIsAnnouncedAsAFailureWithItsReason() {
+    String user = newUser();
+    String repo = unique("taskauth");
+    String url = "https://github.com/acme/" + repo;
+    String token = "ghp_" + UUID.randomUUID();
+    register(user, url, token);
+    UUID sessionId = session(user, url);
+    ForgeStub.client()
+        .register(
+            get(urlPathEqualTo(ForgeStub.GITHUB + "/repos/acme/" + repo + "/pulls"))
+                .willReturn(json(401, "{\"message\": \"Bad credentials\"}")));
+    UUID taskId = UUID.randomUUID();
+
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+      ForgeStub.gitPushed(
+          user,
+          sessionId,
+          ForgeStub.pushed(url, "claude/x", taskId, new PullRequestOption(null, null, null, null)));
+      EventEnvelope envelope = awaitEvent(probe, sessionId, "pr.failed");
+      PullRequestFailed failed = (PullRequestFailed) EventCodec.payload(envelope).orElseThrow();
+      assertThat(failed.code()).isEqualTo("AUTH_FAILED");
+      assertThat(failed.taskId()).isEqualTo(taskId);
+      assertThat(failed.branch()).isEqualTo("claude/x");
+      assertThat(failed.reason()).contains("refused the repository's credential");
+      assertThat(probe.records()).allSatisfy(r -> assertThat(r.value()).doesNotContain(token));
+    }
+  }
+
+  @Test
+  void aTaskOnAnUnregisteredRepositoryIsToldToRegisterIt() {
+    String user = newUser();
+    String url = "https://github.com/acme/" + unique("taskunreg");
+    UUID sessionId = ForgeStub.sessionRequested(user, url);
+    UUID taskId = UUID.randomUUID();
+
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+      ForgeStub.gitPushed(
+          user,
+          sessionId,
+          ForgeStub.pushed(url, "claude/y", taskId, new PullRequestOption(null, null, null, null)));
+      PullRequestFailed failed =
+          (PullRequestFailed)
+              EventCodec.payload(awaitEvent(probe, sessionId, "pr.failed")).orElseThrow();
+      assertThat(failed.code()).isEqualTo("NOT_SUPPORTED");
+      assertThat(failed.reason()).contains("not registered");
+    }
+  }
+
+  private static java.util.List<ForgeCase> cases() {
+    String gh = unique("tgh");
+    String gl = unique("tgl");
+    String bb = unique("tbb");
+    String gt = unique("tgt");
+    return java.util.List.of(
+        new ForgeCase(
+            "github.com",
+            gh,
+            "/repos/acme/" + gh + "/pulls",
+            "[]",
+            "[" + githubPull(gh, 11) + "]",
+            githubPull(gh, 11),
+            11),
+        new ForgeCase(
+            "gitlab.com",
+            gl,
+            "/projects/acme%2F" + gl + "/merge_requests",
+            "[]",
+            "[" + gitlabMr(gl, 12) + "]",
+            gitlabMr(gl, 12),
+            12),
+        new ForgeCase(
+            "bitbucket.org",
+            bb,
+            "/repositories/acme/" + bb + "/pullrequests",
+            "{\"pagelen\": 10, \"size\": 0, \"values\": []}",
+            "{\"pagelen\": 10, \"size\": 1, \"values\": [" + bitbucketPull(bb, 13) + "]}",
+            bitbucketPull(bb, 13),
+            13),
+        new ForgeCase(
+            "gitea.com",
+            gt,
+            "/repos/acme/" + gt + "/pulls",
+            "[]",
+            "[" + giteaPull(gt, 14) + "]",
+            giteaPull(gt, 14),
+            14));
+  }
+
+  private static String githubPull(String repo, long n) {
+    return "{\"number\": "
+        + n
+        + ", \"state\": \"open\", \"draft\": false, \"merged_at\": null, \"title\": \"From a"
+        + " task\", \"html_url\": \"https://github.com/acme/"
+        + repo
+        + "/pull/"
+        + n
+        + "\", \"head\": {\"ref\": \"claude/task\"}, \"base\": {\"ref\": \"main\"}}";
+  }
+
+  private static String gitlabMr(String repo, long n) {
+    return "{\"iid\": "
+        + n
+        + ", \"state\": \"opened\", \"draft\": false, \"title\": \"From a task\","
+        + " \"source_branch\": \"claude/task\", \"target_branch\": \"main\", \"web_url\":"
+        + " \"https://gitlab.com/acme/"
+        + repo
+        + "/-/merge_requests/"
+        + n
+        + "\"}";
+  }
+
+  private static String bitbucketPull(String repo, long n) {
+    return "{\"id\": "
+        + n
+        + ", \"title\": \"From a task\", \"state\": \"OPEN\", \"draft\": false, \"source\":"
+        + " {\"branch\": {\"name\": \"claude/task\"}}, \"destination\": {\"branch\": {\"name\":"
+        + " \"main\"}}, \"links\": {\"html\": {\"href\": \"https://bitbucket.org/acme/"
+        + repo
+        + "/pull-requests/"
+        + n
+        + "\"}}}";
+  }
+
+  private static String giteaPull(String repo, long n) {
+    return "{\"number\": "
+        + n
+        + ", \"state\": \"open\", \"merged\": false, \"title\": \"From a task\", \"head\":"
+        + " {\"ref\": \"claude/task\"}, \"base\": {\"ref\": \"main\"}, \"html_url\":"
+        + " \"https://gitea.com/acme/"
+        + repo
+        + "/pulls/"
+        + n
+        + "\"}";
+  }
+
+  private static String prefix(String host) {
+    return switch (host) {
+      case "github.com" -> ForgeStub.GITHUB;
+      case "gitlab.com" -> ForgeStub.GITLAB;
+      case "bitbucket.org" -> ForgeStub.BITBUCKET;
+      default -> ForgeStub.GITEA;
+    };
+  }
+
+  static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(
+      int status, String body) {
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/json")
+        .withBody(body);
+  }
+}
