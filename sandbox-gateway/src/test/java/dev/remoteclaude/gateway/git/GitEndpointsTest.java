@@ -413,10 +413,16 @@ class GitEndpointsTest {
         .contentType("application/problem+json")
         .body("detail", not(nullValue()));
     as.get().get("/api/v1/sessions/{id}/git/branches", session.sessionId()).then().statusCode(404);
-    for (String action : List.of("branches", "checkout", "commit", "push")) {
+    Map<String, Map<String, String>> bodies =
+        Map.of(
+            "branches", Map.of("name", "x"),
+            "checkout", Map.of("branch", "main"),
+            "commit", Map.of("message", "x"),
+            "push", Map.of("branch", "main"));
+    for (Map.Entry<String, Map<String, String>> call : bodies.entrySet()) {
       as.get()
-          .body(Map.of("branch", "main", "name", "x"))
-          .post("/api/v1/sessions/{id}/git/" + action, session.sessionId())
+          .body(call.getValue())
+          .post("/api/v1/sessions/{id}/git/" + call.getKey(), session.sessionId())
           .then()
           .statusCode(404)
           .contentType("application/problem+json");
