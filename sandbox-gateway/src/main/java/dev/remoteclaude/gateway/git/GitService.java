@@ -6,12 +6,17 @@ import dev.remoteclaude.api.GitStatusView;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.gateway.command.CommandService;
 import dev.remoteclaude.gateway.config.GitConfig;
+import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.sandbox.SandboxAccess;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,10 +31,31 @@ public class GitService {
 
   private final CommandService commands;
   private final GitConfig config;
+  private final LogWriter logWriter;
 
-  public GitService(CommandService commands, GitConfig config) {
+  public GitService(CommandService commands, GitConfig config, LogWriter logWriter) {
     this.commands = commands;
     this.config = config;
+    this.logWriter = logWriter;
+  }
+
+  /**
+   * Puts a line on the session's stream for the others following it; written before the answer, but
+   * a failure to write it does not undo what git did.
+   */
+  private Uni<Void> announce(SandboxAccess.Owned owned, String type, Map<String, Object> data) {
+    UUID sessionId = owned.sandbox().sessionId;
+    return logWriter
+        .append(sessionId, type, null, data)
+        .replaceWithVoid()
+        .onFailure()
+        .recoverWithUni(
+            failure -> {
+              Log.warnf(
+                  "session %s: %s not written to the stream: %s",
+                  sessionId, type, failure.getMessage());
+              return Uni.createFrom().voidItem();
+            });
   }
 
   /** The branch, its standing against the upstream, and the changed paths. */
@@ -149,7 +175,16 @@ public class GitService {
               return identity(owned)
                   .chain(identity -> commitWith(owned, identity, text))
                   .chain(() -> head(owned))
-                  .map(head -> new GitResults.Committed(head[0], head[1], changes.size(), text));
+                  .map(head -> new GitResults.Committed(head[0], head[1], changes.size(), text))
+                  .call(
+                      committed -> {
+                        Map<String, Object> data = new LinkedHashMap<>();
+                        data.put("commit", committed.commit());
+                        data.put("branch", committed.branch());
+                        data.put("filesChanged", committed.filesChanged());
+                        data.put("subject", text.lines().findFirst().orElse(""));
+                        return announce(owned, LogTypes.GIT_COMMITTED, data);
+                      });
             });
   }
 
@@ -242,7 +277,18 @@ public class GitService {
                   .map(
                       after ->
                           new GitResults.Pulled(
-                              before[1], before[0], after[0], !before[0].equals(after[0])));
+                              before[1], before[0], after[0], !before[0].equals(after[0])))
+                  .call(
+                      pulled -> {
+                        if (!pulled.updated()) {
+                          return Uni.createFrom().voidItem();
+                        }
+                        Map<String, Object> data = new LinkedHashMap<>();
+                        data.put("branch", pulled.branch());
+                        data.put("before", pulled.before());
+                        data.put("after", pulled.after());
+                        return announce(owned, LogTypes.GIT_PULLED, data);
+                      });
             });
   }
 

@@ -2,6 +2,7 @@ package dev.remoteclaude.gateway.git;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,6 +121,26 @@ class GitEndpointsTest {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The data of the session's stream events of a type, once there is at least one. */
+  private static List<Map<String, Object>> streamed(Workspace w, String type) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(Tokens.forUser(w.userId()))
+                    .queryParam("limit", 1000)
+                    .get("/api/v1/sessions/{id}/events", w.sessionId())
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .<Map<String, Object>>getList(
+                        "events.findAll { it.type == '" + type + "' }.data"),
+            events -> !events.isEmpty());
   }
 
   @Test
@@ -241,6 +263,14 @@ class GitEndpointsTest {
             .body("message", startsWith("Add hello.py\n"))
             .extract()
             .path("commit");
+    assertThat(streamed(w, "git.committed"))
+        .singleElement()
+        .satisfies(
+            data -> {
+              assertThat(data.get("commit")).isEqualTo(commit);
+              assertThat(data.get("branch")).isEqualTo("main");
+              assertThat(data.get("subject")).isEqualTo("Add hello.py");
+            });
     w.as()
         .get("/api/v1/sessions/{id}/git", w.sessionId())
         .then()
@@ -329,6 +359,9 @@ class GitEndpointsTest {
         .body("before", equalTo(before))
         .body("after", equalTo(theirs))
         .body("updated", equalTo(true));
+    assertThat(streamed(w, "git.pulled"))
+        .singleElement()
+        .satisfies(data -> assertThat(data.get("after")).isEqualTo(theirs));
     given()
         .auth()
         .oauth2(Tokens.forUser(w.userId()))
