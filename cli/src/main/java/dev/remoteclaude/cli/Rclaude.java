@@ -5,6 +5,7 @@ import dev.remoteclaude.cli.command.BillingCommand;
 import dev.remoteclaude.cli.command.CompletionCommand;
 import dev.remoteclaude.cli.command.ExecCommand;
 import dev.remoteclaude.cli.command.FilesCommand;
+import dev.remoteclaude.cli.command.GitCommand;
 import dev.remoteclaude.cli.command.LoginCommand;
 import dev.remoteclaude.cli.command.LogoutCommand;
 import dev.remoteclaude.cli.command.PlanCommand;
@@ -70,6 +71,7 @@ import picocli.CommandLine.Spec;
       AttachCommand.class,
       ExecCommand.class,
       FilesCommand.class,
+      GitCommand.class,
       UsageCommand.class,
       PlanCommand.class,
       BillingCommand.class,

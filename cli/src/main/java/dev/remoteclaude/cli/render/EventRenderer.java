@@ -146,6 +146,24 @@ public final class EventRenderer {
                       + ")"));
       case COMMAND_STARTED -> List.of(style.bold("$ " + command(d.path("command"))));
       case COMMAND_EXITED -> List.of(exited(d));
+      case GIT_COMMITTED ->
+          List.of(
+              style.bold(
+                  "git: committed "
+                      + shortCommit(text(d, "commit"))
+                      + " on "
+                      + orElse(text(d, "branch"), "a detached HEAD")
+                      + ": "
+                      + Format.oneLine(orElse(text(d, "subject"), ""), LINE, style)));
+      case GIT_PULLED ->
+          List.of(
+              style.bold(
+                  "git: pulled "
+                      + orElse(text(d, "branch"), "")
+                      + " "
+                      + shortCommit(text(d, "before"))
+                      + ".."
+                      + shortCommit(text(d, "after"))));
       default ->
           verbose
               ? List.of(
@@ -456,6 +474,10 @@ public final class EventRenderer {
       words.add(quote(word.asText()));
     }
     return String.join(" ", words);
+  }
+
+  private static String shortCommit(String commit) {
+    return commit == null ? "?" : commit.substring(0, Math.min(7, commit.length()));
   }
 
   private String exited(JsonNode d) {

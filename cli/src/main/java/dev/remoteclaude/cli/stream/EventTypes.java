@@ -34,6 +34,9 @@ public final class EventTypes {
   public static final String COMMAND_OUTPUT = "command.output";
   public static final String COMMAND_EXITED = "command.exited";
 
+  public static final String GIT_COMMITTED = "git.committed";
+  public static final String GIT_PULLED = "git.pulled";
+
   /** Whether the event ends a task run. */
   public static boolean endsTask(String type) {
     return TASK_COMPLETED.equals(type) || TASK_FAILED.equals(type) || TASK_CANCELLED.equals(type);

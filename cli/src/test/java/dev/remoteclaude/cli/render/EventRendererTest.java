@@ -44,6 +44,28 @@ class EventRendererTest {
   }
 
   @Test
+  void gitCommitsAndPullsShowTheCommits() {
+    assertThat(
+            render(
+                "git.committed",
+                Map.of(
+                    "commit",
+                    "7f3c1e2d4b5a",
+                    "branch",
+                    "claude/fix",
+                    "filesChanged",
+                    2,
+                    "subject",
+                    "Fix the login")))
+        .isEqualTo("git: committed 7f3c1e2 on claude/fix: Fix the login\n");
+    assertThat(
+            render(
+                "git.pulled",
+                Map.of("branch", "main", "before", "1111111aaaa", "after", "2222222bbbb")))
+        .isEqualTo("git: pulled main 1111111..2222222\n");
+  }
+
+  @Test
   void sessionNoticeShowsItsMessage() {
     assertThat(
             render(

@@ -41,4 +41,8 @@ public final class LogTypes {
   public static final String COMMAND_STARTED = "command.started";
   public static final String COMMAND_OUTPUT = "command.output";
   public static final String COMMAND_EXITED = "command.exited";
+
+  // Git operations through the API (GitResource)
+  public static final String GIT_COMMITTED = "git.committed";
+  public static final String GIT_PULLED = "git.pulled";
 }
