@@ -254,7 +254,7 @@ public class ModelProxy {
         "Budget exceeded: this task's model answers cost "
             + used.setScale(4, RoundingMode.UP).toPlainString()
             + " USD of its "
-            + cap.toPlainString()
+            + cap.stripTrailingZeros().toPlainString()
             + " USD cap (maxCostUsd). The task stops here; the session's next task continues"
             + " this conversation.";
     SafeContext.run(() -> Panache.withTransaction(() -> tokens.budgetExceeded(grant.taskId())))

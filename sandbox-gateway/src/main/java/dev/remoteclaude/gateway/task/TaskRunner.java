@@ -250,7 +250,7 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
     return run.budgetExceeded
         ? Optional.of(
             "the task spent its budget of "
-                + run.maxCostUsd.toPlainString()
+                + run.maxCostUsd.stripTrailingZeros().toPlainString()
                 + " USD; the next task continues its conversation")
         : Optional.empty();
   }

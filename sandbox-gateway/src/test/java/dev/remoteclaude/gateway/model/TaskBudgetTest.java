@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.events.TaskCompleted;
 import dev.remoteclaude.common.events.TaskDispatched;
@@ -27,9 +28,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -55,16 +59,24 @@ class TaskBudgetTest {
     String runaway = "runaway-" + UUID.randomUUID();
     String next = "next-" + UUID.randomUUID();
     // Without a cap the agent would call a tool 60 times in a row.
+    AtomicBoolean stopped = new AtomicBoolean();
     stub.when(
-        runaway,
-        IntStream.range(0, 60).mapToObj(i -> Turn.bash("echo step " + i)).toArray(Turn[]::new));
+        c -> c.prompt().contains(runaway) && !stopped.get(),
+        c -> IntStream.range(0, 60).mapToObj(i -> Turn.bash("echo step " + i)).toList());
+    // Once it is stopped, the model answers the conversation that holds the runaway's prompt.
+    // (Claude
+    // Code sends the next prompt along with the last tool result when it resumes a conversation
+    // stopped mid-loop, which the stub counts as a tool result of the earlier prompt.)
+    String resumed = "Continuing where the budget stopped me.";
     stub.when(
-        c -> c.prompt().contains(next),
+        c -> stopped.get() && (c.prompt().contains(runaway) || c.prompt().contains(next)),
         c ->
-            List.of(
+            Collections.nCopies(
+                c.toolResults() + 1,
                 Turn.text(
-                    c.earlierPrompts().stream().anyMatch(p -> p.contains(runaway))
-                        ? "Continuing where the budget stopped me."
+                    c.prompt().contains(runaway)
+                            || c.earlierPrompts().stream().anyMatch(p -> p.contains(runaway))
+                        ? resumed
                         : "No earlier conversation.")));
     BigDecimal cap = new BigDecimal("0.20");
     UUID task = UUID.randomUUID();
@@ -84,9 +96,20 @@ class TaskBudgetTest {
               cap,
               Instant.now()));
       TaskFailed failed =
-          Sessions.payload(Sessions.awaitTask(gateway, task, "task.failed"), TaskFailed.class);
+          await()
+              .atMost(Duration.ofMinutes(3))
+              .until(
+                  () ->
+                      gateway.records().stream()
+                          .map(r -> EventCodec.read(r.value()))
+                          .filter(e -> e.type().equals("task.failed"))
+                          .map(e -> Sessions.payload(e, TaskFailed.class))
+                          .filter(f -> f.taskId().equals(task))
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
       assertThat(failed.code()).isEqualTo(TaskFailed.BUDGET_EXCEEDED);
-      assertThat(failed.reason()).contains("budget of 0.20 USD");
+      assertThat(failed.reason()).contains("budget of 0.2 USD");
 
       // Every answer the model gave was metered; all but the last cost less than the cap, so the
       // model served one answer past the cap at most, and none after the refusal.
@@ -109,13 +132,32 @@ class TaskBudgetTest {
       assertThat(total).isGreaterThanOrEqualTo(cap);
       assertThat(beforeLast).isLessThan(cap);
       assertThat(served(runaway)).isLessThan(60);
+      stopped.set(true);
 
       // The next task of the session resumes the stopped one's conversation.
       Sessions.send(session.sessionId(), session.userId(), Sessions.task(task2, "go on " + next));
-      TaskCompleted two =
-          Sessions.payload(
-              Sessions.awaitTask(gateway, task2, "task.completed"), TaskCompleted.class);
-      assertThat(two.result()).isEqualTo("Continuing where the budget stopped me.");
+      EventEnvelope end =
+          await()
+              .atMost(Duration.ofMinutes(3))
+              .until(
+                  () ->
+                      gateway.records().stream()
+                          .map(r -> EventCodec.read(r.value()))
+                          .filter(e -> task2.toString().equals(e.data().path("taskId").asText()))
+                          .filter(e -> e.type().matches("task\\.(completed|failed)"))
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(end.type()).as("task 2 ended: %s", end.data()).isEqualTo("task.completed");
+      TaskCompleted two = Sessions.payload(end, TaskCompleted.class);
+      assertThat(two.result()).isEqualTo(resumed);
+      // The model saw the new prompt in the stopped task's conversation.
+      assertThat(stub.requests())
+          .anySatisfy(
+              r ->
+                  assertThat(r.body().path("messages").toString())
+                      .contains(runaway)
+                      .contains(next));
     }
   }
 
@@ -130,7 +172,8 @@ class TaskBudgetTest {
                 Panache.withTransaction(
                     () ->
                         tokens.mint(UUID.randomUUID(), "someone", taskId, Duration.ofMinutes(5))));
-    HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1, as Claude Code speaks it: one connection per request in flight.
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(PROXY + "/v1/messages"))
             .header("x-api-key", token)
