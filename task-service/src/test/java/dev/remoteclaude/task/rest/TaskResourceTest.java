@@ -166,8 +166,7 @@ class TaskResourceTest {
               .extract()
               .path("id");
       TaskDispatched dispatched =
-          awaitEmitted(
-              probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(id));
+          awaitEmitted(probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(id));
       assertThat(dispatched.maxCostUsd()).isEqualByComparingTo("2.5");
     }
     // Without one the task has no cap of its own.
