@@ -59,6 +59,10 @@ public class Task extends PanacheEntityBase {
   @Column(name = "permission_mode")
   public String permissionMode;
 
+  /** The cap on what the task's model answers may cost (USD), or null. */
+  @Column(name = "max_cost_usd")
+  public BigDecimal maxCostUsd;
+
   @Column(name = "queued_at", nullable = false)
   public Instant queuedAt;
 
@@ -156,6 +160,7 @@ public class Task extends PanacheEntityBase {
       Integer maxTurns,
       List<String> allowedTools,
       String permissionMode,
+      BigDecimal maxCostUsd,
       Instant now) {
     Task task = new Task();
     task.id = UUID.randomUUID();
@@ -167,6 +172,7 @@ public class Task extends PanacheEntityBase {
     task.maxTurns = maxTurns;
     task.allowedTools = allowedTools == null ? null : List.copyOf(allowedTools);
     task.permissionMode = permissionMode;
+    task.maxCostUsd = maxCostUsd;
     task.queuedAt = now;
     return task;
   }

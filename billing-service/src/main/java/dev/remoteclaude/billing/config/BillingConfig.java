@@ -42,15 +42,7 @@ public interface BillingConfig {
     /** Compute rates per sandbox provider ({@code local}, {@code kubernetes}, ...). */
     Map<String, ComputeRate> providers();
 
-    /** Prices of models without an entry in {@link #models()}. */
-    @WithName("default-model")
-    ModelRate defaultModel();
-
-    /**
-     * Prices per model name prefix: a model is priced by the longest prefix it starts with ({@code
-     * claude-sonnet-4} prices {@code claude-sonnet-4-5-20250929} unless a longer one matches).
-     */
-    Map<String, ModelRate> models();
+    // Model prices: rc-common's ModelPrices (billing.rates.default-model, billing.rates.models).
   }
 
   /** USD per hour of a sandbox, charged per second. */
@@ -62,22 +54,6 @@ public interface BillingConfig {
     /** PAUSED: the sandbox keeps only its snapshot and volume (storage). */
     @DecimalMin("0")
     BigDecimal pausedUsdPerHour();
-  }
-
-  /** USD per million tokens, by kind. */
-  interface ModelRate {
-    @DecimalMin("0")
-    BigDecimal input();
-
-    @DecimalMin("0")
-    BigDecimal output();
-
-    @DecimalMin("0")
-    BigDecimal cacheRead();
-
-    /** Cache creation (the 5-minute cache write rate). */
-    @DecimalMin("0")
-    BigDecimal cacheWrite();
   }
 
   /** What a plan allows each calendar month (UTC). */

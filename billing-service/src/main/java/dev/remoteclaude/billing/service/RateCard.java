@@ -1,11 +1,10 @@
 package dev.remoteclaude.billing.service;
 
 import dev.remoteclaude.billing.config.BillingConfig;
+import dev.remoteclaude.common.pricing.ModelPrices;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Comparator;
-import java.util.Map;
 
 /**
  * Prices usage from the configured rate card ({@code billing.rates.*}): compute per second by
@@ -19,16 +18,18 @@ public class RateCard {
   public static final String DEFAULT_PROVIDER = "default";
 
   /** Decimal places of a line's amount. */
-  public static final int SCALE = 10;
+  public static final int SCALE = ModelPrices.SCALE;
 
   private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   private static final String PAUSED = "PAUSED";
 
   private final BillingConfig.Rates rates;
+  private final ModelPrices prices;
 
-  public RateCard(BillingConfig config) {
+  public RateCard(BillingConfig config, ModelPrices prices) {
     this.rates = config.rates();
+    this.prices = prices;
   }
 
   /** The provider whose rate prices a sandbox of {@code provider} (null: unknown). */
@@ -50,23 +51,6 @@ public class RateCard {
 
   /** What one model answer's tokens cost, by the longest configured prefix of the model's name. */
   public BigDecimal model(String model, long input, long output, long cacheRead, long cacheWrite) {
-    BillingConfig.ModelRate rate = modelRate(model);
-    return rate.input()
-        .multiply(BigDecimal.valueOf(input))
-        .add(rate.output().multiply(BigDecimal.valueOf(output)))
-        .add(rate.cacheRead().multiply(BigDecimal.valueOf(cacheRead)))
-        .add(rate.cacheWrite().multiply(BigDecimal.valueOf(cacheWrite)))
-        .divide(MILLION, SCALE, RoundingMode.HALF_EVEN);
-  }
-
-  BillingConfig.ModelRate modelRate(String model) {
-    if (model == null) {
-      return rates.defaultModel();
-    }
-    return rates.models().entrySet().stream()
-        .filter(e -> model.startsWith(e.getKey()))
-        .max(Comparator.comparingInt(e -> e.getKey().length()))
-        .map(Map.Entry::getValue)
-        .orElse(rates.defaultModel());
+    return prices.price(model, input, output, cacheRead, cacheWrite);
   }
 }

@@ -105,6 +105,14 @@ public final class TaskCommand implements Runnable {
     String permissionMode;
 
     @Option(
+        names = "--max-cost",
+        paramLabel = "USD",
+        description =
+            "the most the task's model answers may cost (USD); past it the task stops"
+                + " BUDGET_EXCEEDED and the next task continues the conversation")
+    java.math.BigDecimal maxCost;
+
+    @Option(
         names = {"-d", "--detach"},
         description = "submit only: print the task and return at once")
     boolean detach;
@@ -125,7 +133,12 @@ public final class TaskCommand implements Runnable {
       UUID sessionId = session.id;
       NewTask body =
           new NewTask(
-              text, model, maxTurns, allowedTools.isEmpty() ? null : allowedTools, permissionMode);
+              text,
+              model,
+              maxTurns,
+              allowedTools.isEmpty() ? null : allowedTools,
+              permissionMode,
+              maxCost);
       // Where the log is now: the task's events all come after it.
       long head = detach ? 0 : head(api);
       JsonNode submitted = api.post("/api/v1/sessions/" + sessionId + "/tasks", body);

@@ -153,6 +153,38 @@ class TaskCommandTest {
   }
 
   @Test
+  void runPassesTheTasksCostCapAndAFailedOneSaysItsBudgetIsSpent() {
+    platform.taskScript(
+        task ->
+            List.of(
+                new Object[] {"task.started", Map.of()},
+                new Object[] {
+                  "task.failed",
+                  Map.of(
+                      "code",
+                      "BUDGET_EXCEEDED",
+                      "reason",
+                      "the task spent its budget of 1.5 USD",
+                      "usage",
+                      Map.of())
+                }));
+    CliRun run = cli();
+
+    assertThat(run.run("task", "run", session.toString(), "--max-cost", "1.50", "go"))
+        .isEqualTo(ExitCodes.FAILED);
+
+    JsonNode body = platform.lastBody("POST /api/v1/sessions/" + session + "/tasks");
+    assertThat(body.path("maxCostUsd").decimalValue()).isEqualByComparingTo("1.5");
+    assertThat(run.out())
+        .endsWith("✗ failed (BUDGET_EXCEEDED): the task spent its budget of 1.5 USD\n");
+    // Without the option the body carries no cap.
+    platform.taskScript(task -> succeeding());
+    cli().run("task", "run", session.toString(), "go");
+    assertThat(platform.lastBody("POST /api/v1/sessions/" + session + "/tasks").has("maxCostUsd"))
+        .isFalse();
+  }
+
+  @Test
   void thePromptCanComeFromStdin() {
     platform.taskScript(task -> succeeding());
 

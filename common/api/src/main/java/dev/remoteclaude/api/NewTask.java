@@ -1,10 +1,14 @@
 package dev.remoteclaude.api;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -18,6 +22,9 @@ import java.util.List;
  * @param allowedTools tools Claude may use without asking, e.g. {@code Read}, {@code Bash(git:*)}
  * @param permissionMode one of {@code default}, {@code acceptEdits}, {@code bypassPermissions},
  *     {@code plan}
+ * @param maxCostUsd the most the task's model answers may cost, in USD at list prices (more than 0,
+ *     at most {@value #MAX_COST_USD}); once spent the task fails {@code BUDGET_EXCEEDED} and the
+ *     session's next task continues its conversation. Absent: no cap of its own
  */
 public record NewTask(
     @NotBlank
@@ -39,10 +46,15 @@ public record NewTask(
     @Pattern(
             regexp = "default|acceptEdits|bypassPermissions|plan",
             message = "must be one of default, acceptEdits, bypassPermissions, plan")
-        String permissionMode) {
+        String permissionMode,
+    @DecimalMin(value = "0", inclusive = false)
+        @DecimalMax(MAX_COST_USD)
+        @Digits(integer = 5, fraction = 6)
+        BigDecimal maxCostUsd) {
 
   public static final int MAX_PROMPT_LENGTH = 100_000;
   public static final int MAX_TURNS = 200;
+  public static final String MAX_COST_USD = "10000";
 
   private static final String NO_NUL = "[^\\x00]*";
 }

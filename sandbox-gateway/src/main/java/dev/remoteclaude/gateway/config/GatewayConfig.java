@@ -81,6 +81,13 @@ public interface GatewayConfig {
     /** How long the upstream may stay silent (no byte) before the request fails. */
     @WithDefault("10m")
     Duration idleTimeout();
+
+    /**
+     * Requests one run's token may have in flight at once; more are answered 429 (rate_limit_error,
+     * with retry-after), which Claude Code waits out and retries.
+     */
+    @WithDefault("4")
+    int maxConcurrentPerToken();
   }
 
   Provisioning provisioning();

@@ -32,6 +32,7 @@ public class ModelAccess {
 
   /** Ends the tokens of the runs of {@code taskId}. */
   public Uni<Void> close(UUID taskId) {
+    proxy.forget(taskId);
     return SafeContext.run(() -> Panache.withTransaction(() -> tokens.revoke(taskId)));
   }
 }

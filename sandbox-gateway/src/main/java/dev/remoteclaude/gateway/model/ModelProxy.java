@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
+import dev.remoteclaude.common.pricing.ModelPrices;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -25,10 +26,17 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +46,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * included). It listens on a port of its own, so that a sandbox allowed to reach it reaches nothing
  * else of the gateway. Errors are answered in the Messages API's own shape, which Claude Code
  * shows.
+ *
+ * <p>It enforces a task's cost cap: it prices every answer it meters (rc-common's {@link
+ * ModelPrices}, billing's prices) and, once the task's answers cost its cap, refuses the task's
+ * next request (402 billing_error) and marks the run, which then ends BUDGET_EXCEEDED. The spend is
+ * counted here before the answer ends, so a task runs past its cap by one answer at most. A token
+ * may have {@code gateway.model-proxy.max-concurrent-per-token} requests in flight; more are
+ * answered 429 with retry-after.
  */
 @ApplicationScoped
 public class ModelProxy {
@@ -71,13 +86,27 @@ public class ModelProxy {
   private final ModelTokenRepository tokens;
   private final Outbox outbox;
   private final GatewayConfig config;
+  private final ModelPrices prices;
   private final ObjectMapper json = new ObjectMapper();
+
+  /** What each task's answers cost, counted as they end (before the recorded spend commits). */
+  private final Map<UUID, BigDecimal> spent = new ConcurrentHashMap<>();
+
+  /** Requests in flight per task run (one token each). */
+  private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
   private final String upstream;
   private HttpServer server;
   private HttpClient client;
 
-  public ModelProxy(Vertx vertx, ModelTokenRepository tokens, Outbox outbox, GatewayConfig config) {
+  public ModelProxy(
+      Vertx vertx,
+      ModelTokenRepository tokens,
+      Outbox outbox,
+      GatewayConfig config,
+      ModelPrices prices) {
     this.vertx = vertx;
+    this.prices = prices;
     this.tokens = tokens;
     this.outbox = outbox;
     this.config = config;
@@ -161,7 +190,7 @@ public class ModelProxy {
                             "authentication_error",
                             "this token is not valid for the model proxy (its task run ended?)");
                       } else {
-                        forward(request, grant.get());
+                        admit(request, grant.get());
                       }
                     }),
             failure ->
@@ -172,7 +201,78 @@ public class ModelProxy {
                     }));
   }
 
-  private void forward(HttpServerRequest request, ModelTokenRepository.Grant grant) {
+  /** Forgets what the proxy counted for a task whose run ended. */
+  void forget(UUID taskId) {
+    spent.remove(taskId);
+  }
+
+  /** Forwards the request unless the task's budget is spent or its token has too many in flight. */
+  private void admit(HttpServerRequest request, ModelTokenRepository.Grant grant) {
+    BigDecimal cap = grant.maxCostUsd();
+    BigDecimal used = grant.spentUsd().max(spent.getOrDefault(grant.taskId(), BigDecimal.ZERO));
+    if (cap != null && used.compareTo(cap) >= 0) {
+      spentUp(request, grant, cap, used);
+      return;
+    }
+    AtomicInteger active = inFlight.computeIfAbsent(grant.taskId(), id -> new AtomicInteger());
+    if (active.incrementAndGet() > config.modelProxy().maxConcurrentPerToken()) {
+      active.decrementAndGet();
+      request.response().putHeader("retry-after", "1");
+      refuse(
+          request,
+          429,
+          "rate_limit_error",
+          "too many requests at once for this task (at most "
+              + config.modelProxy().maxConcurrentPerToken()
+              + "); retry after a second");
+      return;
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            inFlight.computeIfPresent(
+                grant.taskId(), (id, n) -> n.decrementAndGet() <= 0 ? null : n);
+          }
+        };
+    request.response().endHandler(v -> release.run());
+    request.response().closeHandler(v -> release.run());
+    forward(request, grant, release);
+  }
+
+  /** Refuses a request of a task whose answers cost its cap, once the run is marked for it. */
+  private void spentUp(
+      HttpServerRequest request,
+      ModelTokenRepository.Grant grant,
+      BigDecimal cap,
+      BigDecimal used) {
+    Log.infof(
+        "task %s: budget of %s USD spent (%s USD); refusing its model requests",
+        grant.taskId(), cap.toPlainString(), used.setScale(6, RoundingMode.HALF_EVEN));
+    Context context = Vertx.currentContext();
+    String message =
+        "Budget exceeded: this task's model answers cost "
+            + used.setScale(4, RoundingMode.UP).toPlainString()
+            + " USD of its "
+            + cap.stripTrailingZeros().toPlainString()
+            + " USD cap (maxCostUsd). The task stops here; the session's next task continues"
+            + " this conversation.";
+    SafeContext.run(() -> Panache.withTransaction(() -> tokens.budgetExceeded(grant.taskId())))
+        .subscribe()
+        .with(
+            ok -> context.runOnContext(v -> refuse(request, 402, "billing_error", message)),
+            failure ->
+                context.runOnContext(
+                    v -> {
+                      Log.warnf(
+                          "task %s: cannot mark its budget spent: %s",
+                          grant.taskId(), failure.getMessage());
+                      refuse(request, 402, "billing_error", message);
+                    }));
+  }
+
+  private void forward(
+      HttpServerRequest request, ModelTokenRepository.Grant grant, Runnable release) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -185,13 +285,14 @@ public class ModelProxy {
               Log.warnf("model proxy: the model API cannot be reached: %s", failure.getMessage());
               refuse(request, 502, "api_error", "the model API cannot be reached");
             })
-        .onSuccess(upstreamRequest -> send(request, upstreamRequest, grant));
+        .onSuccess(upstreamRequest -> send(request, upstreamRequest, grant, release));
   }
 
   private void send(
       HttpServerRequest request,
       HttpClientRequest upstreamRequest,
-      ModelTokenRepository.Grant grant) {
+      ModelTokenRepository.Grant grant,
+      Runnable release) {
     request
         .headers()
         .forEach(
@@ -216,8 +317,14 @@ public class ModelProxy {
               Log.debugf("model proxy: task %s: upstream failed: %s", grant.taskId(), failure);
               refuse(request, 502, "api_error", "the model API failed to answer");
             });
-    // The client going away ends the upstream request too.
-    request.response().closeHandler(v -> upstreamRequest.reset());
+    // The client going away ends the upstream request too (and frees its place in flight).
+    request
+        .response()
+        .closeHandler(
+            v -> {
+              upstreamRequest.reset();
+              release.run();
+            });
     AtomicLong sent = new AtomicLong();
     long max = config.modelProxy().maxRequestBytes();
     request.handler(
@@ -272,17 +379,35 @@ public class ModelProxy {
     response.exceptionHandler(failure -> out.reset());
     response.endHandler(
         v -> {
+          // Counted before the answer ends, so the task's next request sees it.
+          Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId()));
+          Optional<BigDecimal> cost =
+              usage.map(
+                  u ->
+                      prices.price(
+                          u.model(),
+                          u.inputTokens(),
+                          u.outputTokens(),
+                          u.cacheReadTokens(),
+                          u.cacheCreationTokens()));
+          cost.ifPresent(c -> spent.merge(grant.taskId(), c, BigDecimal::add));
           out.end();
-          meter.flatMap(m -> m.finish(grant.taskId())).ifPresent(usage -> record(grant, usage));
+          usage.ifPresent(u -> record(grant, u, cost.get()));
         });
   }
 
-  /** The usage of an answer, announced for billing (metered once per event there). */
-  private void record(ModelTokenRepository.Grant grant, ModelUsage usage) {
+  /**
+   * The usage of an answer, announced for billing (metered once per event there), and its cost
+   * added to the task's spend.
+   */
+  private void record(ModelTokenRepository.Grant grant, ModelUsage usage, BigDecimal cost) {
     SafeContext.run(
             () ->
                 Panache.withTransaction(
-                    () -> outbox.emit(usage, grant.sessionId().toString(), grant.ownerId())))
+                    () ->
+                        outbox
+                            .emit(usage, grant.sessionId().toString(), grant.ownerId())
+                            .chain(() -> tokens.spend(grant.taskId(), cost))))
         .subscribe()
         .with(
             ok -> {},

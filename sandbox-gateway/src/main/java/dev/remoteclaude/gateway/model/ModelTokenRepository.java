@@ -3,6 +3,7 @@ package dev.remoteclaude.gateway.model;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,8 +25,12 @@ import java.util.UUID;
 @ApplicationScoped
 public class ModelTokenRepository {
 
-  /** Who a token was given to. */
-  public record Grant(UUID sessionId, String ownerId, UUID taskId) {}
+  /**
+   * Who a token was given to, and the budget of its task run: its cost cap (null: none) and what
+   * its model answers cost so far, as recorded.
+   */
+  public record Grant(
+      UUID sessionId, String ownerId, UUID taskId, BigDecimal maxCostUsd, BigDecimal spentUsd) {}
 
   private static final String PREFIX = "rc-model-";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -66,8 +71,10 @@ public class ModelTokenRepository {
         .chain(
             s ->
                 s.createNativeQuery(
-                        "SELECT CAST(session_id AS text), owner_id, CAST(task_id AS text)"
-                            + " FROM model_token WHERE token_hash = ?1 AND expires_at > now()",
+                        "SELECT CAST(t.session_id AS text), t.owner_id, CAST(t.task_id AS text),"
+                            + " r.max_cost_usd, r.spent_usd FROM model_token t"
+                            + " LEFT JOIN task_run r ON r.task_id = t.task_id"
+                            + " WHERE t.token_hash = ?1 AND t.expires_at > now()",
                         Object[].class)
                     .setParameter(1, hash(token))
                     .getResultList())
@@ -81,7 +88,35 @@ public class ModelTokenRepository {
     Object[] row = rows.get(0);
     return Optional.of(
         new Grant(
-            UUID.fromString((String) row[0]), (String) row[1], UUID.fromString((String) row[2])));
+            UUID.fromString((String) row[0]),
+            (String) row[1],
+            UUID.fromString((String) row[2]),
+            (BigDecimal) row[3],
+            row[4] == null ? BigDecimal.ZERO : (BigDecimal) row[4]));
+  }
+
+  /** Adds what one model answer of a task run cost to its spend. */
+  public Uni<Void> spend(UUID taskId, BigDecimal usd) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "UPDATE task_run SET spent_usd = spent_usd + ?1 WHERE task_id = ?2")
+                    .setParameter(1, usd)
+                    .setParameter(2, taskId)
+                    .executeUpdate())
+        .replaceWithVoid();
+  }
+
+  /** Marks a task run as stopped by its cost cap (its runner ends it BUDGET_EXCEEDED). */
+  public Uni<Void> budgetExceeded(UUID taskId) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery("UPDATE task_run SET budget_exceeded = true WHERE task_id = ?1")
+                    .setParameter(1, taskId)
+                    .executeUpdate())
+        .replaceWithVoid();
   }
 
   /** Ends every token given to runs of {@code taskId}. */

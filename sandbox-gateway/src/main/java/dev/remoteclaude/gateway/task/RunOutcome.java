@@ -19,12 +19,28 @@ sealed interface RunOutcome {
   record Failed(String code, String reason, Integer exitCode, Usage usage, String conversation)
       implements RunOutcome {}
 
-  static RunOutcome of(ClaudeOutput output, Optional<StopSignal> stop, long timeoutMinutes) {
+  /**
+   * @param budgetSpent why the model proxy refused the run's requests for its cost cap, if it did:
+   *     the run fails BUDGET_EXCEEDED and keeps its conversation
+   */
+  static RunOutcome of(
+      ClaudeOutput output,
+      Optional<StopSignal> stop,
+      long timeoutMinutes,
+      Optional<String> budgetSpent) {
     Optional<ClaudeResult> result = output.result();
     Usage usage = result.map(ClaudeResult::usage).orElse(Usage.none());
     Integer exitCode = output.exit() == null ? null : output.exit().exitCode();
     if (stop.isPresent()) {
       return new Failed(stop.get().code(), stop.get().reason(), exitCode, usage, null);
+    }
+    if (budgetSpent.isPresent()) {
+      return new Failed(
+          TaskFailed.BUDGET_EXCEEDED,
+          budgetSpent.get(),
+          exitCode,
+          usage,
+          result.map(ClaudeResult::claudeSessionId).orElse(null));
     }
     if (output.startFailure() != null) {
       return new Failed(

@@ -10,6 +10,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -47,6 +48,14 @@ public class TaskRun extends PanacheEntityBase {
 
   @Column(name = "finished_at")
   public Instant finishedAt;
+
+  /** The task's cost cap (USD), or null; the model proxy enforces it. */
+  @Column(name = "max_cost_usd", updatable = false)
+  public BigDecimal maxCostUsd;
+
+  /** Set by the model proxy (only) when it refused a request of the run for its cost cap. */
+  @Column(name = "budget_exceeded", insertable = false, updatable = false)
+  public boolean budgetExceeded;
 
   /** The dispatch as stored. */
   public TaskDispatched dispatched() {

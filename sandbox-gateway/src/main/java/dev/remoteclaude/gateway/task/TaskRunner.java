@@ -102,6 +102,7 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
                         run.sessionId = sessionId;
                         run.ownerId = envelope.userId();
                         run.dispatch = TaskRun.encode(task);
+                        run.maxCostUsd = task.maxCostUsd();
                         if (sandbox == null || !sandbox.usable()) {
                           String reason =
                               "the session's sandbox is not ready ("
@@ -219,7 +220,8 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
   }
 
   private Uni<Void> outcome(TaskRun run, ClaudeOutput output, Lease lease) {
-    return switch (RunOutcome.of(output, lease.stopSignal(), claude.timeoutMinutes())) {
+    return switch (RunOutcome.of(
+        output, lease.stopSignal(), claude.timeoutMinutes(), budgetSpent(run))) {
       case RunOutcome.Completed(ClaudeResult ok) -> {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("result", ok.text());
@@ -241,6 +243,16 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
               .rememberConversation(run.sessionId, f.conversation())
               .chain(() -> failed(run, f.code(), f.reason(), f.exitCode(), f.usage()));
     };
+  }
+
+  /** Why the run's cost cap stopped it, when the model proxy refused a request for it. */
+  private static Optional<String> budgetSpent(TaskRun run) {
+    return run.budgetExceeded
+        ? Optional.of(
+            "the task spent its budget of "
+                + run.maxCostUsd.stripTrailingZeros().toPlainString()
+                + " USD; the next task continues its conversation")
+        : Optional.empty();
   }
 
   private Uni<Void> failed(TaskRun run, String code, String reason, Integer exitCode) {

@@ -94,7 +94,7 @@ public final class Sessions {
   }
 
   public static TaskDispatched task(UUID taskId, String prompt) {
-    return new TaskDispatched(taskId, prompt, null, null, null, null, null, Instant.now());
+    return new TaskDispatched(taskId, prompt, null, null, null, null, null, null, Instant.now());
   }
 
   /** The first gateway event of a type for a session. */

@@ -65,7 +65,8 @@ public class TaskResource {
             task.model(),
             task.maxTurns(),
             task.allowedTools(),
-            task.permissionMode());
+            task.permissionMode(),
+            task.maxCostUsd());
     return tasks
         .submit(user.id(), sessionId, submission)
         .map(

@@ -82,6 +82,7 @@ public class TaskQueue {
             task.allowedTools,
             task.permissionMode,
             null,
+            task.maxCostUsd,
             now),
         session.id.toString(),
         session.ownerId);

@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +37,8 @@ public class TaskService {
       String model,
       Integer maxTurns,
       List<String> allowedTools,
-      String permissionMode) {}
+      String permissionMode,
+      BigDecimal maxCostUsd) {}
 
   /**
    * A task as it was accepted: QUEUED at {@code position} (1 = next to run). The task is a detached
@@ -97,6 +99,7 @@ public class TaskService {
             submission.maxTurns(),
             submission.allowedTools(),
             submission.permissionMode(),
+            submission.maxCostUsd(),
             now);
     int position = (int) queued + 1;
     Accepted accepted = new Accepted(copyOf(task), position);
@@ -240,6 +243,7 @@ public class TaskService {
             task.maxTurns,
             task.allowedTools,
             task.permissionMode,
+            task.maxCostUsd,
             task.queuedAt);
     copy.id = task.id;
     return copy;

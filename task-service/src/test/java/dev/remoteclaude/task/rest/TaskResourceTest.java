@@ -20,6 +20,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.remoteclaude.api.NewTask;
 import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.TaskDispatched;
 import dev.remoteclaude.common.events.TaskQueued;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.task.TaskFixtures;
@@ -152,6 +153,46 @@ class TaskResourceTest {
     }
     submit(user, session, Map.of("prompt", "p", "maxTurns", 200, "permissionMode", "plan"))
         .statusCode(202);
+  }
+
+  @Test
+  void aTasksCostCapIsPassedToTheGatewayWithItsDispatch() {
+    String user = newUser();
+    String session = sessionIn(user, "READY");
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.TASKS)) {
+      String id =
+          submit(user, session, Map.of("prompt", "refactor it", "maxCostUsd", 2.5))
+              .statusCode(202)
+              .extract()
+              .path("id");
+      TaskDispatched dispatched =
+          awaitEmitted(probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(id));
+      assertThat(dispatched.maxCostUsd()).isEqualByComparingTo("2.5");
+    }
+    // Without one the task has no cap of its own.
+    String other = sessionIn(user, "READY");
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.TASKS)) {
+      String id = submit(user, other, "no cap");
+      TaskDispatched dispatched =
+          awaitEmitted(probe, other, TaskDispatched.class, d -> d.taskId().toString().equals(id));
+      assertThat(dispatched.maxCostUsd()).isNull();
+    }
+  }
+
+  @Test
+  void anInvalidCostCapIs400NamingTheField() {
+    String user = newUser();
+    String session = sessionIn(user, "PAUSED");
+    List<Object> caps = List.of(0, -1, 10000.01, 0.0000001, "a lot");
+    for (Object cap : caps) {
+      submit(user, session, Map.of("prompt", "p", "maxCostUsd", cap))
+          .statusCode(400)
+          .contentType(PROBLEM)
+          .body("errors", hasSize(1))
+          .body("errors[0].field", startsWith("maxCostUsd"));
+    }
+    history(user, session).statusCode(200).body("$", hasSize(0));
+    submit(user, session, Map.of("prompt", "p", "maxCostUsd", 10000)).statusCode(202);
   }
 
   @Test

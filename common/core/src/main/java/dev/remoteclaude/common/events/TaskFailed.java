@@ -21,4 +21,10 @@ public record TaskFailed(
 
   /** The sandbox could not run it (missing, not ready). */
   public static final String SANDBOX_UNAVAILABLE = "SANDBOX_UNAVAILABLE";
+
+  /**
+   * The task spent its cost cap ({@code maxCostUsd}): the model proxy refused its next request.
+   * Claude's conversation is kept, so the session's next task continues it.
+   */
+  public static final String BUDGET_EXCEEDED = "BUDGET_EXCEEDED";
 }
