@@ -66,10 +66,7 @@ final class DashboardFiles {
         .putHeader("referrer-policy", "no-referrer")
         .putHeader("cache-control", "no-cache");
     if (request.method() == HttpMethod.HEAD) {
-      request
-          .response()
-          .putHeader("content-length", String.valueOf(content.get().length()))
-          .end();
+      request.response().putHeader("content-length", String.valueOf(content.get().length())).end();
     } else {
       request.response().end(content.get());
     }
