@@ -47,7 +47,9 @@ function signInPage(root, params) {
     try {
       await call("/api/v1/sessions?size=1");
       showError(null);
-      location.hash = params.next || "#/sessions";
+      const target = params.next || "#/sessions";
+      if (location.hash === target) render();
+      else location.hash = target;
     } catch (error) {
       signOut();
       showError(error.status === 401 ? "This token was not accepted (expired, or not signed by the platform's key)." : error);
