@@ -171,7 +171,7 @@ class DashboardTest {
         .atMost(TASK)
         .until(
             () -> !browser.findElements(By.cssSelector("[data-type='task.completed']")).isEmpty());
-    assertThat(browser.findElement(By.id("activity")).getText())
+    assertThat(browser.findElement(By.id("activity")).getDomProperty("textContent"))
         .contains("slept-well")
         .contains("All done.");
     // Every event the page shows is there exactly once: the same sequence numbers as the log.
@@ -234,9 +234,9 @@ class DashboardTest {
                     && browser.findElement(By.id("commands")).getText().contains("exit 0"));
 
     // Pause and resume.
-    browser.findElement(By.cssSelector("#session-header [data-action=pause]")).click();
+    click(By.cssSelector("#session-header [data-action=pause]"));
     awaitState("PAUSED", READY);
-    browser.findElement(By.cssSelector("#session-header [data-action=resume]")).click();
+    click(By.cssSelector("#session-header [data-action=resume]"));
     awaitState("READY", READY);
 
     // The sessions list shows it, with its cost so far.
@@ -255,7 +255,7 @@ class DashboardTest {
 
     // Terminate, after a confirmation.
     browser.get(base + "/#/sessions/" + session);
-    waitFor(By.cssSelector("#session-header [data-action=terminate]")).click();
+    click(By.cssSelector("#session-header [data-action=terminate]"));
     waitUntilShown(By.id("confirm-ok")).click();
     awaitState("TERMINATED", READY);
 
@@ -289,6 +289,22 @@ class DashboardTest {
                 !browser
                     .findElements(By.cssSelector("#session-header [data-state=" + state + "]"))
                     .isEmpty());
+  }
+
+  /** Clicks what {@code by} finds, once it is there; the page may redraw it meanwhile. */
+  private void click(By by) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            () -> {
+              List<WebElement> found = browser.findElements(by);
+              if (found.isEmpty()) {
+                return false;
+              }
+              found.get(0).click();
+              return true;
+            });
   }
 
   private WebElement waitFor(By by) {
