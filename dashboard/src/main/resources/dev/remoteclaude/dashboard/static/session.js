@@ -45,7 +45,7 @@ export function sessionPage(root, id) {
         h("dt", {}, "Created"), h("dd", {}, ago(session.createdAt)),
         h("dt", {}, "Timer"), h("dd", { class: "countdown" }, countdown(session) || "—"),
         h("dt", {}, "Live cost"), h("dd", {}, meter)),
-      session.stateReason ? h("p", { class: "reason" }, session.stateReason) : null,
+      session.stateReason ? h("p", { class: session.state === "FAILED" ? "reason" : "muted" }, session.stateReason) : null,
       h("div", { class: "row" }, sessionActions(session, loadSession)));
   }
 
@@ -133,15 +133,15 @@ export function sessionPage(root, id) {
         break;
       case "task.completed":
         notice(event, "Task completed", d.usage ? ` · ${usd(d.usage.costUsd)}` : "");
-        refreshTasks();
+        taskEnded(event.taskId);
         break;
       case "task.failed":
         activity.append(item(event, "notice fail", "Task failed: ", d.reason || d.code));
-        refreshTasks();
+        taskEnded(event.taskId);
         break;
       case "task.cancelled":
         notice(event, "Task cancelled", d.reason ? `: ${d.reason}` : "");
-        refreshTasks();
+        taskEnded(event.taskId);
         break;
       case "command.started":
         commandOutput.prepend(commandView(event, d));
@@ -170,6 +170,12 @@ export function sessionPage(root, id) {
   }
 
   // --- tasks ------------------------------------------------------------------------------------
+  // task-service hears of a task's end a moment after the stream shows it: wait for it (api.md).
+  function taskEnded(taskId) {
+    if (!taskId) return refreshTasks();
+    call(`/api/v1/tasks/${taskId}?waitSeconds=5`).catch(() => null).then(refreshTasks);
+  }
+
   async function refreshTasks() {
     try {
       const history = await call(`/api/v1/sessions/${id}/tasks`);
@@ -188,7 +194,9 @@ export function sessionPage(root, id) {
                 } }, "Cancel")
               : null)));
     } catch (error) {
-      showError(error);
+      // task-service learns of a new session from its events a moment after it is created
+      if (error.status === 404) fill(tasks, h("li", { class: "muted" }, "No tasks yet."));
+      else showError(error);
     }
   }
 

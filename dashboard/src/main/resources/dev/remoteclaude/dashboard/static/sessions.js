@@ -93,7 +93,7 @@ export function sessionsPage(root) {
               h("dt", {}, "Created"), h("dd", {}, ago(s.createdAt)),
               h("dt", {}, "Cost so far"), h("dd", { class: "cost" }, usd(costs[s.id])),
               h("dt", {}, "Timer"), h("dd", { class: "countdown" }, countdown(s) || "—")),
-            s.stateReason ? h("p", { class: "reason" }, s.stateReason) : null,
+            s.stateReason ? h("p", { class: s.state === "FAILED" ? "reason" : "muted" }, s.stateReason) : null,
             h("div", { class: "row" }, sessionActions(s, load))))));
   }
 
