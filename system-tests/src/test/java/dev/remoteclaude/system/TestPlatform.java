@@ -61,6 +61,9 @@ final class TestPlatform {
                   // an unknown or foreign session's stream request is refused after this
                   "sandbox-gateway:gateway.stream.attach-wait", "10s",
                   "*:kafka.session.timeout.ms", "8000",
+                  // On a machine loaded by parallel builds a service's first database connection
+                  // (SCRAM at start-up) can take longer than the pool's 5 s default.
+                  "*:quarkus.datasource.jdbc.acquisition-timeout", "60S",
                   "*:kafka.heartbeat.interval.ms", "2000"));
       try {
         platform = Platform.start(options, step -> System.out.println("[platform] " + step));

@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
 /**
  * The platform's one base URL: routes each request to the service that owns its path, as the
  * Kubernetes Ingress does (k8s/base/ingress.yaml has the same table). WebSocket upgrades are
- * tunnelled too. {@code /q/openapi/<service>} serves each service's OpenAPI document.
+ * tunnelled too. {@code /q/openapi/<service>} serves each service's OpenAPI document; {@code /} and
+ * the files next to it are the web dashboard ({@link DashboardFiles}).
  *
  * <p>REST calls and streams use separate connection pools: a stream holds its connection to the
  * service for as long as it is open, so streams must never take the connections REST calls wait
@@ -222,13 +223,15 @@ public final class EdgeRouter implements AutoCloseable {
           openapi.put(service, docs);
         });
     Streams streams = new Streams(streamClient, limits, openStreams);
+    DashboardFiles dashboard = new DashboardFiles(EdgeRouter.class.getClassLoader());
     HttpServer server =
         vertx
             // HTTP/1.1 only: a client's h2c upgrade (java.net.http asks for one) is declined
             // rather than proxied as HTTP/2 to services that speak HTTP/1.1 here.
             .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
             .requestHandler(
-                request -> dispatch(request, proxies, openapi, origins, streams, health));
+                request ->
+                    dispatch(request, proxies, openapi, origins, streams, dashboard, health));
     server.listen(port, "0.0.0.0").toCompletionStage().toCompletableFuture().join();
     return new EdgeRouter(vertx, server, openStreams);
   }
@@ -434,6 +437,7 @@ public final class EdgeRouter implements AutoCloseable {
       Map<String, HttpProxy> openapi,
       Map<String, SocketAddress> origins,
       Streams streams,
+      DashboardFiles dashboard,
       Supplier<String> health) {
     String path = request.path();
     if (path.equals("/q/health") || path.equals("/q/health/ready")) {
@@ -459,6 +463,9 @@ public final class EdgeRouter implements AutoCloseable {
       } else {
         proxies.get(service.get()).handle(request);
       }
+      return;
+    }
+    if (dashboard.serve(request)) {
       return;
     }
     request

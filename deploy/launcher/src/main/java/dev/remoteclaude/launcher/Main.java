@@ -184,6 +184,7 @@ public final class Main {
 
             Remote Claude is up (%d s).
               Base URL   %s
+              Dashboard  %s/   (sign in with a token: ./rc token [user])
               Token      ./rc token [user]       (a bearer token; default user "local-user")
               Claude     %s
               Logs       %s
@@ -198,6 +199,7 @@ public final class Main {
             """
                 .formatted(
                     seconds,
+                    platform.baseUrl(),
                     platform.baseUrl(),
                     options.anthropicApiKey().isPresent()
                         ? "Anthropic API (ANTHROPIC_API_KEY)"

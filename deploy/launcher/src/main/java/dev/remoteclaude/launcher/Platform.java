@@ -126,7 +126,7 @@ public final class Platform implements AutoCloseable {
       configs.put(name, serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl));
       launch(name, name, options.servicePorts() + i);
     }
-    awaitReady(services.keySet(), Duration.ofMinutes(4));
+    awaitReady(services.keySet(), startWait(System.getenv("RC_START_WAIT_SECONDS")));
 
     progress.accept("edge router on port " + options.edgePort());
 
@@ -414,6 +414,22 @@ public final class Platform implements AutoCloseable {
     if (!Files.exists(claude)) {
       throw new InfraException(
           "the Claude Code CLI is not installed (" + claude + "): build the gateway");
+    }
+  }
+
+  /**
+   * How long the services may take to become ready at start: {@code RC_START_WAIT_SECONDS}, 240 by
+   * default (a machine busy with other builds may need more).
+   */
+  static Duration startWait(String seconds) {
+    if (seconds == null || seconds.isBlank()) {
+      return Duration.ofMinutes(4);
+    }
+    try {
+      return Duration.ofSeconds(Math.max(1, Long.parseLong(seconds.strip())));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "RC_START_WAIT_SECONDS must be a whole number of seconds, not '" + seconds + "'");
     }
   }
 

@@ -268,6 +268,40 @@ class EdgeRouterTest {
   }
 
   @Test
+  void theDashboardIsServedAtTheRootWithAPolicyThatLetsOnlyItsOwnScriptsRun() throws Exception {
+    startEdge(null);
+    HttpResponse<String> page = get("/", Map.of());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.body()).contains("<title>Remote Claude</title>").contains("app.js");
+    assertThat(page.headers().firstValue("content-security-policy"))
+        .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
+    assertThat(page.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+
+    HttpResponse<String> script = get("/app.js", Map.of());
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("content-type"))
+        .hasValue("text/javascript; charset=utf-8");
+    assertThat(get("/style.css", Map.of()).headers().firstValue("content-type"))
+        .hasValue("text/css; charset=utf-8");
+
+    // Only the dashboard's own files: nothing else on the edge's classpath, no directories.
+    for (String path :
+        List.of(
+            "/missing.js",
+            "/dev/remoteclaude/dashboard/static/app.js",
+            "/%2e%2e/EdgeRouter.class",
+            "/..%2fapp.js",
+            "/META-INF/MANIFEST.MF")) {
+      HttpResponse<String> refused = get(path, Map.of());
+      assertThat(refused.statusCode()).as(path).isEqualTo(404);
+      assertThat(refused.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+    // The API's routes still go to their services.
+    assertThat(get("/api/v1/sessions", Map.of()).body()).contains("x-forwarded-host");
+  }
+
+  @Test
   void aServiceThatIsNotRunningIsAnswered503ProblemJson() throws Exception {
     int closedPort = dev.remoteclaude.infra.Ports.free();
     edge =
