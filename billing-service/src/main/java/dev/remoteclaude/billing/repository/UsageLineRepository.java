@@ -42,6 +42,39 @@ public class UsageLineRepository {
           + " WHERE user_id = ?1 AND kind = 'COMPUTE' AND detail <> 'PAUSED'"
           + " AND period_start >= ?2";
 
+  /**
+   * What the ledger holds for lines whose period starts at or after {@code ?1}, over all users: the
+   * amount, the sessions and users it is for, and compute seconds in all and while READY.
+   */
+  private static final String TOTALS =
+      "SELECT coalesce(sum(amount_usd), 0), count(DISTINCT session_id), count(DISTINCT user_id),"
+          + " CAST(coalesce(sum(seconds) FILTER (WHERE kind = 'COMPUTE'), 0) AS bigint),"
+          + " CAST(coalesce(sum(seconds) FILTER (WHERE kind = 'COMPUTE' AND detail = 'READY'), 0)"
+          + " AS bigint)"
+          + " FROM usage_line WHERE period_start >= ?1";
+
+  /** The ledger's totals over a window (for the business metrics). */
+  public record Totals(
+      BigDecimal amountUsd, long sessions, long users, long computeSeconds, long readySeconds) {}
+
+  /** The ledger's totals for lines whose period starts at or after {@code since}. */
+  public Uni<Totals> totalsSince(Instant since) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(TOTALS, Object[].class)
+                    .setParameter(1, utc(since))
+                    .getSingleResult())
+        .map(
+            row ->
+                new Totals(
+                    (BigDecimal) row[0],
+                    ((Number) row[1]).longValue(),
+                    ((Number) row[2]).longValue(),
+                    ((Number) row[3]).longValue(),
+                    ((Number) row[4]).longValue()));
+  }
+
   /** Adds a line unless the event already wrote one for that period. */
   public Uni<Void> insert(UUID sourceEventId, String userId, UsageLine line) {
     return Panache.getSession()

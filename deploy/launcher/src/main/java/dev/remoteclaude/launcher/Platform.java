@@ -47,6 +47,15 @@ public final class Platform implements AutoCloseable {
   private final Map<String, Properties> configs = new LinkedHashMap<>();
   private final Map<String, String> instances = new LinkedHashMap<>();
 
+  /**
+   * A service's management port (its metrics) is its HTTP port plus this: 9081-9085 by default; a
+   * replica gets a free one. Kept across restarts.
+   */
+  static final int MANAGEMENT_PORT_OFFSET = 1000;
+
+  private final Map<String, Integer> managementPorts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** How often a service that stops while it starts is started again before the start fails. */
   static final int START_ATTEMPTS = 2;
 
@@ -166,6 +175,8 @@ public final class Platform implements AutoCloseable {
     // X-Forwarded-* (the address the client used, for Location headers) only from the edge, which
     // connects from 127.0.0.1 and replaces whatever forwarding headers a client sent.
     config.setProperty("quarkus.http.host", LOOPBACK);
+    // Metrics are served on the management interface, on the loopback interface too.
+    config.setProperty("quarkus.management.host", LOOPBACK);
     config.setProperty("quarkus.http.proxy.trusted-proxies", LOOPBACK);
     options
         .serviceConfig()
@@ -197,11 +208,19 @@ public final class Platform implements AutoCloseable {
 
   private ServiceProcess launch(String instance, String service, int port) {
     Path workDir = writeConfig(instance, configs.getOrDefault(instance, configs.get(service)));
+    int managementPort =
+        managementPorts.computeIfAbsent(
+            instance,
+            name ->
+                SERVICES.contains(name)
+                    ? port + MANAGEMENT_PORT_OFFSET
+                    : dev.remoteclaude.infra.Ports.free());
     ServiceProcess process =
         ServiceProcess.start(
             instance,
             app(service),
             port,
+            managementPort,
             workDir,
             List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
             options.home().resolve("logs").resolve(instance + ".log"));

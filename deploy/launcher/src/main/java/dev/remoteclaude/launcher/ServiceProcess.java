@@ -20,21 +20,31 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final String name;
   private final int port;
+  private final int managementPort;
   private final Process process;
   private final Path log;
 
-  private ServiceProcess(String name, int port, Process process, Path log) {
+  private ServiceProcess(String name, int port, int managementPort, Process process, Path log) {
     this.name = name;
     this.port = port;
+    this.managementPort = managementPort;
     this.process = process;
     this.log = log;
   }
 
   /**
    * Starts {@code java -jar <app>}; configuration goes in the environment (secrets stay off argv).
+   * The service answers on {@code port}; its metrics are on {@code managementPort} (Quarkus'
+   * management interface), which the edge never routes to.
    */
   public static ServiceProcess start(
-      String name, Path app, int port, Path workDir, List<String> jvmOptions, Path log) {
+      String name,
+      Path app,
+      int port,
+      int managementPort,
+      Path workDir,
+      List<String> jvmOptions,
+      Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -47,11 +57,12 @@ public final class ServiceProcess implements AutoCloseable {
     command.add(app.toString());
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.directory(workDir.toFile());
     try {
-      return new ServiceProcess(name, port, builder.start(), log);
+      return new ServiceProcess(name, port, managementPort, builder.start(), log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -63,6 +74,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** Where its metrics are: {@code http://127.0.0.1:<managementPort>/q/metrics}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   public long pid() {

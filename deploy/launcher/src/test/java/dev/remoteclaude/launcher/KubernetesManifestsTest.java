@@ -699,6 +699,182 @@ class KubernetesManifestsTest {
     }
   }
 
+  // --- observability -----------------------------------------------------------------------------
+
+  private static final Path OBSERVABILITY = BASE.resolve("observability");
+
+  /** Where Prometheus runs: the only namespace that may reach the services' metrics port. */
+  private static final String MONITORING = "monitoring";
+
+  @Test
+  void everyServiceServesItsMetricsOnAPortOnlyPrometheusReaches() {
+    List<Manifest> base = baseManifests();
+    String managementPort =
+        load(ROOT.resolve("common/core/src/main/resources/META-INF/microprofile-config.properties"))
+            .getProperty("quarkus.management.port");
+    for (String service : services()) {
+      Map<String, Object> container =
+          Yaml.map(
+              Yaml.list(
+                      Yaml.at(
+                          find(base, "Deployment", service).doc(),
+                          "spec",
+                          "template",
+                          "spec",
+                          "containers"))
+                  .get(0));
+      assertThat(Yaml.list(container.get("ports")))
+          .as(service + ": a container port named metrics on quarkus.management.port")
+          .anyMatch(
+              p ->
+                  "metrics".equals(Yaml.text(p, "name"))
+                      && managementPort.equals(Yaml.text(p, "containerPort")));
+      assertThat(Yaml.list(Yaml.at(find(base, "Service", service).doc(), "spec", "ports")))
+          .as(service + ": the Service exposes the metrics port")
+          .anyMatch(
+              p ->
+                  "metrics".equals(Yaml.text(p, "name"))
+                      && "metrics".equals(Yaml.text(p, "targetPort")));
+    }
+
+    // The Ingress sends clients to the services' http port only (see ingressRoutes...).
+    for (Manifest ingress : all(base, "Ingress")) {
+      for (Object rule : Yaml.list(Yaml.at(ingress.doc(), "spec", "rules"))) {
+        for (Object p : Yaml.list(Yaml.at(rule, "http", "paths"))) {
+          assertThat(Yaml.text(p, "backend", "service", "port", "number")).isNotEqualTo("9000");
+        }
+      }
+    }
+
+    // Every policy that lets traffic in on the metrics port admits Prometheus' namespace only.
+    List<Manifest> toMetrics = new ArrayList<>();
+    for (Manifest policy : all(base, "NetworkPolicy")) {
+      for (Object rule : Yaml.list(Yaml.at(policy.doc(), "spec", "ingress"))) {
+        boolean metrics =
+            Yaml.list(Yaml.map(rule).get("ports")).stream()
+                .anyMatch(
+                    p ->
+                        "metrics".equals(Yaml.text(p, "port"))
+                            || managementPort.equals(Yaml.text(p, "port")));
+        if (!metrics) {
+          continue;
+        }
+        toMetrics.add(policy);
+        assertThat(Yaml.list(Yaml.map(rule).get("from")))
+            .as(policy.name() + ": who reaches the metrics port")
+            .isNotEmpty()
+            .allSatisfy(
+                from ->
+                    assertThat(
+                            Yaml.text(
+                                from,
+                                "namespaceSelector",
+                                "matchLabels",
+                                "kubernetes.io/metadata.name"))
+                        .isEqualTo(MONITORING));
+      }
+    }
+    assertThat(toMetrics)
+        .extracting(Manifest::name)
+        .containsExactly("rc-services-allow-prometheus");
+
+    Manifest monitor = single(all(base, "ServiceMonitor"), "ServiceMonitor");
+    Map<String, Object> endpoint =
+        Yaml.map(Yaml.list(Yaml.at(monitor.doc(), "spec", "endpoints")).get(0));
+    assertThat(Yaml.str(endpoint.get("port"))).isEqualTo("metrics");
+    assertThat(Yaml.str(endpoint.get("path"))).isEqualTo("/q/metrics");
+    assertThat(stringMap(Yaml.at(monitor.doc(), "spec", "selector", "matchLabels")))
+        .containsEntry("remote-claude.dev/role", "service");
+  }
+
+  /** Meters the services get from their Quarkus extensions rather than from this code. */
+  private static final Set<String> FRAMEWORK_METRICS =
+      Set.of(
+          // quarkus-micrometer's HTTP server binder
+          "http_server_requests_seconds",
+          // the Kafka client's own metrics (asserted present by rc-common's ObservabilityTest)
+          "kafka_consumer_fetch_manager_records_lag_max");
+
+  @Test
+  void everyAlertAndDashboardQueryNamesMetricsTheServicesExport() throws IOException {
+    Set<String> exported = new TreeSet<>(FRAMEWORK_METRICS);
+    exported.addAll(registeredMeters());
+    assertThat(exported).as("meters registered by the code").contains("rc_outbox_backlog");
+
+    List<String> expressions = new ArrayList<>();
+    Manifest rules =
+        single(parse(OBSERVABILITY.resolve("prometheus-rules.yaml")), "PrometheusRule");
+    List<String> alerts = new ArrayList<>();
+    for (Object group : Yaml.list(Yaml.at(rules.doc(), "spec", "groups"))) {
+      for (Object rule : Yaml.list(Yaml.map(group).get("rules"))) {
+        alerts.add(Yaml.text(rule, "alert"));
+        expressions.add(Yaml.text(rule, "expr"));
+      }
+    }
+    assertThat(alerts)
+        .as("the product description's thresholds")
+        .contains(
+            "RcSessionStartSlow", "RcHttpErrorRateHigh", "RcCostPerSessionHigh", "RcDatabaseSlow");
+    new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(OBSERVABILITY.resolve("grafana-dashboard.json").toFile())
+        .findValues("expr")
+        .forEach(expr -> expressions.add(expr.asText()));
+
+    Pattern metric = Pattern.compile("\\b((?:rc|http|kafka)_[a-z0-9_]+)\\b");
+    List<String> unknown = new ArrayList<>();
+    for (String expr : expressions) {
+      Matcher m = metric.matcher(expr);
+      while (m.find()) {
+        String name = m.group(1).replaceAll("_(bucket|count|sum|max|total)$", "");
+        if (!exported.contains(name) && !exported.contains(m.group(1))) {
+          unknown.add(m.group(1) + " in " + expr);
+        }
+      }
+    }
+    assertThat(unknown).as("metrics no service exports").isEmpty();
+  }
+
+  /**
+   * The Prometheus names of the meters the services' code registers with Micrometer ({@code
+   * Gauge/Timer/Counter.builder("rc.x.y")} and {@code Metrics.counter("rc.x.y")}): dots become
+   * underscores, a timer gains {@code _seconds}, a gauge its base unit.
+   */
+  private static Set<String> registeredMeters() throws IOException {
+    Pattern builder =
+        Pattern.compile("(Gauge|Timer|Counter)\\.builder\\(\\s*\"([a-z.]+)\"([^;]*);");
+    Pattern baseUnit = Pattern.compile("\\.baseUnit\\(\"([a-z]+)\"\\)");
+    Pattern shorthand = Pattern.compile("Metrics\\.counter\\(\\s*\"([a-z.]+)\"");
+    Set<String> names = new TreeSet<>();
+    List<Path> roots = new ArrayList<>();
+    roots.add(ROOT.resolve("common/core/src/main/java"));
+    services().forEach(service -> roots.add(ROOT.resolve(service).resolve("src/main/java")));
+    for (Path root : roots) {
+      List<Path> sources;
+      try (Stream<Path> files = Files.walk(root)) {
+        sources = files.filter(p -> p.toString().endsWith(".java")).toList();
+      }
+      for (Path source : sources) {
+        String text = Files.readString(source);
+        Matcher m = builder.matcher(text);
+        while (m.find()) {
+          String name = m.group(2).replace('.', '_');
+          Matcher unit = baseUnit.matcher(m.group(3));
+          names.add(
+              switch (m.group(1)) {
+                case "Timer" -> name + "_seconds";
+                case "Gauge" -> unit.find() ? name + "_" + unit.group(1) : name;
+                default -> name;
+              });
+        }
+        Matcher c = shorthand.matcher(text);
+        while (c.find()) {
+          names.add(c.group(1).replace('.', '_'));
+        }
+      }
+    }
+    return names;
+  }
+
   // --- helpers -----------------------------------------------------------------------------------
 
   record Manifest(Path file, Map<String, Object> doc) {
@@ -719,10 +895,16 @@ class KubernetesManifestsTest {
   }
 
   private static List<Manifest> baseManifests() {
-    Map<String, Object> kustomization = Yaml.map(single(BASE.resolve("kustomization.yaml")));
+    return manifestsOf(BASE);
+  }
+
+  /** The resources a kustomization lists, a directory's (another kustomization) included. */
+  private static List<Manifest> manifestsOf(Path dir) {
+    Map<String, Object> kustomization = Yaml.map(single(dir.resolve("kustomization.yaml")));
     List<Manifest> manifests = new ArrayList<>();
     for (Object resource : Yaml.list(kustomization.get("resources"))) {
-      manifests.addAll(parse(BASE.resolve(Yaml.str(resource))));
+      Path target = dir.resolve(Yaml.str(resource));
+      manifests.addAll(Files.isDirectory(target) ? manifestsOf(target) : parse(target));
     }
     return manifests;
   }

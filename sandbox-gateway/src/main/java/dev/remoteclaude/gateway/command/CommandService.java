@@ -14,6 +14,8 @@ import dev.remoteclaude.gateway.sandbox.SandboxAccess;
 import dev.remoteclaude.gateway.sandbox.SandboxRequests;
 import dev.remoteclaude.gateway.sandbox.SandboxState;
 import dev.remoteclaude.gateway.work.SafeContext;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,13 +67,24 @@ public class CommandService {
    */
   public Uni<ExecResult> run(SandboxAccess.Owned owned, UUID commandId, Command command) {
     Sandbox sandbox = owned.sandbox();
+    Timer.Sample started = Timer.start();
     return prepare(owned, command)
         .chain(request -> providers.exec(sandbox.provider, sandbox.providerId, request))
         .chain(
             handle -> {
               Activity activity = new Activity(sandbox, commandId);
               return providers.collect(handle).onTermination().invoke(activity::ended);
-            });
+            })
+        .onItemOrFailure()
+        .invoke(
+            (result, failure) ->
+                started.stop(
+                    Timer.builder("rc.commands")
+                        .description("Latency of commands run in sandboxes, until their result")
+                        .tag("provider", sandbox.provider)
+                        .tag("outcome", failure == null ? "completed" : "failed")
+                        .publishPercentileHistogram()
+                        .register(Metrics.globalRegistry)));
   }
 
   static final Duration HOLD_AFTER = Duration.ofSeconds(2);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.gateway.claude.LineSplitter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.quarkus.logging.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,6 +68,7 @@ final class UsageMeter {
     if (input + output + cacheRead + cacheCreation == 0) {
       return Optional.empty();
     }
+    countTokens(model == null ? "unknown" : model);
     return Optional.of(
         new ModelUsage(
             taskId,
@@ -75,6 +78,23 @@ final class UsageMeter {
             cacheRead,
             cacheCreation,
             Instant.now()));
+  }
+
+  /** The tokens through the model proxy ({@code rc_model_tokens_total}, by model and kind). */
+  private void countTokens(String modelName) {
+    tokens(modelName, "input", input);
+    tokens(modelName, "output", output);
+    tokens(modelName, "cache_read", cacheRead);
+    tokens(modelName, "cache_creation", cacheCreation);
+  }
+
+  private static void tokens(String modelName, String kind, long count) {
+    Counter.builder("rc.model.tokens")
+        .description("Model tokens metered by the model proxy")
+        .tag("model", modelName)
+        .tag("kind", kind)
+        .register(Metrics.globalRegistry)
+        .increment(count);
   }
 
   private void line(String line) {

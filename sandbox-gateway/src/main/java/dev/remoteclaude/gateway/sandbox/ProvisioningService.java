@@ -4,6 +4,7 @@ import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.events.SessionRequested;
+import dev.remoteclaude.common.observability.Traces;
 import dev.remoteclaude.gateway.announce.Announcer;
 import dev.remoteclaude.gateway.announce.Announcer.Entry;
 import dev.remoteclaude.gateway.log.LogTypes;
@@ -11,6 +12,13 @@ import dev.remoteclaude.gateway.work.Lease;
 import dev.remoteclaude.gateway.work.LeasedJob;
 import dev.remoteclaude.gateway.work.LeasedWork;
 import dev.remoteclaude.gateway.work.WorkKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -39,18 +47,24 @@ public class ProvisioningService implements LeasedJob {
   private final SandboxPreparation preparation;
   private final Announcer announcer;
   private final LeasedWork work;
+  private final Tracer tracer;
+  private final MeterRegistry registry;
 
   public ProvisioningService(
       SandboxRepository sandboxes,
       SandboxRequests requests,
       SandboxPreparation preparation,
       Announcer announcer,
-      LeasedWork work) {
+      LeasedWork work,
+      Tracer tracer,
+      MeterRegistry registry) {
     this.sandboxes = sandboxes;
     this.requests = requests;
     this.preparation = preparation;
     this.announcer = announcer;
     this.work = work;
+    this.tracer = tracer;
+    this.registry = registry;
   }
 
   @Override
@@ -96,6 +110,8 @@ public class ProvisioningService implements LeasedJob {
               sandbox.repositoryUrl = request.repositoryUrl();
               sandbox.branch = request.branch();
               sandbox.requestEventId = envelope.id();
+              String trace = Traces.currentTraceparent();
+              sandbox.traceparent = trace != null ? trace : envelope.traceparent();
               sandbox.restoreSnapshotId = request.restoreSnapshotId();
               sandbox.failureCode = null;
               sandbox.failureReason = null;
@@ -140,15 +156,46 @@ public class ProvisioningService implements LeasedJob {
                 return Uni.createFrom().voidItem();
               }
               Sandbox sandbox = work.sandbox();
+              // Continues the trace of the request that asked for the sandbox (the worker runs it
+              // later, outside that request): the announcement below carries it on.
+              Span span =
+                  tracer
+                      .spanBuilder("sandbox provision")
+                      .setParent(Traces.parent(sandbox.traceparent))
+                      .setAttribute("rc.provider", sandbox.provider)
+                      .startSpan();
+              Context trace = Context.current().with(span);
+              Timer.Sample started = Timer.start(registry);
               return preparation
                   .prepare(sandbox, work.request())
-                  .chain(providerId -> ready(sessionId, providerId))
+                  .chain(providerId -> ready(sessionId, providerId, trace))
+                  .invoke(() -> provisioned(started, sandbox.provider, "ready"))
                   .onFailure()
-                  .recoverWithUni(failure -> fail(sandbox, failure));
+                  .recoverWithUni(
+                      failure -> {
+                        span.setStatus(StatusCode.ERROR);
+                        return fail(sandbox, failure, trace, started);
+                      })
+                  .onTermination()
+                  .invoke(span::end);
             });
   }
 
-  private Uni<Void> ready(UUID sessionId, String providerId) {
+  /**
+   * Counts a provisioning that ended ({@code rc_sandbox_provisioning_seconds}, by provider and
+   * outcome: {@code ready} or the SandboxFailed code).
+   */
+  private void provisioned(Timer.Sample started, String provider, String outcome) {
+    started.stop(
+        Timer.builder("rc.sandbox.provisioning")
+            .description("Time to provision a sandbox, by provider and outcome")
+            .tag("provider", provider)
+            .tag("outcome", outcome)
+            .publishPercentileHistogram()
+            .register(registry));
+  }
+
+  private Uni<Void> ready(UUID sessionId, String providerId, Context trace) {
     return Panache.withTransaction(
         () ->
             sandboxes
@@ -161,16 +208,19 @@ public class ProvisioningService implements LeasedJob {
                       s.state = SandboxState.READY;
                       s.worker = null;
                       s.updatedAt = Instant.now();
-                      return announcer.announce(
-                          sessionId,
-                          s.ownerId,
-                          new SandboxProvisioned(s.provider, providerId, Instant.now()),
-                          Entry.of(LogTypes.SANDBOX_READY, Map.of("provider", s.provider)));
+                      try (Scope ignored = trace.makeCurrent()) {
+                        return announcer.announce(
+                            sessionId,
+                            s.ownerId,
+                            new SandboxProvisioned(s.provider, providerId, Instant.now()),
+                            Entry.of(LogTypes.SANDBOX_READY, Map.of("provider", s.provider)));
+                      }
                     }));
   }
 
-  private Uni<Void> fail(Sandbox sandbox, Throwable failure) {
+  private Uni<Void> fail(Sandbox sandbox, Throwable failure, Context trace, Timer.Sample started) {
     ProvisioningFailure reason = ProvisioningFailure.of(sandbox.provider, failure);
+    provisioned(started, sandbox.provider, reason.code());
     UUID sessionId = sandbox.sessionId;
     Log.infof(
         "session %s: provisioning failed (%s): %s", sessionId, reason.code(), reason.getMessage());
@@ -188,16 +238,19 @@ public class ProvisioningService implements LeasedJob {
                           s.failureReason = reason.getMessage();
                           s.worker = null;
                           s.updatedAt = Instant.now();
-                          return announcer
-                              .announce(
-                                  sessionId,
-                                  s.ownerId,
-                                  new SandboxFailed(
-                                      reason.code(), reason.getMessage(), Instant.now()),
-                                  Entry.of(
-                                      LogTypes.SANDBOX_FAILED,
-                                      Map.of("code", reason.code(), "reason", reason.getMessage())))
-                              .replaceWith(s);
+                          try (Scope ignored = trace.makeCurrent()) {
+                            return announcer
+                                .announce(
+                                    sessionId,
+                                    s.ownerId,
+                                    new SandboxFailed(
+                                        reason.code(), reason.getMessage(), Instant.now()),
+                                    Entry.of(
+                                        LogTypes.SANDBOX_FAILED,
+                                        Map.of(
+                                            "code", reason.code(), "reason", reason.getMessage())))
+                                .replaceWith(s);
+                          }
                         }))
         .chain(s -> s == null ? Uni.createFrom().voidItem() : preparation.release(s));
   }

@@ -63,6 +63,9 @@ public class Sandbox extends PanacheEntityBase {
   /** The gateway instance working on it while PROVISIONING (see LeasedWork). */
   public String worker;
 
+  /** The trace of the request that asked for the sandbox; provisioning continues it. */
+  public String traceparent;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

@@ -5,6 +5,8 @@ import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.AppendListener;
 import dev.remoteclaude.gateway.log.LogEvent;
 import dev.remoteclaude.gateway.log.OutputLog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -67,11 +69,21 @@ public class StreamHub implements AppendListener {
   private static final Object NO_LOOP = new Object();
 
   public StreamHub(
-      OutputLog log, GatewayConfig config, Vertx vertx, PgNotifications notifications) {
+      OutputLog log,
+      GatewayConfig config,
+      Vertx vertx,
+      PgNotifications notifications,
+      MeterRegistry registry) {
     this.log = log;
     this.config = config;
     this.vertx = vertx;
     this.notifications = notifications;
+    Gauge.builder(
+            "rc.stream.subscribers",
+            channels,
+            all -> all.values().stream().mapToInt(c -> c.subscribers.size()).sum())
+        .description("Clients following a session's live stream on this replica")
+        .register(registry);
   }
 
   void onStart(@Observes StartupEvent event) {

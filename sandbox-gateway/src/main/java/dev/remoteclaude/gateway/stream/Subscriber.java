@@ -2,6 +2,7 @@ package dev.remoteclaude.gateway.stream;
 
 import dev.remoteclaude.gateway.log.LogEvent;
 import dev.remoteclaude.gateway.log.OutputLog;
+import io.micrometer.core.instrument.Metrics;
 import io.quarkus.logging.Log;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -277,6 +278,10 @@ public final class Subscriber {
       return;
     }
     mode = Mode.CLOSED;
+    // rc_stream_closed_total by close code (a slow consumer's among them) and the messages that
+    // were waiting for the client and will not be sent (rc_stream_messages_dropped_total).
+    Metrics.counter("rc.stream.closed", "code", Integer.toString(code)).increment();
+    Metrics.counter("rc.stream.messages.dropped").increment(queue.size());
     queue.clear();
     queuedBytes = 0;
     sink.close(code, reason);

@@ -58,6 +58,38 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
       "SELECT s.* FROM session s WHERE s.state = 'READY' AND s.next_snapshot_at <= ?1"
           + " ORDER BY s.next_snapshot_at LIMIT ?2 FOR UPDATE OF s SKIP LOCKED";
 
+  /** How many sessions are in each state (states without sessions are absent). */
+  public Uni<java.util.Map<SessionState, Long>> countByState() {
+    return getSession()
+        .chain(
+            session ->
+                session
+                    .createSelectionQuery(
+                        "select s.state, count(s) from Session s group by s.state", Object[].class)
+                    .getResultList())
+        .map(
+            rows -> {
+              java.util.Map<SessionState, Long> counts =
+                  new java.util.EnumMap<>(SessionState.class);
+              rows.forEach(row -> counts.put((SessionState) row[0], (Long) row[1]));
+              return counts;
+            });
+  }
+
+  /** How many users have at least one session that is not over. */
+  public Uni<Long> countActiveOwners() {
+    return getSession()
+        .chain(
+            session ->
+                session
+                    .createSelectionQuery(
+                        "select count(distinct s.ownerId) from Session s where s.state not in"
+                            + " (:over)",
+                        Long.class)
+                    .setParameter("over", EnumSet.of(SessionState.TERMINATED, SessionState.FAILED))
+                    .getSingleResult());
+  }
+
   public Uni<Session> findOwned(String ownerId, UUID id) {
     return find("id = ?1 and ownerId = ?2", id, ownerId).firstResult();
   }

@@ -27,12 +27,17 @@ public class SessionTransitions {
   private final Outbox outbox;
   private final SessionTransitionRepository history;
   private final SessionConfig config;
+  private final SessionMetrics metrics;
 
   public SessionTransitions(
-      Outbox outbox, SessionTransitionRepository history, SessionConfig config) {
+      Outbox outbox,
+      SessionTransitionRepository history,
+      SessionConfig config,
+      SessionMetrics metrics) {
     this.outbox = outbox;
     this.history = history;
     this.config = config;
+    this.metrics = metrics;
   }
 
   /** Records a new session's first state. */
@@ -57,7 +62,7 @@ public class SessionTransitions {
     session.stateChangedAt = at;
     onEnter(session, to, at);
     Log.infof("session %s: %s -> %s (%s)", session.id, from, to, reason);
-    return record(session, from, to, reason, at);
+    return record(session, from, to, reason, at).invoke(() -> metrics.moved(session, from, to, at));
   }
 
   /** Emits an event about the session (keyed by it, so it stays in order with its other events). */

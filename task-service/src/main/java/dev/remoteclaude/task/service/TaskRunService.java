@@ -29,11 +29,13 @@ public class TaskRunService {
   private final TaskRepository tasks;
   private final TaskQueue queue;
   private final Outbox outbox;
+  private final TaskMetrics metrics;
 
-  public TaskRunService(TaskRepository tasks, TaskQueue queue, Outbox outbox) {
+  public TaskRunService(TaskRepository tasks, TaskQueue queue, Outbox outbox, TaskMetrics metrics) {
     this.tasks = tasks;
     this.queue = queue;
     this.outbox = outbox;
+    this.metrics = metrics;
   }
 
   @WithTransaction
@@ -72,6 +74,7 @@ public class TaskRunService {
               completed.usage(),
               completed.claudeSessionId(),
               at(completed.at()));
+          metrics.ended(task, TaskState.SUCCEEDED, at(completed.at()));
           return queue.dispatchNext(session).replaceWithVoid();
         });
   }
@@ -95,6 +98,7 @@ public class TaskRunService {
               };
           String reason = reasonOf(end, task, failed);
           task.end(end, failed.code(), reason, failed.exitCode(), failed.usage(), at);
+          metrics.ended(task, end, at);
           Uni<?> announced =
               end == TaskState.CANCELLED
                   ? outbox.emit(

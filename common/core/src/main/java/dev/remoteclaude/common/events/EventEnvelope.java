@@ -18,6 +18,9 @@ import java.util.UUID;
  *     change gets a new type), so an older consumer reads a newer payload by ignoring what it does
  *     not know
  * @param data the payload
+ * @param traceparent the W3C trace context of the request that emitted the event ({@code 00-<trace
+ *     id>-<span id>-<flags>}), so its consumers continue that trace; absent when the event was
+ *     emitted outside a trace
  */
 public record EventEnvelope(
     UUID id,
@@ -27,7 +30,27 @@ public record EventEnvelope(
     String userId,
     Instant occurredAt,
     int schemaVersion,
-    JsonNode data) {
+    JsonNode data,
+    String traceparent) {
+
+  /** An envelope that carries no trace context. */
+  public EventEnvelope(
+      UUID id,
+      String type,
+      String source,
+      String subject,
+      String userId,
+      Instant occurredAt,
+      int schemaVersion,
+      JsonNode data) {
+    this(id, type, source, subject, userId, occurredAt, schemaVersion, data, null);
+  }
+
+  /** The same event, carrying the given trace context. */
+  public EventEnvelope withTraceparent(String value) {
+    return new EventEnvelope(
+        id, type, source, subject, userId, occurredAt, schemaVersion, data, value);
+  }
 
   /**
    * The session the event is about: its subject, read as a session id. An event of a session whose

@@ -4,6 +4,14 @@ import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.PoisonMessageException;
+import dev.remoteclaude.common.observability.Traces;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -52,13 +60,32 @@ public class Inbox {
           .done()
           .build();
 
+  private final MeterRegistry registry;
+  private final Tracer tracer;
+
+  public Inbox(MeterRegistry registry, Tracer tracer) {
+    this.registry = registry;
+    this.tracer = tracer;
+  }
+
   /**
    * Receives a raw record of an {@code @Incoming} channel: {@link #consume} it, retried by the
    * platform's one policy. The returned failure (poison, or retries used up) is the channel's to
-   * dead-letter.
+   * dead-letter; each one counts in {@code rc_inbox_dead_letters_total}.
    */
   public Uni<Void> receive(String raw, EventHandlers handlers) {
-    return RETRY.get(() -> consume(raw, handlers));
+    return RETRY
+        .get(() -> consume(raw, handlers))
+        .onFailure()
+        .invoke(
+            failure ->
+                Counter.builder("rc.inbox.dead.letters")
+                    .description(
+                        "Records this service's consumers gave up on (poison, or retries used up),"
+                            + " sent to its dead-letter topic")
+                    .tag("reason", failure instanceof PoisonMessageException ? "poison" : "failed")
+                    .register(registry)
+                    .increment());
   }
 
   private static final String RECORD =
@@ -88,7 +115,40 @@ public class Inbox {
             });
   }
 
+  /**
+   * Handles the event in a span that continues the trace of the request that emitted it (the
+   * envelope's {@code traceparent}); the span is current while the handler runs, so what the
+   * handler emits in turn carries the same trace on.
+   */
   private Uni<Void> once(
+      EventEnvelope envelope, Event payload, EventHandlers.Handler<Event> handler) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              Span span =
+                  tracer
+                      .spanBuilder(envelope.type() + " process")
+                      .setParent(Traces.parent(envelope.traceparent()))
+                      .setSpanKind(SpanKind.CONSUMER)
+                      .setAttribute("messaging.system", "kafka")
+                      .setAttribute("messaging.operation.type", "process")
+                      .setAttribute("rc.event.type", envelope.type())
+                      .setAttribute("rc.event.source", String.valueOf(envelope.source()))
+                      .startSpan();
+              Scope scope = span.makeCurrent();
+              return handleOnce(envelope, payload, handler)
+                  .onFailure()
+                  .invoke(failure -> span.setStatus(StatusCode.ERROR, failure.getMessage()))
+                  .onTermination()
+                  .invoke(
+                      () -> {
+                        scope.close();
+                        span.end();
+                      });
+            });
+  }
+
+  private Uni<Void> handleOnce(
       EventEnvelope envelope, Event payload, EventHandlers.Handler<Event> handler) {
     return Panache.withTransaction(
         () ->
@@ -105,6 +165,13 @@ public class Inbox {
                     inserted -> {
                       if (inserted == 0) {
                         Log.debugf("event %s already handled", envelope.id());
+                        Counter.builder("rc.inbox.duplicates")
+                            .description(
+                                "Events received again after they were handled (redeliveries),"
+                                    + " skipped by the inbox")
+                            .tag("type", envelope.type())
+                            .register(registry)
+                            .increment();
                         return Uni.createFrom().voidItem();
                       }
                       return handler.apply(envelope, payload);

@@ -4,6 +4,7 @@ import dev.remoteclaude.common.events.Event;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.EventType;
+import dev.remoteclaude.common.observability.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,10 +25,13 @@ public class Outbox {
 
   /**
    * Adds an event keyed by {@code subject} (the session id, or the user id for user events). Must
-   * run inside a {@code @WithTransaction} (or {@code Panache.withTransaction}) chain.
+   * run inside a {@code @WithTransaction} (or {@code Panache.withTransaction}) chain. The envelope
+   * carries the current trace context, so the event's consumers continue the trace.
    */
   public Uni<EventEnvelope> emit(Event payload, String subject, String userId) {
-    EventEnvelope envelope = EventCodec.envelope(payload, source, subject, userId);
+    EventEnvelope envelope =
+        EventCodec.envelope(payload, source, subject, userId)
+            .withTraceparent(Traces.currentTraceparent());
     OutboxEvent row = new OutboxEvent();
     row.eventId = envelope.id();
     row.topic = EventType.of(payload).topic();

@@ -1,6 +1,9 @@
 package dev.remoteclaude.common.outbox;
 
 import dev.remoteclaude.common.db.PgNotifications;
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.observability.Traces;
+import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,6 +11,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -341,11 +345,26 @@ public class OutboxRelay {
             .withKey(row.getString("message_key"))
             .withHeaders(headers)
             .build();
+    // The send joins the trace of the request that emitted the event: the producer's span is a
+    // child of it, and its context goes in the record's traceparent header.
+    Context trace = Traces.parent(traceparent(row.getString("payload")));
     return emitter
-        .sendMessage(Message.of(row.getString("payload")).addMetadata(metadata))
+        .sendMessage(
+            Message.of(row.getString("payload"))
+                .addMetadata(metadata)
+                .addMetadata(TracingMetadata.with(trace, trace)))
         .ifNoItem()
         .after(config.sendTimeout())
         .fail();
+  }
+
+  /** The trace context an envelope carries, or null (an unreadable payload has none). */
+  private static String traceparent(String payload) {
+    try {
+      return EventCodec.mapper().readTree(payload).path("traceparent").textValue();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Deletes what is old enough: published outbox rows and handled inbox ids. */

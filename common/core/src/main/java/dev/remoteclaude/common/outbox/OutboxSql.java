@@ -37,6 +37,17 @@ final class OutboxSql {
           + " dead_at = CASE WHEN $5 THEN clock_timestamp() END"
           + " WHERE position = $1";
 
+  /**
+   * For the metrics: rows waiting to be published, the age in seconds of the oldest of them (null
+   * when none waits), and dead rows. Reads the partial index of unpublished rows only.
+   */
+  static final String BACKLOG =
+      "SELECT count(*) FILTER (WHERE dead_at IS NULL) AS backlog,"
+          + " extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE dead_at IS NULL))"
+          + " AS oldest_seconds,"
+          + " count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead"
+          + " FROM outbox_event WHERE published_at IS NULL";
+
   static final String COUNT_DEAD = "SELECT count(*) FROM outbox_event WHERE dead_at IS NOT NULL";
 
   static final String SELECT_DEAD =

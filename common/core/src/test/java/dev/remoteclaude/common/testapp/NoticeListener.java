@@ -3,6 +3,7 @@ package dev.remoteclaude.common.testapp;
 import dev.remoteclaude.common.events.SessionNotice;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
@@ -32,6 +33,7 @@ public class NoticeListener {
                         && !mended.contains(notice.message()))) {
                   return Uni.createFrom().failure(new IllegalStateException("handler failure"));
                 }
+                Log.infof("notice %s received", envelope.id());
                 ReceivedNotice received = new ReceivedNotice();
                 received.eventId = envelope.id();
                 received.subject = envelope.subject();
