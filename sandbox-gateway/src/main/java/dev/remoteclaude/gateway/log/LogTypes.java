@@ -33,6 +33,9 @@ public final class LogTypes {
   public static final String CLAUDE_OTHER = "claude.other";
   public static final String CLAUDE_STDERR = "claude.stderr";
 
+  // Git (the git proxy; a task's push)
+  public static final String GIT_PUSHED = "git.pushed";
+
   // Commands run through the API
   public static final String COMMAND_STARTED = "command.started";
   public static final String COMMAND_OUTPUT = "command.output";

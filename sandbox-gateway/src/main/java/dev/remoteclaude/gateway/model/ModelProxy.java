@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.git.GitProxy;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * puts the platform's key in its place and streams request and response through untouched (SSE
  * included). It listens on a port of its own, so that a sandbox allowed to reach it reaches nothing
  * else of the gateway. Errors are answered in the Messages API's own shape, which Claude Code
- * shows.
+ * shows. The same port serves the git proxy ({@link GitProxy}, paths under {@code /git/}).
  */
 @ApplicationScoped
 public class ModelProxy {
@@ -71,13 +72,16 @@ public class ModelProxy {
   private final ModelTokenRepository tokens;
   private final Outbox outbox;
   private final GatewayConfig config;
+  private final GitProxy git;
   private final ObjectMapper json = new ObjectMapper();
   private final String upstream;
   private HttpServer server;
   private HttpClient client;
 
-  public ModelProxy(Vertx vertx, ModelTokenRepository tokens, Outbox outbox, GatewayConfig config) {
+  public ModelProxy(
+      Vertx vertx, ModelTokenRepository tokens, Outbox outbox, GatewayConfig config, GitProxy git) {
     this.vertx = vertx;
+    this.git = git;
     this.tokens = tokens;
     this.outbox = outbox;
     this.config = config;
@@ -136,6 +140,10 @@ public class ModelProxy {
 
   private void handle(HttpServerRequest request) {
     request.pause();
+    if (GitProxy.serves(request.path())) {
+      git.handle(request);
+      return;
+    }
     if (request.method() != HttpMethod.POST || !PATHS.contains(request.path())) {
       refuse(request, 404, "not_found_error", "the model proxy serves POST /v1/messages only");
       return;
