@@ -1,5 +1,6 @@
 package dev.remoteclaude.api;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param allowedTools tools Claude may use without asking, e.g. {@code Read}, {@code Bash(git:*)}
  * @param permissionMode one of {@code default}, {@code acceptEdits}, {@code bypassPermissions},
  *     {@code plan}
+ * @param pullRequest when set, the task ends in a pull request of its changes ({@link
+ *     TaskPullRequest})
  */
 public record NewTask(
     @NotBlank
@@ -39,7 +42,8 @@ public record NewTask(
     @Pattern(
             regexp = "default|acceptEdits|bypassPermissions|plan",
             message = "must be one of default, acceptEdits, bypassPermissions, plan")
-        String permissionMode) {
+        String permissionMode,
+    @Valid TaskPullRequest pullRequest) {
 
   public static final int MAX_PROMPT_LENGTH = 100_000;
   public static final int MAX_TURNS = 200;

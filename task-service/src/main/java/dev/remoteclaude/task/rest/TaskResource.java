@@ -1,6 +1,7 @@
 package dev.remoteclaude.task.rest;
 
 import dev.remoteclaude.api.NewTask;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
@@ -65,7 +66,14 @@ public class TaskResource {
             task.model(),
             task.maxTurns(),
             task.allowedTools(),
-            task.permissionMode());
+            task.permissionMode(),
+            task.pullRequest() == null
+                ? null
+                : new PullRequestOption(
+                    task.pullRequest().base(),
+                    task.pullRequest().draft(),
+                    task.pullRequest().title(),
+                    task.pullRequest().body()));
     return tasks
         .submit(user.id(), sessionId, submission)
         .map(

@@ -1,6 +1,7 @@
 package dev.remoteclaude.task.service;
 
 import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskQueued;
@@ -36,7 +37,8 @@ public class TaskService {
       String model,
       Integer maxTurns,
       List<String> allowedTools,
-      String permissionMode) {}
+      String permissionMode,
+      PullRequestOption pullRequest) {}
 
   /**
    * A task as it was accepted: QUEUED at {@code position} (1 = next to run). The task is a detached
@@ -98,6 +100,7 @@ public class TaskService {
             submission.allowedTools(),
             submission.permissionMode(),
             now);
+    task.requestPullRequest(submission.pullRequest());
     int position = (int) queued + 1;
     Accepted accepted = new Accepted(copyOf(task), position);
     return tasks
@@ -242,6 +245,7 @@ public class TaskService {
             task.permissionMode,
             task.queuedAt);
     copy.id = task.id;
+    copy.requestPullRequest(task.pullRequest());
     return copy;
   }
 }

@@ -1,0 +1,106 @@
+package dev.remoteclaude.task.rest;
+
+import static dev.remoteclaude.task.TaskFixtures.awaitEmitted;
+import static dev.remoteclaude.task.TaskFixtures.newUser;
+import static dev.remoteclaude.task.TaskFixtures.runToCompletion;
+import static dev.remoteclaude.task.TaskFixtures.sessionIn;
+import static dev.remoteclaude.task.TaskFixtures.submit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.remoteclaude.common.events.PullRequestOption;
+import dev.remoteclaude.common.events.TaskDispatched;
+import dev.remoteclaude.common.events.Topics;
+import dev.remoteclaude.testing.KafkaProbe;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A task's {@code pullRequest} option: validated, kept with the task, handed to the gateway. */
+@QuarkusTest
+class TaskPullRequestTest {
+
+  @Test
+  void thePullRequestOptionTravelsWithTheDispatchedTask() {
+    String user = newUser();
+    String session = sessionIn(user, "READY");
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.TASKS)) {
+      String withPr =
+          submit(
+                  user,
+                  session,
+                  Map.of(
+                      "prompt",
+                      "Fix the flaky test",
+                      "pullRequest",
+                      Map.of("base", "release/1.2", "draft", true, "title", "Fix it", "body", "b")))
+              .statusCode(202)
+              .extract()
+              .path("id");
+      TaskDispatched dispatched =
+          awaitEmitted(
+              probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(withPr));
+      assertThat(dispatched.pullRequest())
+          .isEqualTo(new PullRequestOption("release/1.2", true, "Fix it", "b"));
+      runToCompletion(session, user, withPr);
+
+      String empty =
+          submit(user, session, Map.of("prompt", "Tidy up", "pullRequest", Map.of()))
+              .statusCode(202)
+              .extract()
+              .path("id");
+      assertThat(
+              awaitEmitted(
+                      probe,
+                      session,
+                      TaskDispatched.class,
+                      d -> d.taskId().toString().equals(empty))
+                  .pullRequest())
+          .isEqualTo(new PullRequestOption(null, null, null, null));
+      runToCompletion(session, user, empty);
+
+      String none = submit(user, session, Map.of("prompt", "Just look")).statusCode(202)
+          .extract()
+          .path("id");
+      assertThat(
+              awaitEmitted(
+                      probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(none))
+                  .pullRequest())
+          .isNull();
+    }
+  }
+
+  @Test
+  void aBadPullRequestOptionIs400NamingTheField() {
+    String user = newUser();
+    String session = sessionIn(user, "PAUSED");
+    List<Map<String, Object>> options =
+        List.of(
+            Map.of("base", "../main"),
+            Map.of("base", "main; rm -rf /"),
+            Map.of("title", "a\nb"),
+            Map.of("title", "x".repeat(257)),
+            Map.of("draft", "maybe"),
+            Map.of("reviewers", List.of("x")));
+    List<String> fields =
+        List.of(
+            "pullRequest.base",
+            "pullRequest.base",
+            "pullRequest.title",
+            "pullRequest.title",
+            "pullRequest",
+            "pullRequest");
+    for (int i = 0; i < options.size(); i++) {
+      submit(user, session, Map.of("prompt", "p", "pullRequest", options.get(i)))
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("errors", hasSize(1))
+          .body("errors[0].field", startsWith(fields.get(i)))
+          .body(not(containsString("Exception")));
+    }
+  }
+}
