@@ -1,7 +1,7 @@
 package dev.remoteclaude.task;
 
-import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.events.TaskProgress;
 import dev.remoteclaude.common.events.Usage;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;

@@ -158,7 +158,9 @@ public final class TaskCommand implements Runnable {
               maxTurns,
               allowedTools.isEmpty() ? null : allowedTools,
               permissionMode,
-              pullRequest ? new TaskPullRequest(base, draft ? Boolean.TRUE : null, prTitle, null) : null);
+              pullRequest
+                  ? new TaskPullRequest(base, draft ? Boolean.TRUE : null, prTitle, null)
+                  : null);
       // Where the log is now: the task's events all come after it.
       long head = detach ? 0 : head(api);
       JsonNode submitted = api.post("/api/v1/sessions/" + sessionId + "/tasks", body);

@@ -71,7 +71,7 @@ public class GitSessionRepository {
     return pool.preparedQuery(
             "SELECT session_id, owner_id, repository_url, git_credential FROM git_session"
                 + " WHERE token_hash = $1")
-        .execute(Tuple.of(io.vertx.mutiny.core.buffer.Buffer.buffer(tokenHash)))
+        .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
         .map(
             rows ->
                 rows.size() == 0

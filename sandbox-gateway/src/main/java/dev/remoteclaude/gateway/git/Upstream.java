@@ -36,6 +36,9 @@ public class Upstream {
   static final List<RefSpec> MIRROR =
       List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
 
+  private static final java.util.regex.Pattern REDIRECT =
+      java.util.regex.Pattern.compile("(?:redirect|http status)\\D*(30[0-8])\\b");
+
   private final GatewayConfig config;
   private final HostAddressPolicy policy =
       new HostAddressPolicy(HostAddressPolicy.Resolver.system());
@@ -142,6 +145,15 @@ public class Upstream {
     }
     String shown = display(url);
     String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher redirect = REDIRECT.matcher(message);
+    if (redirect.find()) {
+      return new GitProxyException.Refused(
+          GitProxyException.Kind.BAD_REPOSITORY,
+          shown
+              + " answered with a redirect (HTTP "
+              + redirect.group(1)
+              + "), which is not followed: use the repository's final URL");
+    }
     if (e instanceof NoRemoteRepositoryException
         || message.contains("not found")
         || message.contains("repository not found")) {

@@ -134,9 +134,7 @@ public class TaskPush {
                 SafeContext.run(
                     () -> git.expectTaskPush(sessionId, taskId, branch, task.pullRequest())))
         .chain(
-            () ->
-                git("push", "--quiet", "origin", "HEAD:refs/heads/" + branch)
-                    .apply(sandbox, env))
+            () -> git("push", "--quiet", "origin", "HEAD:refs/heads/" + branch).apply(sandbox, env))
         .call(() -> SafeContext.run(() -> git.taskPushDone(sessionId)))
         .chain(
             pushed ->
@@ -154,7 +152,8 @@ public class TaskPush {
 
   /** The first line of the prompt, trimmed, then the task id as a trailer. */
   static String message(TaskDispatched task, UUID taskId) {
-    String first = task.prompt() == null ? "" : task.prompt().strip().lines().findFirst().orElse("");
+    String first =
+        task.prompt() == null ? "" : task.prompt().strip().lines().findFirst().orElse("");
     first = first.strip();
     if (first.length() > 72) {
       first = first.substring(0, 72).strip();
@@ -197,7 +196,8 @@ public class TaskPush {
     return SafeContext.run(
         () ->
             Panache.withTransaction(
-                () -> announcer.log(sessionId, Entry.ofTask(LogTypes.SESSION_NOTICE, taskId, data))));
+                () ->
+                    announcer.log(sessionId, Entry.ofTask(LogTypes.SESSION_NOTICE, taskId, data))));
   }
 
   /** Git's last line of complaint, with any user info of a URL (a token) removed. */

@@ -174,8 +174,8 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
   }
 
   /**
-   * A successful task that asked for a pull request: its changes are committed and pushed before
-   * it is announced complete (so {@code GitPushed} comes before {@code TaskCompleted}).
+   * A successful task that asked for a pull request: its changes are committed and pushed before it
+   * is announced complete (so {@code GitPushed} comes before {@code TaskCompleted}).
    */
   private Uni<Void> publish(
       Begun begun, Map<String, String> env, ClaudeOutput output, Lease lease) {

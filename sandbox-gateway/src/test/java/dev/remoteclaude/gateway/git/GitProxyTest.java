@@ -3,13 +3,19 @@ package dev.remoteclaude.gateway.git;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.remoteclaude.common.events.EventCodec;
+import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.GitPushed;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
+import dev.remoteclaude.common.events.TaskDispatched;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
 import dev.remoteclaude.gateway.support.GitHttpServer;
 import dev.remoteclaude.gateway.support.GitRepos;
 import dev.remoteclaude.gateway.support.Sessions;
+import dev.remoteclaude.infra.anthropic.AnthropicStub;
+import dev.remoteclaude.infra.anthropic.Turn;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -131,7 +138,7 @@ class GitProxyTest {
                   + " commit -q --amend -m rewritten && git push --force origin"
                   + " HEAD:refs/heads/claude/feature");
       assertThat(force.getInt("exitCode")).isNotZero();
-      assertThat(force.getString("stderr")).contains("[remote rejected]").contains("fast-forward");
+      assertThat(force.getString("stderr")).contains("[remote rejected]").contains("non-fast");
       assertThat(upstreamRef(upstream, "claude/feature")).isEqualTo(commit);
 
       JsonPath delete = sh(user, session, "git push origin :refs/heads/claude/feature");
@@ -181,6 +188,87 @@ class GitProxyTest {
     } finally {
       Logger.getLogger("").removeHandler(capture);
     }
+  }
+
+  @Test
+  void aTaskWithAPullRequestOptionEndsWithItsCommitPushedBeforeItCompletes() throws Exception {
+    String credential = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    Path root = Files.createTempDirectory("rc-git-server-");
+    GitRepos.git(root, "clone", "--quiet", "--bare", GitRepos.withReadme("app\n"), "app.git");
+    Path upstream = root.resolve("app.git");
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    AnthropicStub stub = GatewayTestResource.stub();
+    String marker = "[m-" + UUID.randomUUID() + "]";
+    stub.when(marker, Turn.bash("echo fixed > fix.txt"), Turn.text("Fixed it."));
+    String quiet = "[m-" + UUID.randomUUID() + "]";
+    stub.when(quiet, Turn.text("Nothing to change."));
+    PullRequestOption option = new PullRequestOption("main", true, null, null);
+    try (GitHttpServer git = GitHttpServer.start(root, credential);
+        KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session,
+          user,
+          Sessions.request(
+              git.url("app.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(session, credential)));
+      Sessions.await(gateway, session, "sandbox.provisioned");
+
+      UUID task = UUID.randomUUID();
+      Sessions.send(
+          session,
+          user,
+          new TaskDispatched(
+              task,
+              "  Fix the bug " + marker + "\nand explain why",
+              null,
+              null,
+              null,
+              null,
+              option,
+              Instant.now()));
+      Sessions.awaitTask(gateway, task, "task.completed");
+      String branch = "claude/" + session.toString().substring(0, 8);
+      List<EventEnvelope> ordered =
+          gateway.records().stream()
+              .filter(r -> r.key().equals(session.toString()))
+              .map(r -> EventCodec.read(r.value()))
+              .filter(e -> e.type().equals("git.pushed") || e.type().equals("task.completed"))
+              .toList();
+      assertThat(ordered)
+          .extracting(EventEnvelope::type)
+          .containsExactly("git.pushed", "task.completed");
+      GitPushed pushed = Sessions.payload(ordered.get(0), GitPushed.class);
+      assertThat(pushed.taskId()).isEqualTo(task);
+      assertThat(pushed.pullRequest()).isEqualTo(option);
+      assertThat(pushed.branch()).isEqualTo(branch);
+      assertThat(upstreamRef(upstream, branch)).isEqualTo(pushed.commit());
+      assertThat(gitOutput(upstream, "show", "-s", "--format=%B", branch).strip())
+          .isEqualTo("Fix the bug " + marker + "\n\nRemote-Claude-Task: " + task);
+      assertThat(gitOutput(upstream, "show", branch + ":fix.txt")).isEqualTo("fixed\n");
+      assertThat(events(user, session)).contains("\"git.pushed\"");
+
+      // A task that changes nothing: no commit, no push, a notice; it still completes.
+      UUID second = UUID.randomUUID();
+      Sessions.send(
+          session,
+          user,
+          new TaskDispatched(
+              second, "Look " + quiet, null, null, null, null, option, Instant.now()));
+      Sessions.awaitTask(gateway, second, "task.completed");
+      assertThat(events(user, session)).contains("NOTHING_CHANGED");
+      assertThat(upstreamRef(upstream, branch)).isEqualTo(pushed.commit());
+    }
+  }
+
+  private static String gitOutput(Path upstream, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("git", "--git-dir", upstream.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
   private static Handler capture(List<String> lines) {

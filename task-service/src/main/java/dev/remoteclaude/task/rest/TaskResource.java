@@ -1,10 +1,10 @@
 package dev.remoteclaude.task.rest;
 
 import dev.remoteclaude.api.NewTask;
-import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.ratelimit.RateLimitClass;
 import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.task.service.TaskService;

@@ -6,9 +6,9 @@ import static dev.remoteclaude.task.TaskFixtures.runToCompletion;
 import static dev.remoteclaude.task.TaskFixtures.sessionIn;
 import static dev.remoteclaude.task.TaskFixtures.submit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.remoteclaude.common.events.PullRequestOption;
@@ -63,9 +63,8 @@ class TaskPullRequestTest {
           .isEqualTo(new PullRequestOption(null, null, null, null));
       runToCompletion(session, user, empty);
 
-      String none = submit(user, session, Map.of("prompt", "Just look")).statusCode(202)
-          .extract()
-          .path("id");
+      String none =
+          submit(user, session, Map.of("prompt", "Just look")).statusCode(202).extract().path("id");
       assertThat(
               awaitEmitted(
                       probe, session, TaskDispatched.class, d -> d.taskId().toString().equals(none))
