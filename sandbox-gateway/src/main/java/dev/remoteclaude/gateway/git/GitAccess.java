@@ -62,14 +62,17 @@ public class GitAccess {
         .replaceWith(remoteUrl(sessionId, token));
   }
 
-  /** Ends the session's token and deletes its mirror; inside a transaction. */
+  /**
+   * Ends the session's token (inside a transaction); its mirror is deleted in the background (off
+   * the transaction's context: JGit and the file system block).
+   */
   public Uni<Void> close(UUID sessionId) {
     return sessions
         .delete(sessionId)
-        .call(
+        .invoke(
             () ->
-                Uni.createFrom()
-                    .item(
+                Infrastructure.getDefaultWorkerPool()
+                    .execute(
                         () -> {
                           try {
                             mirrors.delete(sessionId);
@@ -78,9 +81,7 @@ public class GitAccess {
                                 "session %s: git mirror not deleted: %s",
                                 sessionId, e.getMessage());
                           }
-                          return null;
-                        })
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+                        }));
   }
 
   /** The session's working branch: {@code <prefix><first 8 characters of its id>}. */

@@ -1,7 +1,11 @@
 package dev.remoteclaude.gateway.git;
 
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,6 +42,7 @@ import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.RefAdvertiser;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.UploadPack;
+import org.eclipse.jgit.util.FS;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
@@ -65,6 +70,30 @@ public class GitMirrors {
   public GitMirrors(GatewayConfig config, Upstream upstream) {
     this.config = config;
     this.upstream = upstream;
+  }
+
+  /**
+   * JGit's one-time costs (measuring the file system's timestamp resolution, reading the system's
+   * git configuration) are paid at startup, in the background, rather than by the first clone.
+   */
+  void warmUp(@Observes StartupEvent ignored) {
+    FS.FileStoreAttributes.setBackground(true);
+    Infrastructure.getDefaultWorkerPool()
+        .execute(
+            () -> {
+              UUID probe = UUID.randomUUID();
+              try (Locked mirror = open(probe)) {
+                mirror.repository().getRefDatabase().getRefs();
+              } catch (IOException | RuntimeException e) {
+                Log.debugf("git mirrors: warm-up failed: %s", e.getMessage());
+              }
+              try {
+                delete(probe);
+                Files.deleteIfExists(config.git().mirrorDir().resolve(probe + ".lock"));
+              } catch (IOException | RuntimeException e) {
+                Log.debugf("git mirrors: warm-up left %s: %s", probe, e.getMessage());
+              }
+            });
   }
 
   /** The ref advertisement of {@code service} ({@code info/refs}), after a fetch from upstream. */

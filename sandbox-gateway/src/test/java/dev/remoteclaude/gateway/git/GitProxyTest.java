@@ -138,7 +138,8 @@ class GitProxyTest {
                   + " commit -q --amend -m rewritten && git push --force origin"
                   + " HEAD:refs/heads/claude/feature");
       assertThat(force.getInt("exitCode")).isNotZero();
-      assertThat(force.getString("stderr")).contains("[remote rejected]").contains("non-fast");
+      // JGit refuses it as git's own receive-pack does; git shows "[rejected] (non-fast-forward)".
+      assertThat(force.getString("stderr")).contains("rejected").contains("non-fast-forward");
       assertThat(upstreamRef(upstream, "claude/feature")).isEqualTo(commit);
 
       JsonPath delete = sh(user, session, "git push origin :refs/heads/claude/feature");
