@@ -166,17 +166,20 @@ class GitProxyTest {
       // process, command lines; nor in the gateway's log.
       assertThat(run(user, session, "cat", ".git/config").getString("stdout"))
           .doesNotContain(credential);
+      // The credential goes in encoded, and is decoded into a pattern file descriptor: so no
+      // command line of the search holds it.
       JsonPath search =
           run(
               user,
               session,
-              "sh",
+              "bash",
               "-c",
-              "grep -rlsF -e \"$1\" . \"$HOME\" /tmp; cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline"
-                  + " 2>/dev/null | tr '\\0' '\\n' | grep -cF -e \"$1\"; grep -rlsF 'private"
-                  + " stuff' README.md",
-              "sh",
-              credential);
+              "c=$(printf %s \"$1\" | base64 -d); grep -rlsF -f <(printf '%s\\n' \"$c\") ."
+                  + " \"$HOME\" /tmp; cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline 2>/dev/null"
+                  + " | tr '\\0' '\\n' | grep -cF -f <(printf '%s\\n' \"$c\"); grep -lF"
+                  + " 'private stuff' README.md",
+              "bash",
+              Base64.getEncoder().encodeToString(credential.getBytes(StandardCharsets.UTF_8)));
       assertThat(search.getString("stdout")).isEqualTo("0\nREADME.md\n");
       assertThat(run(user, session, "env").getString("stdout")).doesNotContain(credential);
       assertThat(logs).isNotEmpty().noneMatch(line -> line.contains(credential));
