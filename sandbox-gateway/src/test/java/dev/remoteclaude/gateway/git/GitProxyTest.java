@@ -182,8 +182,33 @@ class GitProxyTest {
               Base64.getEncoder().encodeToString(credential.getBytes(StandardCharsets.UTF_8)));
       assertThat(search.getString("stdout")).isEqualTo("0\nREADME.md\n");
       assertThat(run(user, session, "env").getString("stdout")).doesNotContain(credential);
-      assertThat(logs).isNotEmpty().noneMatch(line -> line.contains(credential));
-      assertThat(logs).noneMatch(line -> line.contains(token));
+      // A clone the upstream refuses (wrong credential) is logged: the capture sees the gateway's
+      // log, and no line of it holds the real credential or a session token.
+      UUID refused = UUID.randomUUID();
+      Sessions.send(
+          refused,
+          user,
+          Sessions.request(
+              git.url("up.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(refused, "ghp_wrong")));
+      Sessions.await(gateway, refused, "sandbox.failed");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                synchronized (logs) {
+                  assertThat(logs).anyMatch(line -> line.contains(refused.toString()));
+                }
+              });
+      synchronized (logs) {
+        assertThat(logs).noneMatch(line -> line.contains(credential));
+      }
+      synchronized (logs) {
+        assertThat(logs).noneMatch(line -> line.contains(token));
+      }
 
       // After the session ends, its token no longer opens anything.
       Sessions.send(session, user, new SessionTerminateRequested("user"));
