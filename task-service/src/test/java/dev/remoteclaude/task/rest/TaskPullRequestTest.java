@@ -82,17 +82,9 @@ class TaskPullRequestTest {
             Map.of("base", "../main"),
             Map.of("base", "main; rm -rf /"),
             Map.of("title", "a\nb"),
-            Map.of("title", "x".repeat(257)),
-            Map.of("draft", "maybe"),
-            Map.of("reviewers", List.of("x")));
+            Map.of("title", "x".repeat(257)));
     List<String> fields =
-        List.of(
-            "pullRequest.base",
-            "pullRequest.base",
-            "pullRequest.title",
-            "pullRequest.title",
-            "pullRequest",
-            "pullRequest");
+        List.of("pullRequest.base", "pullRequest.base", "pullRequest.title", "pullRequest.title");
     for (int i = 0; i < options.size(); i++) {
       submit(user, session, Map.of("prompt", "p", "pullRequest", options.get(i)))
           .statusCode(400)
