@@ -1,6 +1,7 @@
 package dev.remoteclaude.task;
 
 import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.events.TaskProgress;
 import dev.remoteclaude.common.events.Usage;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
@@ -65,6 +66,22 @@ public class Task extends PanacheEntityBase {
 
   @Column(name = "queued_at", nullable = false)
   public Instant queuedAt;
+
+  /** Whether the task asked to end in a pull request (the pr_* columns are its option). */
+  @Column(name = "pr_requested", nullable = false)
+  public boolean prRequested;
+
+  @Column(name = "pr_base")
+  public String prBase;
+
+  @Column(name = "pr_draft")
+  public Boolean prDraft;
+
+  @Column(name = "pr_title")
+  public String prTitle;
+
+  @Column(name = "pr_body")
+  public String prBody;
 
   @Column(name = "dispatched_at")
   public Instant dispatchedAt;
@@ -175,6 +192,20 @@ public class Task extends PanacheEntityBase {
     task.maxCostUsd = maxCostUsd;
     task.queuedAt = now;
     return task;
+  }
+
+  /** Records the task's pullRequest option (null: none). */
+  public void requestPullRequest(PullRequestOption option) {
+    prRequested = option != null;
+    prBase = option == null ? null : option.base();
+    prDraft = option == null ? null : option.draft();
+    prTitle = option == null ? null : option.title();
+    prBody = option == null ? null : option.body();
+  }
+
+  /** The task's pullRequest option, or null. */
+  public PullRequestOption pullRequest() {
+    return prRequested ? new PullRequestOption(prBase, prDraft, prTitle, prBody) : null;
   }
 
   public String promptPreview() {

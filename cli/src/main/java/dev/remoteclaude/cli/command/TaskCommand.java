@@ -2,6 +2,7 @@ package dev.remoteclaude.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.remoteclaude.api.NewTask;
+import dev.remoteclaude.api.TaskPullRequest;
 import dev.remoteclaude.api.TaskState;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.cli.CliContext;
@@ -70,6 +71,7 @@ public final class TaskCommand implements Runnable {
         "  rclaude task run $SESSION --model sonnet --max-turns 10 \\",
         "      --allow Read --allow 'Bash(npm test:*)' \"Fix the failing test\"",
         "  git diff | rclaude task run $SESSION - --detach   (prompt from stdin)",
+        "  rclaude task run $SESSION --pr --base main --draft \"Fix the flaky test\"",
         "  rclaude task run $SESSION \"Summarise the README\" -o json \\",
         "      | jq -r 'select(.type==\"claude.text\").data.text'"
       })
@@ -117,6 +119,28 @@ public final class TaskCommand implements Runnable {
         description = "submit only: print the task and return at once")
     boolean detach;
 
+    @Option(
+        names = "--pr",
+        description =
+            "when the task succeeds, commit its changes on the session's branch, push them and"
+                + " open (or update) a pull request")
+    boolean pullRequest;
+
+    @Option(
+        names = "--base",
+        paramLabel = "BRANCH",
+        description = "with --pr: the branch to merge into (default: the repository's default)")
+    String base;
+
+    @Option(names = "--draft", description = "with --pr: open the pull request as a draft")
+    boolean draft;
+
+    @Option(
+        names = "--pr-title",
+        paramLabel = "TITLE",
+        description = "with --pr: the pull request's title (default: from the task)")
+    String prTitle;
+
     @Mixin Options.Verbose verbose;
 
     Run(CliContext context) {
@@ -131,6 +155,10 @@ public final class TaskCommand implements Runnable {
       }
       Api api = context.api();
       UUID sessionId = session.id;
+      if (!pullRequest && (base != null || draft || prTitle != null)) {
+        throw new CliException(
+            ExitCodes.USAGE, "--base, --draft and --pr-title go with --pr (a pull request)");
+      }
       NewTask body =
           new NewTask(
               text,
@@ -138,6 +166,9 @@ public final class TaskCommand implements Runnable {
               maxTurns,
               allowedTools.isEmpty() ? null : allowedTools,
               permissionMode,
+              pullRequest
+                  ? new TaskPullRequest(base, draft ? Boolean.TRUE : null, prTitle, null)
+                  : null,
               maxCost);
       // Where the log is now: the task's events all come after it.
       long head = detach ? 0 : head(api);

@@ -185,6 +185,45 @@ class TaskCommandTest {
   }
 
   @Test
+  void runWithPrAsksForAPullRequestAndItsOptionsNeedIt() {
+    platform.taskScript(task -> succeeding());
+
+    cli()
+        .run(
+            "task",
+            "run",
+            session.toString(),
+            "--pr",
+            "--base",
+            "develop",
+            "--draft",
+            "--pr-title",
+            "Fix it",
+            "go");
+    JsonNode pr =
+        platform.lastBody("POST /api/v1/sessions/" + session + "/tasks").path("pullRequest");
+    assertThat(pr.path("base").asText()).isEqualTo("develop");
+    assertThat(pr.path("draft").asBoolean()).isTrue();
+    assertThat(pr.path("title").asText()).isEqualTo("Fix it");
+
+    cli().run("task", "run", session.toString(), "--pr", "go again");
+    JsonNode plain =
+        platform.lastBody("POST /api/v1/sessions/" + session + "/tasks").path("pullRequest");
+    assertThat(plain.isObject()).isTrue();
+    assertThat(plain.path("base").isMissingNode() || plain.path("base").isNull()).isTrue();
+
+    cli().run("task", "run", session.toString(), "no pr");
+    JsonNode none =
+        platform.lastBody("POST /api/v1/sessions/" + session + "/tasks").path("pullRequest");
+    assertThat(none.isMissingNode() || none.isNull()).isTrue();
+
+    CliRun misuse = cli();
+    assertThat(misuse.run("task", "run", session.toString(), "--draft", "go"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(misuse.err()).contains("--base, --draft and --pr-title go with --pr");
+  }
+
+  @Test
   void thePromptCanComeFromStdin() {
     platform.taskScript(task -> succeeding());
 

@@ -1,5 +1,6 @@
 package dev.remoteclaude.api;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
@@ -25,6 +26,8 @@ import java.util.List;
  * @param maxCostUsd the most the task's model answers may cost, in USD at list prices (more than 0,
  *     at most {@value #MAX_COST_USD}); once spent the task fails {@code BUDGET_EXCEEDED} and the
  *     session's next task continues its conversation. Absent: no cap of its own
+ * @param pullRequest when set, the task ends in a pull request of its changes ({@link
+ *     TaskPullRequest})
  */
 public record NewTask(
     @NotBlank
@@ -47,6 +50,7 @@ public record NewTask(
             regexp = "default|acceptEdits|bypassPermissions|plan",
             message = "must be one of default, acceptEdits, bypassPermissions, plan")
         String permissionMode,
+    @Valid TaskPullRequest pullRequest,
     @DecimalMin(value = "0", inclusive = false)
         @DecimalMax(MAX_COST_USD)
         @Digits(integer = 5, fraction = 6)

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -93,6 +94,47 @@ public interface GatewayConfig {
   Provisioning provisioning();
 
   Repository repository();
+
+  Git git();
+
+  /**
+   * The git proxy (on the model proxy's port): sandboxes fetch and push through it with a token of
+   * their session; it holds the repository's real credential.
+   */
+  interface Git {
+    /** Branches a sandbox may push to start with this ({@code refs/heads/<prefix>...}). */
+    @WithDefault("claude/")
+    String branchPrefix();
+
+    /** Branches never pushed to, besides the repository's default branch. */
+    Optional<List<String>> protectedBranches();
+
+    /** Where the per-session bare mirrors live (shared by the gateway's replicas). */
+    @WithDefault("${gateway.local.root}/git-mirrors")
+    Path mirrorDir();
+
+    /** Largest request body (a push's pack) the proxy accepts. */
+    @WithDefault("268435456")
+    long maxRequestBytes();
+
+    /** How long a fetch from or a push to the upstream repository may take. */
+    @WithDefault("5m")
+    Duration upstreamTimeout();
+
+    /**
+     * Who a commit made through the session git endpoints is by when the sandbox's git has no
+     * identity of its own ({@code user.name}/{@code user.email} unset).
+     */
+    Committer committer();
+
+    interface Committer {
+      @WithDefault("Remote Claude")
+      String name();
+
+      @WithDefault("claude@remote-claude.invalid")
+      String email();
+    }
+  }
 
   Stream stream();
 

@@ -5,7 +5,7 @@ import dev.remoteclaude.api.GitResults;
 import dev.remoteclaude.api.GitStatusView;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.gateway.command.CommandService;
-import dev.remoteclaude.gateway.config.GitConfig;
+import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecResult;
@@ -30,12 +30,12 @@ import java.util.UUID;
 public class GitService {
 
   private final CommandService commands;
-  private final GitConfig config;
+  private final GatewayConfig.Git.Committer committer;
   private final LogWriter logWriter;
 
-  public GitService(CommandService commands, GitConfig config, LogWriter logWriter) {
+  public GitService(CommandService commands, GatewayConfig config, LogWriter logWriter) {
     this.commands = commands;
-    this.config = config;
+    this.committer = config.git().committer();
     this.logWriter = logWriter;
   }
 
@@ -209,7 +209,10 @@ public class GitService {
                 result.succeeded() && !result.stdout().isBlank()
                     ? List.of()
                     : List.of(
-                        "-c", "user.name=" + config.name(), "-c", "user.email=" + config.email()));
+                        "-c",
+                        "user.name=" + committer.name(),
+                        "-c",
+                        "user.email=" + committer.email()));
   }
 
   /** HEAD's commit and branch (null when detached). */

@@ -37,6 +37,9 @@ public final class LogTypes {
   public static final String PR_OPENED = "pr.opened";
   public static final String PR_UPDATED = "pr.updated";
 
+  // Git (the git proxy; a task's push)
+  public static final String GIT_PUSHED = "git.pushed";
+
   // Commands run through the API
   public static final String COMMAND_STARTED = "command.started";
   public static final String COMMAND_OUTPUT = "command.output";

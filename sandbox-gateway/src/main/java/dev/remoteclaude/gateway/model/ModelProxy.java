@@ -6,6 +6,7 @@ import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.pricing.ModelPrices;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.git.GitProxy;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * puts the platform's key in its place and streams request and response through untouched (SSE
  * included). It listens on a port of its own, so that a sandbox allowed to reach it reaches nothing
  * else of the gateway. Errors are answered in the Messages API's own shape, which Claude Code
- * shows.
+ * shows. The same port serves the git proxy ({@link GitProxy}, paths under {@code /git/}).
  *
  * <p>It enforces a task's cost cap: it prices every answer it meters (rc-common's {@link
  * ModelPrices}, billing's prices) and, once the task's answers cost its cap, refuses the task's
@@ -87,6 +88,7 @@ public class ModelProxy {
   private final Outbox outbox;
   private final GatewayConfig config;
   private final ModelPrices prices;
+  private final GitProxy git;
   private final ObjectMapper json = new ObjectMapper();
 
   /** What each task's answers cost, counted as they end (before the recorded spend commits). */
@@ -104,9 +106,11 @@ public class ModelProxy {
       ModelTokenRepository tokens,
       Outbox outbox,
       GatewayConfig config,
-      ModelPrices prices) {
+      ModelPrices prices,
+      GitProxy git) {
     this.vertx = vertx;
     this.prices = prices;
+    this.git = git;
     this.tokens = tokens;
     this.outbox = outbox;
     this.config = config;
@@ -165,6 +169,10 @@ public class ModelProxy {
 
   private void handle(HttpServerRequest request) {
     request.pause();
+    if (GitProxy.serves(request.path())) {
+      git.handle(request);
+      return;
+    }
     if (request.method() != HttpMethod.POST || !PATHS.contains(request.path())) {
       refuse(request, 404, "not_found_error", "the model proxy serves POST /v1/messages only");
       return;

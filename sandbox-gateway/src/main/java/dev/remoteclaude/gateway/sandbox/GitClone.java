@@ -23,6 +23,8 @@ final class GitClone {
 
   private static final Pattern REDIRECT = Pattern.compile("returned error: (30[0-8])\\b");
 
+  private static final Pattern PROXY_ERROR = Pattern.compile("remote error: ([^\n]+)");
+
   private static final String HELPER =
       "!f() { test \"$1\" = get && echo username=x-access-token && echo \"password=${"
           + TOKEN_VARIABLE
@@ -77,6 +79,19 @@ final class GitClone {
               + " answered with a redirect (HTTP "
               + redirect.group(1)
               + "), which is not followed: use the repository's final URL");
+    }
+    Matcher proxied = PROXY_ERROR.matcher(stderr);
+    if (proxied.find()) {
+      // The git proxy's own reason (it fetched from upstream with the real credential).
+      String reason = proxied.group(1).strip();
+      String lower = reason.toLowerCase(Locale.ROOT);
+      String code =
+          lower.contains("credential")
+              ? SandboxFailed.AUTH_FAILED
+              : lower.contains("cannot be reached") || lower.contains("unavailable")
+                  ? SandboxFailed.CLONE_FAILED
+                  : SandboxFailed.BAD_REPOSITORY_URL;
+      return new ProvisioningFailure(code, reason);
     }
     if (err.contains("remote branch") && err.contains("not found")) {
       return new ProvisioningFailure(

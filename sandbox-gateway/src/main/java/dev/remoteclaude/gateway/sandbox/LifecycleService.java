@@ -9,6 +9,7 @@ import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SandboxTerminated;
 import dev.remoteclaude.gateway.announce.Announcer;
 import dev.remoteclaude.gateway.announce.Announcer.Entry;
+import dev.remoteclaude.gateway.git.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.provider.ProviderException;
@@ -33,6 +34,7 @@ public class LifecycleService {
   private final Announcer announcer;
   private final SessionInterrupts interrupts;
   private final SnapshotRetention retention;
+  private final GitAccess git;
 
   public LifecycleService(
       SandboxRepository sandboxes,
@@ -40,7 +42,9 @@ public class LifecycleService {
       ProviderCalls providers,
       Announcer announcer,
       SessionInterrupts interrupts,
-      SnapshotRetention retention) {
+      SnapshotRetention retention,
+      GitAccess git) {
+    this.git = git;
     this.sandboxes = sandboxes;
     this.requests = requests;
     this.providers = providers;
@@ -101,6 +105,7 @@ public class LifecycleService {
               .interrupt(sandbox.sessionId, "the session was terminated")
               .chain(() -> release)
               .chain(() -> requests.forget(sandbox.sessionId))
+              .chain(() -> git.close(sandbox.sessionId))
               .chain(() -> retention.sessionOver(sandbox))
               .chain(
                   () -> {

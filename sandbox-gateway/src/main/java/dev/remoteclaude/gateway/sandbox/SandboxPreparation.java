@@ -3,11 +3,13 @@ package dev.remoteclaude.gateway.sandbox;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.git.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +35,7 @@ public class SandboxPreparation {
   private final GatewayConfig config;
   private final SandboxRepository sandboxes;
   private final CloneTarget cloneTarget;
+  private final GitAccess git;
 
   public SandboxPreparation(
       ProviderCalls providers,
@@ -40,7 +43,9 @@ public class SandboxPreparation {
       LogWriter logWriter,
       GatewayConfig config,
       SandboxRepository sandboxes,
-      CloneTarget cloneTarget) {
+      CloneTarget cloneTarget,
+      GitAccess git) {
+    this.git = git;
     this.sandboxes = sandboxes;
     this.cloneTarget = cloneTarget;
     this.providers = providers;
@@ -161,20 +166,36 @@ public class SandboxPreparation {
       String providerId,
       SessionRequested request,
       Map<String, String> env) {
-    Optional<String> token = requests.gitToken(sandbox.sessionId, request);
     Map<String, String> cloneEnv = new HashMap<>(env);
     cloneEnv.put("GIT_TERMINAL_PROMPT", "0");
-    token.ifPresent(t -> cloneEnv.put(GitClone.TOKEN_VARIABLE, t));
+    boolean proxied = GitAccess.proxied(request.repositoryUrl());
+    // http(s) repositories are cloned through the git proxy, with the session's own token: the
+    // real credential never enters the sandbox, and origin keeps pointing at the proxy.
+    Uni<Optional<String>> source =
+        proxied
+            ? Panache.withTransaction(
+                    () ->
+                        git.open(
+                            sandbox.sessionId,
+                            sandbox.ownerId,
+                            request.repositoryUrl(),
+                            request.gitCredential()))
+                .map(Optional::of)
+            : Uni.createFrom().item(Optional.empty());
     return Uni.createFrom()
         .voidItem()
         .invoke(() -> progress.step("cloning", Map.of()))
-        // The host is resolved again right before the clone, and the clone pinned to it.
+        // The host is resolved again right before the clone (the proxy checks it on every fetch).
         .chain(() -> cloneTarget.check(request.repositoryUrl()))
+        .chain(pins -> source.map(proxy -> new CloneSource(pins, proxy)))
         .map(
-            pins ->
+            from ->
                 ExecRequest.of(
-                        GitClone.command(
-                            request.repositoryUrl(), request.branch(), token.isPresent(), pins),
+                        from.proxyUrl().isPresent()
+                            ? GitClone.command(
+                                from.proxyUrl().get(), request.branch(), false, List.of())
+                            : GitClone.command(
+                                request.repositoryUrl(), request.branch(), false, from.pins()),
                         config.provisioning().cloneTimeout())
                     .withEnv(cloneEnv)
                     .withReadOnlyPaths(
@@ -197,6 +218,8 @@ public class SandboxPreparation {
             })
         .replaceWithVoid();
   }
+
+  private record CloneSource(List<String> pins, Optional<String> proxyUrl) {}
 
   private Uni<Void> setup(
       Progress progress,

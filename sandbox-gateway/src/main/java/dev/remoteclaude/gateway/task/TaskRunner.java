@@ -50,13 +50,16 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
   private final ClaudeProcess claude;
   private final Announcer announcer;
   private final LeasedWork work;
+  private final TaskPush push;
 
   public TaskRunner(
       TaskRunRepository runs,
       Sandboxes sandboxes,
       ClaudeProcess claude,
       Announcer announcer,
-      LeasedWork work) {
+      LeasedWork work,
+      TaskPush push) {
+    this.push = push;
     this.runs = runs;
     this.sandboxes = sandboxes;
     this.claude = claude;
@@ -164,9 +167,26 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
                         .environment(begun.sandbox().sessionId)
                         .chain(
                             env ->
-                                claude.run(begun.run(), begun.task(), begun.sandbox(), env, lease))
+                                claude
+                                    .run(begun.run(), begun.task(), begun.sandbox(), env, lease)
+                                    .call(output -> publish(begun, env, output, lease)))
                         .chain(
                             output -> SafeContext.run(() -> finish(begun.run(), output, lease))));
+  }
+
+  /**
+   * A successful task that asked for a pull request: its changes are committed and pushed before it
+   * is announced complete (so {@code GitPushed} comes before {@code TaskCompleted}).
+   */
+  private Uni<Void> publish(
+      Begun begun, Map<String, String> env, ClaudeOutput output, Lease lease) {
+    if (begun.task().pullRequest() == null
+        || !(RunOutcome.of(
+                output, lease.stopSignal(), claude.timeoutMinutes(), budgetSpent(begun.run()))
+            instanceof RunOutcome.Completed)) {
+      return Uni.createFrom().voidItem();
+    }
+    return push.publish(begun.run().taskId, begun.task(), begun.sandbox(), env);
   }
 
   private Uni<Begun> begin(TaskRun run) {

@@ -4,6 +4,7 @@ import dev.remoteclaude.api.NewTask;
 import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.api.TaskView;
 import dev.remoteclaude.common.auth.CurrentUser;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.ratelimit.RateLimitClass;
 import dev.remoteclaude.common.ratelimit.RateLimited;
 import dev.remoteclaude.task.service.TaskService;
@@ -66,6 +67,13 @@ public class TaskResource {
             task.maxTurns(),
             task.allowedTools(),
             task.permissionMode(),
+            task.pullRequest() == null
+                ? null
+                : new PullRequestOption(
+                    task.pullRequest().base(),
+                    task.pullRequest().draft(),
+                    task.pullRequest().title(),
+                    task.pullRequest().body()),
             task.maxCostUsd());
     return tasks
         .submit(user.id(), sessionId, submission)

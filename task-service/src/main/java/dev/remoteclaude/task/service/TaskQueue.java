@@ -81,7 +81,7 @@ public class TaskQueue {
             task.maxTurns,
             task.allowedTools,
             task.permissionMode,
-            null,
+            task.pullRequest(),
             task.maxCostUsd,
             now),
         session.id.toString(),

@@ -1,6 +1,7 @@
 package dev.remoteclaude.task.service;
 
 import dev.remoteclaude.api.TaskState;
+import dev.remoteclaude.common.events.PullRequestOption;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCancelled;
 import dev.remoteclaude.common.events.TaskQueued;
@@ -38,6 +39,7 @@ public class TaskService {
       Integer maxTurns,
       List<String> allowedTools,
       String permissionMode,
+      PullRequestOption pullRequest,
       BigDecimal maxCostUsd) {}
 
   /**
@@ -101,6 +103,7 @@ public class TaskService {
             submission.permissionMode(),
             submission.maxCostUsd(),
             now);
+    task.requestPullRequest(submission.pullRequest());
     int position = (int) queued + 1;
     Accepted accepted = new Accepted(copyOf(task), position);
     return tasks
@@ -246,6 +249,7 @@ public class TaskService {
             task.maxCostUsd,
             task.queuedAt);
     copy.id = task.id;
+    copy.requestPullRequest(task.pullRequest());
     return copy;
   }
 }
