@@ -6,13 +6,16 @@
 #                          picks up a rotated password)
 #   rc-secrets             k1: a random AES-256 key that seals users' secrets at rest
 #   rc-anthropic           api-key: the Anthropic API key, read from $ANTHROPIC_API_KEY
+#   rc-stripe (optional)   secret-key, webhook-secret: from $STRIPE_SECRET_KEY and
+#                          $STRIPE_WEBHOOK_SECRET when both are set; without it billing meters only
 #
 # Strimzi and CloudNativePG create the others (kafka-<service>, rc-kafka-cluster-ca-cert,
 # rc-postgres-ca). A Secret that exists is left alone: running this again never rotates anything
 # (a new AES key would make every sealed value unreadable; rotating is described in k8s/README.md).
 # Values never appear on a command line: they go through files in a private temporary directory.
 #
-# Usage: ANTHROPIC_API_KEY=sk-... k8s/create-secrets.sh <namespace>
+# Usage: ANTHROPIC_API_KEY=sk-... [STRIPE_SECRET_KEY=sk_... STRIPE_WEBHOOK_SECRET=whsec_...] \
+#          k8s/create-secrets.sh <namespace>
 set -euo pipefail
 
 namespace="${1:?usage: ANTHROPIC_API_KEY=... $0 <namespace>}"
@@ -74,4 +77,17 @@ elif [ -n "${ANTHROPIC_API_KEY:-}" ]; then
 else
   echo "rc-anthropic: NOT created: set ANTHROPIC_API_KEY and run again (the gateway waits for it)" >&2
   exit 1
+fi
+
+if exists rc-stripe; then
+  echo "rc-stripe: exists, kept"
+elif [ -n "${STRIPE_SECRET_KEY:-}" ] && [ -n "${STRIPE_WEBHOOK_SECRET:-}" ]; then
+  printf '%s' "$STRIPE_SECRET_KEY" >"$work/secret-key"
+  printf '%s' "$STRIPE_WEBHOOK_SECRET" >"$work/webhook-secret"
+  kubectl -n "$namespace" create secret generic rc-stripe \
+    --from-file=secret-key="$work/secret-key" --from-file=webhook-secret="$work/webhook-secret" >/dev/null
+  kubectl -n "$namespace" label secret rc-stripe app.kubernetes.io/part-of=remote-claude >/dev/null
+  echo "rc-stripe: created"
+else
+  echo "rc-stripe: not created (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe billing; without it billing meters only)"
 fi

@@ -196,6 +196,29 @@ class TaskResourceTest {
   }
 
   @Test
+  void anInvalidPullRequestOptionIs400NamingTheField() {
+    String user = newUser();
+    String session = sessionIn(user, "PAUSED");
+    List<Map<String, Object>> options =
+        List.of(
+            Map.of("base", "../etc"),
+            Map.of("base", "-x"),
+            Map.of("base", ""),
+            Map.of("title", "two\nlines"),
+            Map.of("title", "t".repeat(257)));
+    for (Map<String, Object> option : options) {
+      submit(user, session, Map.of("prompt", "p", "pullRequest", option))
+          .statusCode(400)
+          .contentType(PROBLEM)
+          .body("errors", hasSize(1))
+          .body("errors[0].field", startsWith("pullRequest."));
+    }
+    history(user, session).statusCode(200).body("$", hasSize(0));
+    submit(user, session, Map.of("prompt", "p", "pullRequest", Map.of("base", "release/1.2")))
+        .statusCode(202);
+  }
+
+  @Test
   void anotherUserGets404() {
     String owner = newUser();
     String session = sessionIn(owner, "PAUSED");
