@@ -16,7 +16,7 @@ import jakarta.validation.constraints.Size;
 public record TaskPullRequest(
     @Size(min = 1, max = 255)
         @Pattern(
-            regexp = "(?!/)(?!.*(?:\\.\\.|//|@\\{|\\.lock$|/$|\\.$))[A-Za-z0-9._/-]+",
+            regexp = "(?![-/.])(?!.*(?:\\.\\.|//|/\\.|@\\{|\\.lock$|/$|\\.$))[A-Za-z0-9._/-]+",
             message = "must be a branch name such as main or release/1.2")
         String base,
     Boolean draft,

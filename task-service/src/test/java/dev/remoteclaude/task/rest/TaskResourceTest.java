@@ -10,7 +10,9 @@ import static dev.remoteclaude.task.TaskFixtures.submit;
 import static dev.remoteclaude.task.TaskFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
@@ -203,6 +205,8 @@ class TaskResourceTest {
         List.of(
             Map.of("base", "../etc"),
             Map.of("base", "-x"),
+            Map.of("base", ".hidden"),
+            Map.of("base", "a/.b"),
             Map.of("base", ""),
             Map.of("title", "two\nlines"),
             Map.of("title", "t".repeat(257)));
@@ -210,8 +214,8 @@ class TaskResourceTest {
       submit(user, session, Map.of("prompt", "p", "pullRequest", option))
           .statusCode(400)
           .contentType(PROBLEM)
-          .body("errors", hasSize(1))
-          .body("errors[0].field", startsWith("pullRequest."));
+          .body("errors", not(empty()))
+          .body("errors.field", everyItem(startsWith("pullRequest.")));
     }
     history(user, session).statusCode(200).body("$", hasSize(0));
     submit(user, session, Map.of("prompt", "p", "pullRequest", Map.of("base", "release/1.2")))
