@@ -71,11 +71,14 @@ public final class KafkaProbe implements AutoCloseable {
     return List.copyOf(seen);
   }
 
-  /** Waits until a record matches and returns it. */
+  /**
+   * Waits until a record matches and returns it: up to 90 s, for the events that follow a real
+   * Claude Code run (a task, then its commit and push) on a loaded machine.
+   */
   public ConsumerRecord<String, String> awaitRecord(
       Predicate<ConsumerRecord<String, String>> match) {
     return await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(90))
         .until(() -> seen.stream().filter(match).findFirst().orElse(null), r -> r != null);
   }
 
