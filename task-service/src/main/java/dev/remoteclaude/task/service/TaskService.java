@@ -198,7 +198,13 @@ public class TaskService {
               if (found.task().state.isFinished() || left <= 0) {
                 return Uni.createFrom().item(found);
               }
-              Duration pause = Duration.ofNanos(Math.min(left, config.readWaitPoll().toNanos()));
+              // Whole milliseconds, at least one: Vert.x refuses a timer under 1 ms.
+              Duration pause =
+                  Duration.ofMillis(
+                      Math.max(
+                          1,
+                          Duration.ofNanos(Math.min(left, config.readWaitPoll().toNanos()))
+                              .toMillis()));
               Uni<Void> delay = Uni.createFrom().voidItem().onItem().delayIt().by(pause);
               if (context != null) {
                 // Back on the request's context, where the reactive session may be opened.
