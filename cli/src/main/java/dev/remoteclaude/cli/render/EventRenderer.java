@@ -155,6 +155,14 @@ public final class EventRenderer {
                       + orElse(text(d, "branch"), "a detached HEAD")
                       + ": "
                       + Format.oneLine(orElse(text(d, "subject"), ""), LINE, style)));
+      case GIT_PUSHED ->
+          List.of(
+              style.bold(
+                  "git: pushed "
+                      + orElse(text(d, "branch"), "")
+                      + " at "
+                      + shortCommit(text(d, "commit"))
+                      + (d.hasNonNull("previousCommit") ? "" : " (new branch)")));
       case GIT_PULLED ->
           List.of(
               style.bold(

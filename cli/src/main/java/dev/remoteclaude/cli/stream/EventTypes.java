@@ -36,6 +36,7 @@ public final class EventTypes {
 
   public static final String GIT_COMMITTED = "git.committed";
   public static final String GIT_PULLED = "git.pulled";
+  public static final String GIT_PUSHED = "git.pushed";
 
   /** Whether the event ends a task run. */
   public static boolean endsTask(String type) {

@@ -63,6 +63,11 @@ class EventRendererTest {
                 "git.pulled",
                 Map.of("branch", "main", "before", "1111111aaaa", "after", "2222222bbbb")))
         .isEqualTo("git: pulled main 1111111..2222222\n");
+    assertThat(
+            render(
+                "git.pushed",
+                Map.of("branch", "claude/3f2a9b1c", "commit", "abcdef0123456", "taskId", "t")))
+        .isEqualTo("git: pushed claude/3f2a9b1c at abcdef0 (new branch)\n");
   }
 
   @Test

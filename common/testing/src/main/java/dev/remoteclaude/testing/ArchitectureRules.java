@@ -51,6 +51,8 @@ public final class ArchitectureRules {
           "stream",
           "proxy",
           "pullrequest",
+          "git",
+          "gitproxy",
           "provider",
           "claude");
 

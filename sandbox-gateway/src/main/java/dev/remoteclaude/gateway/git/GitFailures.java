@@ -144,6 +144,7 @@ final class GitFailures {
         || lower.contains("could not read username")
         || lower.contains("could not read password")
         || lower.contains("permission denied")
+        || lower.contains("credential was refused")
         || lower.contains("returned error: 401")
         || lower.contains("returned error: 403")) {
       return new ProblemException(
@@ -160,11 +161,13 @@ final class GitFailures {
         || lower.contains("operation timed out")
         || lower.contains("empty reply from server")
         || lower.contains("the remote end hung up")
+        || lower.contains("cannot be reached")
         || lower.matches("(?s).*returned error: 5\\d\\d.*")) {
       return remoteDown("the remote repository could not be reached; try again later");
     }
     if (lower.contains("repository not found")
         || lower.contains("does not appear to be a git repository")
+        || lower.contains("no git repository was found")
         || lower.contains("returned error: 404")) {
       return new ProblemException(
           422,

@@ -6,7 +6,7 @@ import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.pricing.ModelPrices;
 import dev.remoteclaude.gateway.config.GatewayConfig;
-import dev.remoteclaude.gateway.git.GitProxy;
+import dev.remoteclaude.gateway.gitproxy.GitProxy;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;

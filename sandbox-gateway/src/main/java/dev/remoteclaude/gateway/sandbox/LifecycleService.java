@@ -9,7 +9,7 @@ import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SandboxTerminated;
 import dev.remoteclaude.gateway.announce.Announcer;
 import dev.remoteclaude.gateway.announce.Announcer.Entry;
-import dev.remoteclaude.gateway.git.GitAccess;
+import dev.remoteclaude.gateway.gitproxy.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.provider.ProviderException;

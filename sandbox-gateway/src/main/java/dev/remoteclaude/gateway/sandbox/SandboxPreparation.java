@@ -3,7 +3,7 @@ package dev.remoteclaude.gateway.sandbox;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.gateway.config.GatewayConfig;
-import dev.remoteclaude.gateway.git.GitAccess;
+import dev.remoteclaude.gateway.gitproxy.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecRequest;

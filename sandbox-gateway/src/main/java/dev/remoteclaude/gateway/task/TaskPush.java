@@ -3,7 +3,7 @@ package dev.remoteclaude.gateway.task;
 import dev.remoteclaude.common.events.TaskDispatched;
 import dev.remoteclaude.gateway.announce.Announcer;
 import dev.remoteclaude.gateway.announce.Announcer.Entry;
-import dev.remoteclaude.gateway.git.GitAccess;
+import dev.remoteclaude.gateway.gitproxy.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;

@@ -278,17 +278,18 @@ class GitEndpointsTest {
         .body("clean", equalTo(true))
         .body("headCommit", equalTo(commit));
 
+    // The git proxy takes no push to the repository's default branch ...
+    String before = rev(w.upstream(), "refs/heads/main");
     w.as()
         .body(Map.of())
         .post("/api/v1/sessions/{id}/git/push", w.sessionId())
         .then()
-        .statusCode(200)
-        .body("branch", equalTo("main"))
-        .body("upstream", equalTo("origin/main"))
-        .body("commit", equalTo(commit));
-    assertThat(rev(w.upstream(), "refs/heads/main")).isEqualTo(commit);
+        .statusCode(409)
+        .contentType("application/problem+json")
+        .body("detail", containsString("protected"));
+    assertThat(rev(w.upstream(), "refs/heads/main")).isEqualTo(before);
 
-    // A new branch is pushed and becomes the local branch's upstream.
+    // ... but a new branch of the session's is pushed and becomes the local branch's upstream.
     w.as()
         .body(Map.of("name", "claude/work"))
         .post("/api/v1/sessions/{id}/git/branches", w.sessionId())
@@ -335,9 +336,14 @@ class GitEndpointsTest {
         .statusCode(404)
         .contentType("application/problem+json");
 
+    w.as()
+        .body(Map.of("name", "claude/down"))
+        .post("/api/v1/sessions/{id}/git/branches", w.sessionId())
+        .then()
+        .statusCode(201);
     server.close();
     w.as()
-        .body(Map.of())
+        .body(Map.of("branch", "claude/down"))
         .post("/api/v1/sessions/{id}/git/push", w.sessionId())
         .then()
         .statusCode(502)

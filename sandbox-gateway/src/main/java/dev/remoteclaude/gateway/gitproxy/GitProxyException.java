@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.git;
+package dev.remoteclaude.gateway.gitproxy;
 
 /**
  * The upstream repository could not be used; the message is fit for the user (no credential, no

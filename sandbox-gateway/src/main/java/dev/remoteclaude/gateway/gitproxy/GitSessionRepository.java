@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.git;
+package dev.remoteclaude.gateway.gitproxy;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;

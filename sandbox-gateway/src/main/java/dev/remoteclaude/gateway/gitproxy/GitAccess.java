@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.git;
+package dev.remoteclaude.gateway.gitproxy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.events.EventCodec;

@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.git;
+package dev.remoteclaude.gateway.gitproxy;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.remoteclaude.gateway.git;
+package dev.remoteclaude.gateway.gitproxy;
 
 import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.gateway.config.GatewayConfig;
