@@ -35,8 +35,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * against the whole platform: sign in with a token of the launcher's key, create a session, watch
  * it become ready, run a task and see Claude's tool calls appear live, reload the page mid-task and
  * see the stream go on without a gap or a doubled line, open the file Claude wrote, run a command,
- * pause and resume, terminate; another user's session is "not found". Text from Claude and file
- * names are shown as text, never run. Screenshots of the main pages go to docs/screenshots/.
+ * commit and branch in the git panel, pause and resume, terminate; another user's session is "not
+ * found". Text from Claude and file names are shown as text, never run. Screenshots of the main
+ * pages go to docs/screenshots/.
  */
 class DashboardTest {
 
@@ -232,6 +233,32 @@ class DashboardTest {
             () ->
                 browser.findElement(By.id("commands")).getText().contains("second-42")
                     && browser.findElement(By.id("commands")).getText().contains("exit 0"));
+
+    // The git panel: what Claude wrote and the browser edited are changes; a commit made there
+    // leaves none; a branch created there can be switched to.
+    click(By.id("git-refresh"));
+    waitFor(By.cssSelector("#git-changes [data-path='HELLO.md']"));
+    browser.findElement(By.id("git-message")).sendKeys("Greeting from the dashboard");
+    click(By.id("git-commit"));
+    waitFor(By.id("git-clean"));
+    assertThat(browser.findElement(By.id("git-result")).getText()).startsWith("Committed ");
+    assertThat(api.call().get("/api/v1/sessions/{id}/git", session).jsonPath().getBoolean("clean"))
+        .isTrue();
+    browser.findElement(By.id("git-new-branch")).sendKeys("claude/from-browser");
+    click(By.id("git-create-branch"));
+    waitFor(By.cssSelector("#git-branch option[value='claude/from-browser']"));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("git-branch")))
+        .selectByValue("claude/from-browser");
+    click(By.id("git-checkout"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                browser.findElement(By.id("git-current")).getText().equals("claude/from-browser"));
+    assertThat(pwned()).isNull();
+    ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("document.getElementById('git-title').scrollIntoView()");
+    screenshot("session-git");
 
     // Pause and resume.
     click(By.cssSelector("#session-header [data-action=pause]"));

@@ -67,6 +67,7 @@ export function sessionPage(root, id) {
         notice(event, `Session ${String(d.from || "").toLowerCase()} → ${String(d.to).toLowerCase()}`, d.reason ? ` (${d.reason})` : "");
         loadSession();
         refreshTasks();
+        if (d.to === "READY") refreshGit();
         break;
       case "session.notice": {
         const li = item(event, "notice warn", d.message || d.kind);
@@ -134,6 +135,7 @@ export function sessionPage(root, id) {
       case "task.completed":
         notice(event, "Task completed", d.usage ? ` · ${usd(d.usage.costUsd)}` : "");
         taskEnded(event.taskId);
+        refreshGit();
         break;
       case "task.failed":
         activity.append(item(event, "notice fail", "Task failed: ", d.reason || d.code));
@@ -142,6 +144,26 @@ export function sessionPage(root, id) {
       case "task.cancelled":
         notice(event, "Task cancelled", d.reason ? `: ${d.reason}` : "");
         taskEnded(event.taskId);
+        break;
+      case "git.committed":
+        notice(event, "Committed ", String(d.commit || "").slice(0, 8), " on ", d.branch || "HEAD", ": ", d.subject || "");
+        refreshGit();
+        break;
+      case "git.pulled":
+        notice(event, "Pulled into ", d.branch || "HEAD", ": ", String(d.before || "").slice(0, 8), " → ", String(d.after || "").slice(0, 8));
+        refreshGit();
+        break;
+      case "git.pushed":
+        notice(event, "Pushed ", d.branch, " (", String(d.commit || "").slice(0, 8), ")");
+        refreshGit();
+        break;
+      case "pr.opened":
+        activity.append(item(event, "notice", "Pull request opened: ", link(d.url, `#${d.number} ${d.title || ""}`)));
+        refreshPullRequests();
+        break;
+      case "pr.updated":
+        activity.append(item(event, "notice", `Pull request #${d.number} ${d.change || ""} (${String(d.state || "").toLowerCase()}) `, link(d.url, d.url)));
+        refreshPullRequests();
         break;
       case "command.started":
         commandOutput.prepend(commandView(event, d));
@@ -283,6 +305,105 @@ export function sessionPage(root, id) {
     }
   }
 
+  // --- git and pull requests ---------------------------------------------------------------------
+  const gitStatus = h("div", { id: "git-status" }, h("p", { class: "muted" }, "Not loaded."));
+  const branchSelect = h("select", { id: "git-branch", "aria-label": "Branch" });
+  const newBranch = h("input", { id: "git-new-branch", type: "text", placeholder: "new branch", autocomplete: "off", spellcheck: "false" });
+  const commitMessage = h("input", { id: "git-message", type: "text", placeholder: "commit message (optional: written from the changes)", autocomplete: "off" });
+  const gitResult = h("p", { id: "git-result", class: "muted", "aria-live": "polite" });
+  const pullRequests = h("ul", { id: "pull-requests", class: "tasks" });
+  const prTitle = h("input", { id: "pr-title", type: "text", placeholder: "pull request title", required: true });
+  const prBase = h("input", { id: "pr-base", type: "text", placeholder: "base (default branch)" });
+  const prDraft = h("input", { id: "pr-draft", type: "checkbox" });
+
+  async function gitCall(path, body, done) {
+    try {
+      const result = await call(`/api/v1/sessions/${id}/git${path}`, { method: "POST", body: body || {} });
+      gitResult.textContent = done(result);
+      refreshGit();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function refreshGit() {
+    try {
+      const [status, branches] = await Promise.all([
+        call(`/api/v1/sessions/${id}/git`),
+        call(`/api/v1/sessions/${id}/git/branches`),
+      ]);
+      fill(gitStatus,
+        h("dl", { class: "facts" },
+          h("dt", {}, "Branch"), h("dd", { id: "git-current" }, status.branch || "detached HEAD"),
+          h("dt", {}, "Upstream"), h("dd", {}, status.upstream ? `${status.upstream} · ${status.ahead} ahead, ${status.behind} behind` : "none"),
+          h("dt", {}, "Commit"), h("dd", {}, h("code", {}, String(status.headCommit || "—").slice(0, 12)))),
+        status.clean
+          ? h("p", { class: "muted", id: "git-clean" }, "No changes.")
+          : h("ul", { id: "git-changes", class: "files" },
+              status.changes.map((c) => h("li", { "data-path": c.path, "data-status": c.status }, h("code", {}, c.path), " ", h("span", { class: "muted" }, c.status + (c.staged ? " (staged)" : ""))))));
+      fill(branchSelect, branches.map((b) => h("option", { value: b.name, selected: b.current }, b.name)));
+    } catch (error) {
+      if (error.status === 409) fill(gitStatus, h("p", { class: "muted" }, error.message));
+      else showError(error);
+    }
+  }
+
+  async function refreshPullRequests() {
+    try {
+      const list = await call(`/api/v1/sessions/${id}/pull-requests`);
+      fill(pullRequests, list.length ? null : h("li", { class: "muted" }, "No pull requests."),
+        list.map((pr) => h("li", { class: "task", "data-pr": pr.number, "data-state": pr.state },
+          h("div", { class: "row spread" }, link(pr.url, `#${pr.number} ${pr.title}`), h("span", { class: "badge" }, pr.state)),
+          h("div", { class: "muted" }, `${pr.head} → ${pr.base} · ${pr.forge.toLowerCase()}`))));
+    } catch (error) {
+      fill(pullRequests, h("li", { class: "muted" }, error.message));
+    }
+  }
+
+  const prForm = h("form", { id: "pr-form" },
+    h("label", { for: "pr-title" }, "Open a pull request of the last pushed branch"), prTitle,
+    h("div", { class: "row" }, h("label", { class: "inline" }, "Base ", prBase), h("label", { class: "inline" }, prDraft, " draft"),
+      h("button", { type: "submit", id: "pr-submit" }, "Open pull request")));
+  prForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { title: prTitle.value, draft: prDraft.checked };
+    if (prBase.value.trim()) body.base = prBase.value.trim();
+    try {
+      await call(`/api/v1/sessions/${id}/pull-requests`, { method: "POST", body });
+      prTitle.value = "";
+      refreshPullRequests();
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  const gitSection = h("section", { class: "card", "aria-labelledby": "git-title" },
+    h("div", { class: "row spread" }, h("h2", { id: "git-title" }, "Git"), h("button", { type: "button", class: "ghost", id: "git-refresh", onclick: () => { refreshGit(); refreshPullRequests(); } }, "Refresh")),
+    gitStatus,
+    h("div", { class: "row" },
+      h("label", { class: "inline" }, "Switch to ", branchSelect),
+      h("button", { type: "button", id: "git-checkout", onclick: () => gitCall("/checkout", { branch: branchSelect.value }, () => `Switched to ${branchSelect.value}`) }, "Switch")),
+    h("div", { class: "row" },
+      h("label", { for: "git-new-branch", class: "sr-only" }, "New branch"), newBranch,
+      h("button", { type: "button", id: "git-create-branch", onclick: async () => {
+        try {
+          await call(`/api/v1/sessions/${id}/git/branches`, { method: "POST", body: { name: newBranch.value.trim() } });
+          gitResult.textContent = `Created ${newBranch.value.trim()}`;
+          newBranch.value = "";
+          refreshGit();
+        } catch (error) {
+          showError(error);
+        }
+      } }, "Create branch")),
+    h("div", { class: "row" },
+      h("label", { for: "git-message", class: "sr-only" }, "Commit message"), commitMessage,
+      h("button", { type: "button", id: "git-commit", onclick: () => gitCall("/commit", commitMessage.value.trim() ? { message: commitMessage.value } : {}, (r) => { commitMessage.value = ""; return `Committed ${r.commit.slice(0, 8)}: ${r.filesChanged} file(s)`; }) }, "Commit all")),
+    h("div", { class: "row" },
+      h("button", { type: "button", id: "git-push", onclick: () => gitCall("/push", {}, (r) => `Pushed ${r.branch} to ${r.upstream}`) }, "Push"),
+      h("button", { type: "button", class: "ghost", id: "git-pull", onclick: () => gitCall("/pull", {}, (r) => (r.updated ? `Pulled ${r.after.slice(0, 8)}` : "Already up to date")) }, "Pull")),
+    gitResult,
+    h("h3", {}, "Pull requests"), prForm, pullRequests);
+
   const follow = h("input", { type: "checkbox", id: "follow", checked: true });
   fill(root,
     header,
@@ -294,7 +415,8 @@ export function sessionPage(root, id) {
       h("section", { class: "card", "aria-labelledby": "commands-title" }, h("h2", { id: "commands-title" }, "Commands"), commandForm, commandOutput),
       h("section", { class: "card", "aria-labelledby": "files-title" },
         h("div", { class: "row spread" }, h("h2", { id: "files-title" }, "Files"), h("button", { type: "button", class: "ghost", id: "files-refresh", onclick: listFiles }, "List files")),
-        files, editor)));
+        files, editor),
+      gitSection));
 
   function stop() {
     if (stream) stream.close();
@@ -304,6 +426,8 @@ export function sessionPage(root, id) {
   loadSession().then((found) => {
     if (!found) return;
     refreshTasks();
+    refreshGit();
+    refreshPullRequests();
     stream = new SessionStream(id, onEvent, (status) => (streamStatus.textContent = status));
     stream.open();
   });
@@ -320,4 +444,11 @@ function summarize(input) {
   const value = input.command || input.file_path || input.path || input.pattern || input.url || "";
   const text = String(value);
   return text.length > 80 ? text.slice(0, 80) + "…" : text;
+}
+
+/** A link to a forge's page: only http(s) addresses become links, opened without an opener. */
+function link(url, text) {
+  return /^https?:\/\//.test(String(url || ""))
+    ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, text)
+    : h("span", {}, text);
 }
