@@ -11,31 +11,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How a repository is cloned into a sandbox without its credential ever landing in {@code
- * .git/config}, the sandbox's environment or a log: the clone alone runs with a credential helper
- * given on git's command line (so it is not stored) that prints the token from a variable set only
- * in the clone's process. The helper text is a constant; URL and branch are plain arguments.
+ * How a repository is cloned into a sandbox: http(s) repositories from the gateway's git proxy (the
+ * real credential stays in the gateway, {@code gitproxy.GitAccess}), file:// ones (local profile)
+ * directly. No credential helper is configured; URL and branch are plain arguments.
  */
 final class GitClone {
   private GitClone() {}
-
-  static final String TOKEN_VARIABLE = "RC_GIT_TOKEN";
 
   private static final Pattern REDIRECT = Pattern.compile("returned error: (30[0-8])\\b");
 
   private static final Pattern PROXY_ERROR = Pattern.compile("remote error: ([^\n]+)");
 
-  private static final String HELPER =
-      "!f() { test \"$1\" = get && echo username=x-access-token && echo \"password=${"
-          + TOKEN_VARIABLE
-          + "}\"; }; f";
-
   /**
-   * The clone command; with a token, git asks the one-off helper for it. Redirects are never
-   * followed (a redirect could lead to a host that was not checked); {@code settings} are further
-   * {@code -c} pairs (the addresses {@link CloneTarget} pinned).
+   * The clone command. Redirects are never followed (a redirect could lead to a host that was not
+   * checked); {@code settings} are further {@code -c} pairs (the addresses {@link CloneTarget}
+   * pinned).
    */
-  static List<String> command(String url, String branch, boolean withToken, List<String> settings) {
+  static List<String> command(String url, String branch, List<String> settings) {
     List<String> cmd = new ArrayList<>();
     cmd.add("git");
     cmd.add("-c");
@@ -43,10 +35,6 @@ final class GitClone {
     cmd.addAll(settings);
     cmd.add("-c");
     cmd.add("credential.helper=");
-    if (withToken) {
-      cmd.add("-c");
-      cmd.add("credential.helper=" + HELPER);
-    }
     cmd.add("clone");
     cmd.add("--quiet");
     if (branch != null && !branch.isBlank()) {

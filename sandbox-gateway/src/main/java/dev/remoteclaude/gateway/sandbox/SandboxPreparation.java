@@ -192,10 +192,9 @@ public class SandboxPreparation {
             from ->
                 ExecRequest.of(
                         from.proxyUrl().isPresent()
-                            ? GitClone.command(
-                                from.proxyUrl().get(), request.branch(), false, List.of())
+                            ? GitClone.command(from.proxyUrl().get(), request.branch(), List.of())
                             : GitClone.command(
-                                request.repositoryUrl(), request.branch(), false, from.pins()),
+                                request.repositoryUrl(), request.branch(), from.pins()),
                         config.provisioning().cloneTimeout())
                     .withEnv(cloneEnv)
                     .withReadOnlyPaths(
