@@ -51,7 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>It enforces a task's cost cap: it prices every answer it meters (rc-common's {@link
  * ModelPrices}, billing's prices) and, once the task's answers cost its cap, refuses the task's
  * next request (402 billing_error) and marks the run, which then ends BUDGET_EXCEEDED. The spend is
- * counted here before the answer ends, so a task runs past its cap by one answer at most. A token
+ * counted here before the answer ends (and also when it is cut short), so a task runs past its cap
+ * by the answers it has in flight at most: one for Claude Code, which asks one at a time. A token
  * may have {@code gateway.model-proxy.max-concurrent-per-token} requests in flight; more are
  * answered 429 with retry-after.
  */
@@ -64,6 +65,8 @@ public class ModelProxy {
   private static final Set<String> DROPPED_REQUEST =
       Set.of(
           "host",
+          // The proxy reads every answer's usage: it must come uncompressed.
+          "accept-encoding",
           "x-api-key",
           "authorization",
           "cookie",
@@ -384,24 +387,41 @@ public class ModelProxy {
             out.drainHandler(v -> response.resume());
           }
         });
-    response.exceptionHandler(failure -> out.reset());
+    // What the answer used is counted once however it ends: completed, cut by the upstream, or
+    // cut by the client (whose going away resets the upstream request, which fails this response).
+    java.util.concurrent.atomic.AtomicBoolean settled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    response.exceptionHandler(
+        failure -> {
+          if (settled.compareAndSet(false, true)) {
+            settle(grant, meter);
+          }
+          out.reset();
+        });
     response.endHandler(
         v -> {
           // Counted before the answer ends, so the task's next request sees it.
-          Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId()));
-          Optional<BigDecimal> cost =
-              usage.map(
-                  u ->
-                      prices.price(
-                          u.model(),
-                          u.inputTokens(),
-                          u.outputTokens(),
-                          u.cacheReadTokens(),
-                          u.cacheCreationTokens()));
-          cost.ifPresent(c -> spent.merge(grant.taskId(), c, BigDecimal::add));
+          if (settled.compareAndSet(false, true)) {
+            settle(grant, meter);
+          }
           out.end();
-          usage.ifPresent(u -> record(grant, u, cost.get()));
         });
+  }
+
+  /** Prices what an answer used, adds it to the task's spend and announces it for billing. */
+  private void settle(ModelTokenRepository.Grant grant, Optional<UsageMeter> meter) {
+    Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId()));
+    Optional<BigDecimal> cost =
+        usage.map(
+            u ->
+                prices.price(
+                    u.model(),
+                    u.inputTokens(),
+                    u.outputTokens(),
+                    u.cacheReadTokens(),
+                    u.cacheCreationTokens()));
+    cost.ifPresent(c -> spent.merge(grant.taskId(), c, BigDecimal::add));
+    usage.ifPresent(u -> record(grant, u, cost.get()));
   }
 
   /**
