@@ -186,6 +186,9 @@ public class GitMirrors {
     pack.setAllowDeletes(false);
     pack.setAtomic(false);
     pack.setTimeout((int) config.git().upstreamTimeout().toSeconds());
+    // The request body is capped as it arrives, but a gzip-encoded one unpacks to more: the pack
+    // itself is capped too, so a push cannot fill the mirrors' shared volume.
+    pack.setMaxPackSizeLimit(config.git().maxRequestBytes());
     PushPolicy policy = new PushPolicy(config.git().branchPrefix(), protectedBranches);
     pack.setPreReceiveHook(
         (rp, commands) -> forward(rp, repository, url, credential, policy, commands, onPushed));
