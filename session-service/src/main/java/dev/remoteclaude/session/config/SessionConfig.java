@@ -31,6 +31,19 @@ public interface SessionConfig {
 
   Environment environment();
 
+  Audit audit();
+
+  /** The users' audit trail (GET /api/v1/audit). */
+  interface Audit {
+    /** How long an entry is kept; older ones are deleted. */
+    @WithDefault("365d")
+    Duration retention();
+
+    /** How often entries past the retention are deleted. */
+    @WithDefault("1h")
+    Duration purgeEvery();
+  }
+
   /** What a session's environment may hold. */
   interface Environment {
     /**

@@ -19,10 +19,12 @@ public class SessionTimerJobs {
   private static final String EVERY = "${session.timers.interval:5s}";
 
   private final SessionTimers timers;
+  private final AuditTrail audit;
   private volatile boolean stopping;
 
-  public SessionTimerJobs(SessionTimers timers) {
+  public SessionTimerJobs(SessionTimers timers, AuditTrail audit) {
     this.timers = timers;
+    this.audit = audit;
   }
 
   void onStop(@Observes ShutdownEvent event) {
@@ -75,6 +77,16 @@ public class SessionTimerJobs {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   Uni<Void> pruneTasks() {
     return guarded("task prune", () -> timers.pruneTasks(Times.now()).replaceWithVoid());
+  }
+
+  /** Deletes audit entries past their retention (session.audit.retention). */
+  @Scheduled(
+      identity = "audit-retention",
+      every = "${session.audit.purge-every:1h}",
+      delayed = "1m",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  Uni<Void> purgeAudit() {
+    return guarded("audit retention", () -> audit.purge().replaceWithVoid());
   }
 
   /** Runs a round unless the application is stopping; a failure waits for the next round. */

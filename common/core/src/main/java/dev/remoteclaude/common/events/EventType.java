@@ -46,7 +46,9 @@ public enum EventType {
   PULL_REQUEST_UPDATED("pr.updated", PullRequestUpdated.class, Topics.REPOSITORIES),
   PULL_REQUEST_FAILED("pr.failed", PullRequestFailed.class, Topics.REPOSITORIES),
 
-  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING);
+  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING),
+
+  AUDIT_RECORDED("audit.recorded", AuditRecorded.class, Topics.AUDIT);
 
   /** The payload version this code writes; see {@link EventEnvelope#schemaVersion()}. */
   public static final int SCHEMA_VERSION = 1;

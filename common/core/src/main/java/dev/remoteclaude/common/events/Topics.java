@@ -22,6 +22,9 @@ public final class Topics {
   /** Written only by billing-service. */
   public static final String BILLING = "rc.billing-events";
 
+  /** Written by every service: the audit trail, keyed by the user id; session-service keeps it. */
+  public static final String AUDIT = "rc.audit-events";
+
   /** Dead-letter topic of a consuming service: {@code rc.dlq.<service>}. */
   public static String deadLetter(String service) {
     return "rc.dlq." + service;

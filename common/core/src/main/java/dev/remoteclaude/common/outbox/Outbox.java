@@ -7,7 +7,10 @@ import dev.remoteclaude.common.events.EventType;
 import dev.remoteclaude.common.observability.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneOffset;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -17,10 +20,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class Outbox {
 
-  private final String source;
+  private static final String INSERT =
+      "INSERT INTO outbox_event (event_id, topic, message_key, event_type, payload, created_at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6)";
 
-  public Outbox(@ConfigProperty(name = "quarkus.application.name") String source) {
+  private final String source;
+  private final Pool pool;
+
+  public Outbox(@ConfigProperty(name = "quarkus.application.name") String source, Pool pool) {
     this.source = source;
+    this.pool = pool;
   }
 
   /**
@@ -47,5 +56,25 @@ public class Outbox {
                 new IllegalStateException("outbox write outside a transaction: " + envelope.type()))
         .chain(tx -> row.persist())
         .replaceWith(envelope);
+  }
+
+  /**
+   * Adds an event in a statement of its own, outside any transaction: for a record of something
+   * that already happened (committed or refused), such as the audit trail's, written from any
+   * thread.
+   */
+  public Uni<EventEnvelope> emitOnItsOwn(Event payload, String subject, String userId) {
+    EventEnvelope envelope =
+        EventCodec.envelope(payload, source, subject, userId)
+            .withTraceparent(Traces.currentTraceparent());
+    Tuple row =
+        Tuple.tuple()
+            .addUUID(envelope.id())
+            .addString(EventType.of(payload).topic())
+            .addString(subject)
+            .addString(envelope.type())
+            .addString(EventCodec.write(envelope))
+            .addOffsetDateTime(envelope.occurredAt().atOffset(ZoneOffset.UTC));
+    return pool.preparedQuery(INSERT).execute(row).replaceWith(envelope);
   }
 }
