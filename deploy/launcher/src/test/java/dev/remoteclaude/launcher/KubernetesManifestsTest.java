@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -835,6 +836,80 @@ class KubernetesManifestsTest {
       }
     }
     assertThat(unknown).as("metrics no service exports").isEmpty();
+  }
+
+  @Test
+  void everyAutoscalerScalesOnItsLoadAndOnMetricsTheAdapterServesFromExportedSeries()
+      throws IOException {
+    Path prod = K8S.resolve("overlays/prod");
+    Map<String, Object> adapter = Yaml.map(single(prod.resolve("prometheus-adapter-rules.yaml")));
+    Set<String> exported = new TreeSet<>(FRAMEWORK_METRICS);
+    exported.addAll(registeredMeters());
+    Set<String> served = new TreeSet<>();
+    Pattern series = Pattern.compile("^([a-z_]+)\\{");
+    for (Object rule : Yaml.list(adapter.get("rules"))) {
+      Matcher m = series.matcher(Yaml.text(rule, "seriesQuery"));
+      assertThat(m.find()).as("a series query names its series").isTrue();
+      String name = m.group(1);
+      assertThat(exported.contains(name) || exported.contains(name.replaceAll("_(count|max)$", "")))
+          .as(name + " is exported by a service")
+          .isTrue();
+      served.add(Yaml.text(rule, "name", "as"));
+    }
+
+    Map<String, Set<String>> signals = new TreeMap<>();
+    for (Manifest hpa : all(parse(prod.resolve("hpa.yaml")), "HorizontalPodAutoscaler")) {
+      Set<String> metrics = new TreeSet<>();
+      for (Object metric : Yaml.list(Yaml.at(hpa.doc(), "spec", "metrics"))) {
+        String type = Yaml.text(metric, "type");
+        metrics.add(
+            type.equals("Resource")
+                ? Yaml.text(metric, "resource", "name")
+                : Yaml.text(metric, "pods", "metric", "name"));
+      }
+      signals.put(Yaml.text(hpa.doc(), "spec", "scaleTargetRef", "name"), metrics);
+    }
+    assertThat(signals.keySet()).containsExactlyInAnyOrderElementsOf(services());
+    signals.forEach(
+        (service, metrics) -> {
+          assertThat(metrics)
+              .as(service + " scales on more than CPU")
+              .contains("cpu")
+              .hasSizeGreaterThan(1);
+          metrics.stream()
+              .filter(m -> !m.equals("cpu"))
+              .forEach(
+                  m ->
+                      assertThat(served)
+                          .as(service + ": " + m + " has an adapter rule")
+                          .contains(m));
+        });
+    assertThat(signals.get("session-service")).contains("rc_http_requests_per_second");
+    assertThat(signals.get("billing-service")).contains("rc_kafka_consumer_lag");
+    assertThat(signals.get("sandbox-gateway")).contains("rc_kafka_consumer_lag");
+  }
+
+  @Test
+  void productionArchivesWalAndBacksUpNightlyToTheObjectStore() {
+    Path prod = K8S.resolve("overlays/prod");
+    Manifest store = single(parse(prod.resolve("backups.yaml")), "ObjectStore");
+    Manifest schedule = single(parse(prod.resolve("backups.yaml")), "ScheduledBackup");
+    Manifest cluster = single(parse(prod.resolve("postgres.yaml")), "Cluster");
+    List<Object> plugins = Yaml.list(Yaml.at(cluster.doc(), "spec", "plugins"));
+    assertThat(plugins).hasSize(1);
+    assertThat(Yaml.text(plugins.getFirst(), "isWALArchiver")).isEqualTo("true");
+    assertThat(Yaml.text(plugins.getFirst(), "parameters", "barmanObjectName"))
+        .isEqualTo(store.name());
+    // RPO 15 minutes: a WAL segment is shipped at least this often however quiet the database.
+    String timeout =
+        Yaml.text(cluster.doc(), "spec", "postgresql", "parameters", "archive_timeout");
+    assertThat(timeout).matches("\\d+min");
+    assertThat(Integer.parseInt(timeout.replace("min", ""))).isLessThanOrEqualTo(15);
+    assertThat(Yaml.text(schedule.doc(), "spec", "cluster", "name")).isEqualTo(cluster.name());
+    assertThat(Yaml.text(schedule.doc(), "spec", "method")).isEqualTo("plugin");
+    assertThat(Yaml.text(schedule.doc(), "spec", "pluginConfiguration", "name"))
+        .isEqualTo(Yaml.text(plugins.getFirst(), "name"));
+    assertThat(Yaml.text(store.doc(), "spec", "retentionPolicy")).isNotBlank();
   }
 
   /**
