@@ -10,7 +10,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The real PostgreSQL and Kafka that a module's tests share: started once per test JVM on first use
- * and stopped when the JVM exits. Explicit URLs in the environment take precedence:
+ * and stopped when the JVM exits: containers where a Docker engine is reachable, the project's own
+ * local servers otherwise ({@link Containers}; {@code RC_TEST_INFRA=auto|local|testcontainers}).
+ * Explicit URLs in the environment take precedence:
  *
  * <ul>
  *   <li>{@code RC_TEST_PG_URL} — {@code postgresql://user:password@host:port/database}
@@ -50,6 +52,8 @@ public final class TestInfra {
       String url = System.getenv("RC_TEST_PG_URL");
       if (url != null && !url.isBlank()) {
         postgres = parse(url);
+      } else if (Containers.source() == Containers.Source.TESTCONTAINERS) {
+        postgres = Containers.postgres(DATABASE);
       } else {
         String password = UUID.randomUUID().toString();
         localPostgres = LocalPostgres.start(LocalPostgres.Options.ephemeral("rc", password));
@@ -85,6 +89,8 @@ public final class TestInfra {
         LOG.infof(
             "Tests use Kafka at %s from RC_TEST_KAFKA_BOOTSTRAP (%s)",
             url, user == null || user.isBlank() ? "no authentication" : "as user " + user);
+      } else if (Containers.source() == Containers.Source.TESTCONTAINERS) {
+        kafka = Containers.kafka();
       } else {
         localKafka = LocalKafka.start(LocalKafka.Options.ephemeral(3));
         kafka = localKafka.clientProperties();
@@ -128,7 +134,10 @@ public final class TestInfra {
     }
   }
 
-  /** Whether this JVM started the infrastructure (and so may stop it). */
+  /**
+   * Whether this JVM started the infrastructure as local servers (and so may stop and restart them
+   * on the same ports); tests of outages are skipped otherwise.
+   */
   public static boolean ownsInfrastructure() {
     return localPostgres != null && localKafka != null;
   }
