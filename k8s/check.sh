@@ -195,17 +195,30 @@ for dname, d in deployments.items():
     ports = {p["name"]: p["containerPort"] for p in main.get("ports", [])}
     if "http" not in ports:
         problem(f"{where}: no port named http")
-    for probe, path in (("startupProbe", "/q/health/started"), ("readinessProbe", "/q/health/ready"),
-                        ("livenessProbe", "/q/health/live")):
+    # The JVM services (role "service") have Quarkus' health checks; the dashboard (static files,
+    # nginx) a probe path of its own, which the Ingress does not route elsewhere.
+    is_service = labels.get("remote-claude.dev/role") == "service"
+    if is_service:
+        probes = (("startupProbe", "/q/health/started"), ("readinessProbe", "/q/health/ready"),
+                  ("livenessProbe", "/q/health/live"))
+    else:
+        probes = (("readinessProbe", None), ("livenessProbe", None))
+    for probe, path in probes:
         get = main.get(probe, {}).get("httpGet", {})
-        if get.get("path") != path or get.get("port") != "http":
-            problem(f"{where}: {probe} must GET {path} on port http")
+        if (path is not None and get.get("path") != path) or not get.get("path") or get.get("port") != "http":
+            problem(f"{where}: {probe} must GET {path or 'a path'} on port http")
     mem = main["resources"]
     if mem["requests"]["memory"] != mem["limits"]["memory"]:
         problem(f"{where}: memory request != limit (the JVM sizes itself from the limit)")
 
-    # Replicas: HPA-owned in prod, fixed in dev.
-    if overlay == "prod":
+    # Replicas: HPA-owned in prod (the services; the dashboard's nginx keeps a fixed count), fixed
+    # in dev.
+    if overlay == "prod" and not is_service:
+        if dname in hpas:
+            problem(f"{where}: an HPA for a Deployment that is not a service")
+        if d["spec"].get("replicas", 0) < 2:
+            problem(f"{where}: prod runs at least two replicas")
+    elif overlay == "prod":
         if dname not in hpas:
             problem(f"{where}: no HorizontalPodAutoscaler")
         if "replicas" in d["spec"]:
@@ -258,6 +271,31 @@ for i in of("Ingress"):
         problem(f"Ingress {name(i)}: no TLS in prod")
 if len(hosts) != 1:
     problem(f"Ingresses must share one host: {hosts}")
+
+# The dashboard: the Ingress' "/" goes to it; its sign-in names the issuer the services trust, and
+# its Content-Security-Policy lets the page fetch from that issuer.
+root_backends = [p["backend"]["service"]["name"] for i in of("Ingress") for rule in i["spec"]["rules"]
+                 for p in rule["http"]["paths"] if p["path"] == "/"]
+if root_backends != ["dashboard"]:
+    problem(f"Ingress: / must route to the dashboard alone, found {root_backends}")
+platform_cm = next((c for n, c in configmaps.items() if n.startswith("rc-platform")), None)
+dashboard_cm = next((c for n, c in configmaps.items() if n.startswith("dashboard-config")), None)
+dashboard_env = next((c for n, c in configmaps.items() if n.startswith("dashboard-env")), None)
+if not (platform_cm and dashboard_cm and dashboard_env):
+    problem("ConfigMaps rc-platform, dashboard-config and dashboard-env are needed")
+else:
+    import json
+    from urllib.parse import urlsplit
+    try:
+        settings = json.loads(dashboard_cm["data"]["config.json"])
+    except (KeyError, ValueError) as e:
+        settings = {}
+        problem(f"dashboard-config: config.json is not JSON ({e})")
+    issuer = platform_cm["data"].get("RC_AUTH_ISSUER")
+    if settings.get("mode") != "oidc" or settings.get("issuer") != issuer or not settings.get("clientId"):
+        problem(f"dashboard-config: config.json must sign in at the services' issuer {issuer} with a clientId: {settings}")
+    elif f"{urlsplit(issuer).scheme}://{urlsplit(issuer).netloc}" not in dashboard_env["data"].get("DASHBOARD_CONNECT_SRC", "").split():
+        problem(f"dashboard-env: DASHBOARD_CONNECT_SRC must contain the issuer's origin ({issuer})")
 
 pod_labels = [d["spec"]["template"]["metadata"]["labels"] for d in deployments.values()]
 for np in of("NetworkPolicy"):

@@ -14,6 +14,14 @@ export function signOut() {
   sessionStorage.removeItem(TOKEN);
 }
 
+// With an OIDC provider (oidc.js): renews the access token; renew(false) only when it is about to
+// expire, renew(true) after a refusal. Resolves true when there is a (new) token to use.
+let renew = null;
+
+export function setRenewal(fn) {
+  renew = fn;
+}
+
 /** An error answer: the problem+json document's detail (or title), and its status. */
 export class Problem extends Error {
   constructor(status, detail, problem) {
@@ -28,6 +36,7 @@ export class Problem extends Error {
  * options: {method, body (JSON), raw (a body sent as octet-stream), as: "json"|"bytes"}.
  */
 export async function call(path, options = {}) {
+  if (renew) await renew(false);
   const headers = { Authorization: "Bearer " + token(), Accept: "application/json, application/problem+json, */*" };
   let body;
   if (options.raw !== undefined) {
@@ -52,6 +61,9 @@ export async function call(path, options = {}) {
     }
     const detail =
       (problem && (problem.detail || problem.title)) || `${response.status} ${response.statusText}`;
+    if (response.status === 401 && renew && !options.renewed && (await renew(true))) {
+      return call(path, { ...options, renewed: true });
+    }
     if (response.status === 401) {
       signOut();
       window.dispatchEvent(new CustomEvent("rc-signed-out", { detail }));

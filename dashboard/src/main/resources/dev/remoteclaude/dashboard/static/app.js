@@ -1,7 +1,8 @@
 // The dashboard: a hash router over four pages. Each page is a function (root, params) that fills
 // root and may return a function that stops what it started (timers, the stream).
 
-import { token, signIn, signOut, call, Problem } from "./api.js";
+import { token, signIn, signOut, call, Problem, setRenewal } from "./api.js";
+import { loadConfig, beginSignIn, completeSignIn, expiresSoon, refresh, endSession, forget } from "./oidc.js";
 import { h, fill } from "./dom.js";
 import { sessionsPage } from "./sessions.js";
 import { sessionPage } from "./session.js";
@@ -10,6 +11,8 @@ import { usagePage } from "./usage.js";
 const main = document.getElementById("main");
 const errorBox = document.getElementById("error");
 let stop = null;
+// How to sign in (/config.json): {mode: "local"} (paste a token) or {mode: "oidc", issuer, clientId}.
+let config = { mode: "local" };
 
 /** Shows an error (a Problem's detail) above the page; null hides it. */
 export function showError(error) {
@@ -23,7 +26,42 @@ export function showError(error) {
   errorBox.hidden = false;
 }
 
+/** Sign-in through the configured OpenID Connect provider (Authorization Code with PKCE). */
+function oidcSignInPage(root, params) {
+  const button = h("button", { type: "button", id: "oidc-signin" }, "Sign in");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await beginSignIn(config, params.next);
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
+  });
+  let provider = config.issuer;
+  try {
+    provider = new URL(config.issuer).host;
+  } catch (e) {
+    // shown as configured
+  }
+  fill(
+    root,
+    h(
+      "div",
+      { class: "card narrow", id: "signin" },
+      h("h1", {}, "Sign in"),
+      h("p", { class: "muted" }, "You sign in with your account at ", h("code", {}, provider), "."),
+      h("div", { class: "row" }, button)
+    )
+  );
+  button.focus();
+}
+
 function signInPage(root, params) {
+  if (config.mode === "oidc") {
+    oidcSignInPage(root, params);
+    return;
+  }
   const input = h("textarea", { id: "token", rows: 4, required: true, autocomplete: "off", spellcheck: "false", "aria-describedby": "token-help" });
   const form = h(
     "form",
@@ -107,8 +145,13 @@ document.getElementById("theme").addEventListener("click", () => {
   localStorage.setItem("rc.theme", dark ? "light" : "dark");
   applyTheme();
 });
-document.getElementById("signout").addEventListener("click", () => {
-  signOut();
+document.getElementById("signout").addEventListener("click", async () => {
+  if (config.mode === "oidc") {
+    history.replaceState(null, "", location.pathname + "#/signin");
+    if (await endSession(config)) return;
+  } else {
+    signOut();
+  }
   location.hash = "#/signin";
   render();
 });
@@ -122,4 +165,32 @@ window.addEventListener("hashchange", () => {
   render();
 });
 applyTheme();
-render();
+
+async function start() {
+  config = await loadConfig();
+  if (config.mode === "oidc") {
+    setRenewal(async (refused) => {
+      if (!refused && !expiresSoon()) return true;
+      if (await refresh(config)) return true;
+      // no refresh token, or it was refused: sign in again
+      forget();
+      return false;
+    });
+    try {
+      const next = await completeSignIn(config);
+      if (next) {
+        if (location.hash === next) {
+          render();
+        } else {
+          location.hash = next;
+        }
+        return;
+      }
+    } catch (error) {
+      forget();
+      showError(error);
+    }
+  }
+  render();
+}
+start();

@@ -23,6 +23,7 @@ import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,6 +184,19 @@ public final class EdgeRouter implements AutoCloseable {
   /** As {@link #start(int, Map, Supplier)}, with the given bounds. */
   public static EdgeRouter start(
       int port, Map<String, Integer> ports, Supplier<String> health, Limits limits) {
+    return start(port, ports, health, limits, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(int, Map, Supplier, Limits)}; the dashboard's {@code /config.json} is the file
+   * {@code dashboardConfig} (read on every request), without one the local sign-in.
+   */
+  public static EdgeRouter start(
+      int port,
+      Map<String, Integer> ports,
+      Supplier<String> health,
+      Limits limits,
+      Optional<Path> dashboardConfig) {
     Vertx vertx = Vertx.vertx();
     HttpClient rest =
         vertx.createHttpClient(
@@ -224,7 +238,8 @@ public final class EdgeRouter implements AutoCloseable {
           openapi.put(service, docs);
         });
     Streams streams = new Streams(streamClient, limits, openStreams);
-    DashboardFiles dashboard = new DashboardFiles(EdgeRouter.class.getClassLoader());
+    DashboardFiles dashboard =
+        new DashboardFiles(EdgeRouter.class.getClassLoader(), dashboardConfig);
     HttpServer server =
         vertx
             // HTTP/1.1 only: a client's h2c upgrade (java.net.http asks for one) is declined

@@ -146,7 +146,8 @@ public final class Platform implements AutoCloseable {
             options.edgePort(),
             ports,
             this::health,
-            EdgeRouter.Limits.fromEnvironment(System.getenv()));
+            EdgeRouter.Limits.fromEnvironment(System.getenv()),
+            Optional.of(writeDashboardConfig()));
     started.add(edge);
   }
 
@@ -540,6 +541,27 @@ public final class Platform implements AutoCloseable {
 
   public Path home() {
     return options.home();
+  }
+
+  /**
+   * The dashboard's sign-in settings the edge serves as {@code /config.json}: locally a token of
+   * the launcher's key ({@code {"mode":"local"}}; the services trust no other issuer here).
+   * Rewritten at every start. Kubernetes mounts the same file from a ConfigMap, naming the OIDC
+   * issuer (docs/dashboard.md).
+   */
+  public Path dashboardConfig() {
+    return options.home().resolve("dashboard").resolve("config.json");
+  }
+
+  private Path writeDashboardConfig() {
+    Path file = dashboardConfig();
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, DashboardFiles.LOCAL_CONFIG + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   private static void mkdirs(Path... dirs) {

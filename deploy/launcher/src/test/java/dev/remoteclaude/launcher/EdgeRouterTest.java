@@ -302,6 +302,51 @@ class EdgeRouterTest {
   }
 
   @Test
+  void theDashboardsSignInSettingsComeFromTheConfiguredFileAndOpenThePolicyToTheIssuerOnly(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path config = dir.resolve("config.json");
+    edge =
+        EdgeRouter.start(
+            0,
+            Map.of("session-service", backend.actualPort()),
+            () -> "{}",
+            EdgeRouter.Limits.DEFAULT,
+            java.util.Optional.of(config));
+    streams = vertx.createWebSocketClient();
+
+    // No file yet: the local sign-in (a token of the launcher's key), the page's own policy.
+    HttpResponse<String> local = get("/config.json", Map.of());
+    assertThat(local.statusCode()).isEqualTo(200);
+    assertThat(local.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(new JsonObject(local.body()).getString("mode")).isEqualTo("local");
+    assertThat(get("/", Map.of()).headers().firstValue("content-security-policy"))
+        .hasValue(DashboardFiles.CONTENT_SECURITY_POLICY);
+
+    // An issuer: the page may connect to its origin (discovery, token endpoint) and nowhere else.
+    java.nio.file.Files.writeString(
+        config,
+        "{\"mode\":\"oidc\",\"issuer\":\"https://id.example.com:8443/realms/rc\","
+            + "\"clientId\":\"rc-dashboard\"}");
+    HttpResponse<String> oidc = get("/config.json", Map.of());
+    assertThat(new JsonObject(oidc.body()).getString("clientId")).isEqualTo("rc-dashboard");
+    for (String path : List.of("/", "/app.js", "/config.json")) {
+      assertThat(get(path, Map.of()).headers().firstValue("content-security-policy"))
+          .as(path)
+          .hasValueSatisfying(
+              csp ->
+                  assertThat(csp)
+                      .contains("connect-src 'self' https://id.example.com:8443 ws: wss:;")
+                      .contains("script-src 'self';"));
+    }
+
+    // An issuer that would smuggle a directive into the header is not let in.
+    java.nio.file.Files.writeString(
+        config, "{\"mode\":\"oidc\",\"issuer\":\"https://x;script-src *\",\"clientId\":\"c\"}");
+    assertThat(get("/", Map.of()).headers().firstValue("content-security-policy"))
+        .hasValue(DashboardFiles.CONTENT_SECURITY_POLICY);
+  }
+
+  @Test
   void aServiceThatIsNotRunningIsAnswered503ProblemJson() throws Exception {
     int closedPort = dev.remoteclaude.infra.Ports.free();
     edge =

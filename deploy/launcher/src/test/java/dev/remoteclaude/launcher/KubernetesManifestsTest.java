@@ -531,6 +531,179 @@ class KubernetesManifestsTest {
     }
   }
 
+  // --- the dashboard -----------------------------------------------------------------------------
+
+  private static final Path DASHBOARD = BASE.resolve("dashboard");
+
+  /**
+   * The Ingress sends "/" (what no API route matches) to the dashboard, as the local edge serves
+   * its files for what none of its routes match: with regex paths ingress-nginx tries "^/" last,
+   * being the shortest.
+   */
+  @Test
+  void theIngressSendsTheRootToTheDashboardAfterEveryApiRoute() {
+    List<Manifest> base = baseManifests();
+    List<Route> routes = ingressRoutes(all(base, "Ingress"));
+    assertThat(routes.stream().filter(r -> r.path().equals("/")))
+        .as("one route for /")
+        .containsExactly(new Route("/", "dashboard"));
+    assertThat(routes.stream().filter(r -> !r.path().equals("/")))
+        .as("every other route is longer, so ingress-nginx tries it before /")
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.path().length()).isGreaterThan(1))
+        .allSatisfy(r -> assertThat(r.service()).isNotEqualTo("dashboard"));
+    assertThat(EdgeRouter.route("/")).as("the edge routes / to no service either").isEmpty();
+
+    Manifest ingress =
+        all(base, "Ingress").stream()
+            .filter(i -> ingressRoutes(List.of(i)).contains(new Route("/", "dashboard")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(Yaml.text(ingress.doc(), "spec", "ingressClassName")).isEqualTo("nginx");
+    assertThat(annotations(ingress)).containsEntry("nginx.ingress.kubernetes.io/use-regex", "true");
+    Object path =
+        Yaml.list(
+                Yaml.at(Yaml.list(Yaml.at(ingress.doc(), "spec", "rules")).get(0), "http", "paths"))
+            .get(0);
+    assertThat(Yaml.text(path, "pathType")).isEqualTo("ImplementationSpecific");
+    assertThat(Yaml.text(path, "backend", "service", "port", "number")).isEqualTo("80");
+
+    Manifest svc = find(base, "Service", "dashboard");
+    Manifest deployment = find(base, "Deployment", "dashboard");
+    assertThat(stringMap(Yaml.at(deployment.doc(), "spec", "template", "metadata", "labels")))
+        .containsAllEntriesOf(stringMap(Yaml.at(svc.doc(), "spec", "selector")));
+    assertThat(Yaml.list(Yaml.at(svc.doc(), "spec", "ports")))
+        .anyMatch(
+            p -> "80".equals(Yaml.text(p, "port")) && "http".equals(Yaml.text(p, "targetPort")));
+  }
+
+  /** Non-root, read-only, no capabilities, no token, bounded; reached only from the Ingress. */
+  @Test
+  void theDashboardRunsNonRootOnAReadOnlyFileSystemAndTalksToNoOne() {
+    List<Manifest> base = baseManifests();
+    Manifest deployment = find(base, "Deployment", "dashboard");
+    Object pod = Yaml.at(deployment.doc(), "spec", "template", "spec");
+    assertThat(Yaml.text(pod, "securityContext", "runAsNonRoot")).isEqualTo("true");
+    assertThat(Integer.parseInt(Yaml.text(pod, "securityContext", "runAsUser"))).isPositive();
+    assertThat(Yaml.text(pod, "securityContext", "seccompProfile", "type"))
+        .isEqualTo("RuntimeDefault");
+    assertThat(Yaml.text(pod, "automountServiceAccountToken")).isEqualTo("false");
+    assertThat(Yaml.list(Yaml.map(pod).get("initContainers"))).isEmpty();
+
+    Map<String, Object> container = Yaml.map(Yaml.list(Yaml.map(pod).get("containers")).get(0));
+    assertThat(Yaml.text(container, "securityContext", "readOnlyRootFilesystem")).isEqualTo("true");
+    assertThat(Yaml.text(container, "securityContext", "allowPrivilegeEscalation"))
+        .isEqualTo("false");
+    assertThat(Yaml.list(Yaml.at(container, "securityContext", "capabilities", "drop")))
+        .containsExactly("ALL");
+    assertThat(Yaml.at(container, "securityContext", "capabilities", "add")).isNull();
+    for (String part : List.of("requests", "limits")) {
+      for (String resource : List.of("cpu", "memory")) {
+        assertThat(Yaml.at(container, "resources", part, resource))
+            .as("resources." + part + "." + resource)
+            .isNotNull();
+      }
+    }
+    assertThat(Yaml.text(container, "readinessProbe", "httpGet", "port")).isEqualTo("http");
+    assertThat(Yaml.text(container, "livenessProbe", "httpGet", "port")).isEqualTo("http");
+    // Where nginx writes (pid, temporary files, the rendered server configuration): emptyDirs.
+    Map<String, String> mounts = new LinkedHashMap<>();
+    Yaml.list(container.get("volumeMounts"))
+        .forEach(m -> mounts.put(Yaml.text(m, "mountPath"), Yaml.text(m, "name")));
+    Map<String, Object> volumes = new LinkedHashMap<>();
+    Yaml.list(Yaml.map(pod).get("volumes")).forEach(v -> volumes.put(Yaml.text(v, "name"), v));
+    for (String writable : List.of("/tmp", "/etc/nginx/conf.d")) {
+      assertThat(mounts).containsKey(writable);
+      assertThat(Yaml.map(volumes.get(mounts.get(writable)))).containsKey("emptyDir");
+    }
+    assertThat(Yaml.text(volumes.get(mounts.get("/etc/rc/dashboard")), "configMap", "name"))
+        .isEqualTo("dashboard-config");
+
+    // Deny everything, then only the ingress controller in, on port http; nothing out.
+    List<Manifest> policies =
+        all(base, "NetworkPolicy").stream()
+            .filter(
+                p ->
+                    "dashboard"
+                        .equals(
+                            Yaml.text(
+                                p.doc(),
+                                "spec",
+                                "podSelector",
+                                "matchLabels",
+                                "app.kubernetes.io/name")))
+            .toList();
+    assertThat(policies)
+        .anySatisfy(
+            p -> {
+              assertThat(Yaml.list(Yaml.at(p.doc(), "spec", "policyTypes")))
+                  .containsExactlyInAnyOrder("Ingress", "Egress");
+              assertThat(Yaml.at(p.doc(), "spec", "ingress")).isNull();
+              assertThat(Yaml.at(p.doc(), "spec", "egress")).isNull();
+            });
+    for (Manifest policy : policies) {
+      assertThat(Yaml.at(policy.doc(), "spec", "egress")).as(policy.name()).isNull();
+      for (Object rule : Yaml.list(Yaml.at(policy.doc(), "spec", "ingress"))) {
+        assertThat(Yaml.list(Yaml.map(rule).get("from")))
+            .allSatisfy(
+                from ->
+                    assertThat(
+                            Yaml.text(
+                                from,
+                                "namespaceSelector",
+                                "matchLabels",
+                                "kubernetes.io/metadata.name"))
+                        .isEqualTo("ingress-nginx"));
+        assertThat(Yaml.list(Yaml.map(rule).get("ports")))
+            .allSatisfy(p -> assertThat(Yaml.text(p, "port")).isEqualTo("http"));
+      }
+    }
+    // The dashboard's pods are not the services' (whose policies let them reach the database,
+    // Kafka and HTTPS outside).
+    assertThat(stringMap(Yaml.at(deployment.doc(), "spec", "template", "metadata", "labels")))
+        .doesNotContainEntry("remote-claude.dev/role", "service");
+  }
+
+  /**
+   * nginx sends the edge's Content-Security-Policy (only the issuer's origin added to connect-src),
+   * and the sign-in settings name the issuer the services trust.
+   */
+  @Test
+  void theDashboardHasTheEdgesPolicyAndSignsInAtTheServicesIssuer() throws IOException {
+    String template = Files.readString(DASHBOARD.resolve("default.conf.template"));
+    Matcher csp =
+        Pattern.compile("add_header Content-Security-Policy \"([^\"]+)\" always;")
+            .matcher(template);
+    assertThat(csp.find()).as("a Content-Security-Policy header").isTrue();
+    assertThat(csp.group(1).replace(" ${DASHBOARD_CONNECT_SRC}", ""))
+        .isEqualTo(DashboardFiles.CONTENT_SECURITY_POLICY);
+    assertThat(template)
+        .contains("add_header X-Content-Type-Options nosniff always;")
+        .contains("add_header Referrer-Policy no-referrer always;")
+        .contains("alias /etc/rc/dashboard/config.json;");
+
+    Map<String, Object> config =
+        Yaml.map(
+            Yaml.parse(Files.readString(DASHBOARD.resolve("config.json")), "config.json").get(0));
+    String issuer = envFile(BASE.resolve("config/platform.env")).getProperty("RC_AUTH_ISSUER");
+    assertThat(config)
+        .containsEntry("mode", "oidc")
+        .containsEntry("issuer", issuer)
+        .containsKey("clientId");
+    Map<String, Object> kustomization = Yaml.map(single(DASHBOARD.resolve("kustomization.yaml")));
+    assertThat(Yaml.list(kustomization.get("configMapGenerator")))
+        .anySatisfy(
+            g -> {
+              assertThat(Yaml.text(g, "name")).isEqualTo("dashboard-env");
+              assertThat(Yaml.list(Yaml.map(g).get("literals")))
+                  .contains(
+                      "DASHBOARD_CONNECT_SRC="
+                          + java.net.URI.create(issuer).getScheme()
+                          + "://"
+                          + java.net.URI.create(issuer).getAuthority());
+            });
+  }
+
   // --- Kafka -------------------------------------------------------------------------------------
 
   @Test
