@@ -1,6 +1,7 @@
 package dev.remoteclaude.cli;
 
 import dev.remoteclaude.cli.command.AttachCommand;
+import dev.remoteclaude.cli.command.AuditCommand;
 import dev.remoteclaude.cli.command.BillingCommand;
 import dev.remoteclaude.cli.command.CompletionCommand;
 import dev.remoteclaude.cli.command.ExecCommand;
@@ -75,6 +76,7 @@ import picocli.CommandLine.Spec;
       UsageCommand.class,
       PlanCommand.class,
       BillingCommand.class,
+      AuditCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
