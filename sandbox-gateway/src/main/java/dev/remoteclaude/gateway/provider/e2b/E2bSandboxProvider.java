@@ -149,9 +149,12 @@ public class E2bSandboxProvider implements SandboxProvider {
 
   /** The workspace directory (a template or snapshot may have it already). */
   private Uni<Void> makeWorkspace(Envd.Target target) {
+    String workspace = config.workspace();
+    int slash = workspace.lastIndexOf('/');
+    String parent = slash <= 0 ? "/" : workspace.substring(0, slash);
     ExecRequest mkdir =
-        ExecRequest.of(List.of("mkdir", "-p", "--", config.workspace()), SETUP_TIMEOUT);
-    return E2bExec.start(vertx, envd, target, mkdir, "/")
+        ExecRequest.of(List.of("mkdir", "-p", "--", workspace.substring(slash + 1)), SETUP_TIMEOUT);
+    return E2bExec.start(vertx, envd, target, mkdir, parent)
         .flatMap(ExecResult::collect)
         .flatMap(
             result ->
