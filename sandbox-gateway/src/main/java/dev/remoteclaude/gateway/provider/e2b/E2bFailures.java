@@ -140,8 +140,9 @@ final class E2bFailures {
                         if (attempts.incrementAndGet() > retries || wait.compareTo(maxWait) > 0) {
                           return Uni.createFrom().failure(failure);
                         }
+                        // a non-null item: a Uni's null item is dropped by the stream
                         return Uni.createFrom()
-                            .voidItem()
+                            .item(Boolean.TRUE)
                             .onItem()
                             .delayIt()
                             .by(wait.isZero() ? Duration.ofMillis(1) : wait);

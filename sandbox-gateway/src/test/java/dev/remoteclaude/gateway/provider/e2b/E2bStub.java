@@ -184,7 +184,8 @@ public final class E2bStub implements AutoCloseable {
     JsonObject seen =
         new JsonObject()
             .put("method", ctx.request().method().name())
-            .put("uri", ctx.request().uri());
+            .put("uri", ctx.request().uri())
+            .put("at", System.currentTimeMillis());
     if (ctx.body().length() > 0) {
       seen.put("body", ctx.body().asJsonObject());
     }
