@@ -66,6 +66,7 @@ class E2bSandboxProviderTest {
 
   @AfterEach
   void terminate() {
+    stub.clearFaults();
     created.forEach(id -> provider.terminate(id).await().atMost(CALL));
   }
 

@@ -167,6 +167,11 @@ public final class E2bStub implements AutoCloseable {
     }
   }
 
+  /** Forgets the failures {@link #failNext} queued and not yet given. */
+  public void clearFaults() {
+    faults.clear();
+  }
+
   /** When E2B will reclaim the sandbox (its timeout), or null when it has none. */
   public Instant endAt(String id) {
     Sandbox sandbox = sandboxes.get(id);
@@ -331,7 +336,13 @@ public final class E2bStub implements AutoCloseable {
       error(ctx, 409, "sandbox \"" + sandbox.id + "\" is already paused");
       return;
     }
-    stop(sandbox, "paused");
+    JsonObject body = ctx.body().length() > 0 ? ctx.body().asJsonObject() : new JsonObject();
+    if (body.getBoolean("memory", true)) {
+      // A full memory snapshot: on resume its processes go on where they were.
+      sandbox.state = "paused";
+    } else {
+      stop(sandbox, "paused");
+    }
     ctx.response().setStatusCode(204).end();
   }
 
