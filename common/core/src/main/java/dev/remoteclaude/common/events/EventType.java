@@ -33,6 +33,7 @@ public enum EventType {
   TASK_FAILED("task.failed", TaskFailed.class, Topics.GATEWAY),
   MODEL_USAGE("model.usage", ModelUsage.class, Topics.GATEWAY),
   GIT_PUSHED("git.pushed", GitPushed.class, Topics.GATEWAY),
+  BUDGET_EXCEEDED("budget.exceeded", BudgetExceeded.class, Topics.GATEWAY),
 
   TASK_QUEUED("task.queued", TaskQueued.class, Topics.TASKS),
   TASK_DISPATCHED("task.dispatched", TaskDispatched.class, Topics.TASKS),
@@ -46,7 +47,8 @@ public enum EventType {
   PULL_REQUEST_UPDATED("pr.updated", PullRequestUpdated.class, Topics.REPOSITORIES),
   PULL_REQUEST_FAILED("pr.failed", PullRequestFailed.class, Topics.REPOSITORIES),
 
-  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING);
+  QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING),
+  BUDGET_CHANGED("billing.budget-changed", BudgetChanged.class, Topics.BILLING);
 
   /** The payload version this code writes; see {@link EventEnvelope#schemaVersion()}. */
   public static final int SCHEMA_VERSION = 1;
