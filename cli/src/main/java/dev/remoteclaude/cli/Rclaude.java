@@ -2,6 +2,7 @@ package dev.remoteclaude.cli;
 
 import dev.remoteclaude.cli.command.AttachCommand;
 import dev.remoteclaude.cli.command.BillingCommand;
+import dev.remoteclaude.cli.command.BudgetCommand;
 import dev.remoteclaude.cli.command.CompletionCommand;
 import dev.remoteclaude.cli.command.ExecCommand;
 import dev.remoteclaude.cli.command.FilesCommand;
@@ -74,6 +75,7 @@ import picocli.CommandLine.Spec;
       GitCommand.class,
       UsageCommand.class,
       PlanCommand.class,
+      BudgetCommand.class,
       BillingCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
