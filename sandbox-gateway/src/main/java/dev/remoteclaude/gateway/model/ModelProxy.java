@@ -117,6 +117,9 @@ public class ModelProxy {
   /** What each user's answers cost, per month ({@code owner|monthStart}), counted here likewise. */
   private final Map<String, BigDecimal> monthSpent = new ConcurrentHashMap<>();
 
+  /** Budget notices this process gave (the table {@code budget_notice} holds every one given). */
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
   /** A share of a cap past which the stream gets a notice (once per crossing). */
   private static final BigDecimal WARN_AT = new BigDecimal("0.8");
 
@@ -540,6 +543,9 @@ public class ModelProxy {
             }
             + ":warn:"
             + spend.cap().stripTrailingZeros().toPlainString();
+    if (!warned.add(key)) {
+      return;
+    }
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("kind", BudgetScopes.WARNING);
     data.put("message", BudgetScopes.warning(spend.scope(), spend.cap(), spend.used(), grant));
