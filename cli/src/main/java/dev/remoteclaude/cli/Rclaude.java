@@ -3,6 +3,7 @@ package dev.remoteclaude.cli;
 import dev.remoteclaude.cli.command.AttachCommand;
 import dev.remoteclaude.cli.command.AuditCommand;
 import dev.remoteclaude.cli.command.BillingCommand;
+import dev.remoteclaude.cli.command.BudgetCommand;
 import dev.remoteclaude.cli.command.CompletionCommand;
 import dev.remoteclaude.cli.command.ExecCommand;
 import dev.remoteclaude.cli.command.FilesCommand;
@@ -75,6 +76,7 @@ import picocli.CommandLine.Spec;
       GitCommand.class,
       UsageCommand.class,
       PlanCommand.class,
+      BudgetCommand.class,
       BillingCommand.class,
       AuditCommand.class,
       CompletionCommand.class,

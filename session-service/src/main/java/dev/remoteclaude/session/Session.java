@@ -130,6 +130,17 @@ public class Session extends PanacheEntityBase {
   @Column(name = "recovery_attempts", nullable = false)
   public int recoveryAttempts;
 
+  /**
+   * The budget whose spending paused the session (SESSION or MONTHLY), or null: it is not resumed
+   * until billing publishes the cap raised.
+   */
+  @Column(name = "budget_scope")
+  public String budgetScope;
+
+  /** The cap of {@link #budgetScope} when it was spent. */
+  @Column(name = "budget_cap_usd")
+  public java.math.BigDecimal budgetCapUsd;
+
   public Duration idleTimeout() {
     return Duration.ofSeconds(idleTimeoutSeconds);
   }

@@ -139,6 +139,42 @@ public class UsageLineRepository {
     return spend("task_id", taskId, since);
   }
 
+  /** What the compute in a user's lines since {@code since} cost. */
+  public Uni<BigDecimal> userComputeSpend(String userId, Instant since) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "SELECT coalesce(sum(amount_usd), 0) FROM usage_line WHERE user_id = ?1"
+                            + " AND kind = 'COMPUTE' AND period_start >= ?2",
+                        BigDecimal.class)
+                    .setParameter(1, userId)
+                    .setParameter(2, utc(since))
+                    .getSingleResult());
+  }
+
+  /**
+   * What the compute of each of a user's sessions cost over its life, for the sessions with lines
+   * since {@code since} or a cap of their own.
+   */
+  public Uni<java.util.Map<UUID, BigDecimal>> sessionComputeSpends(String userId, Instant since) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "SELECT session_id, coalesce(sum(amount_usd), 0) FROM usage_line"
+                            + " WHERE user_id = ?1 AND kind = 'COMPUTE' AND session_id IN ("
+                            + " SELECT session_id FROM usage_line WHERE user_id = ?1"
+                            + " AND period_start >= ?2"
+                            + " UNION SELECT session_id FROM session_budget WHERE user_id = ?1)"
+                            + " GROUP BY session_id",
+                        Object[].class)
+                    .setParameter(1, userId)
+                    .setParameter(2, utc(since))
+                    .getResultList())
+        .map(BudgetRepository::toMap);
+  }
+
   private static Uni<BigDecimal> spend(String column, Object value, Instant since) {
     return Panache.getSession()
         .chain(
@@ -171,7 +207,7 @@ public class UsageLineRepository {
         false);
   }
 
-  private static Instant instant(Object value) {
+  static Instant instant(Object value) {
     return switch (value) {
       case OffsetDateTime odt -> odt.toInstant();
       case Instant instant -> instant;

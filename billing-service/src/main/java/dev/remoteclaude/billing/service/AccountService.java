@@ -29,13 +29,16 @@ public class AccountService {
   private final Plans plans;
   private final Outbox outbox;
   private final BillingConfig config;
+  private final BudgetService budgets;
 
   public AccountService(
       BillingAccountRepository accounts,
       LedgerService ledger,
       Plans plans,
       Outbox outbox,
-      BillingConfig config) {
+      BillingConfig config,
+      BudgetService budgets) {
+    this.budgets = budgets;
     this.accounts = accounts;
     this.ledger = ledger;
     this.plans = plans;
@@ -77,6 +80,8 @@ public class AccountService {
                               userId,
                               userId))
                   .invoke(() -> account.quotaPublishedAt = now)
+                  // Their compute grew too: a budget's spend is republished with the quota.
+                  .chain(() -> budgets.publishIfSet(userId))
                   .replaceWithVoid();
             });
   }

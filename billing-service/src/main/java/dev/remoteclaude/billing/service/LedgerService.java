@@ -197,6 +197,37 @@ public class LedgerService {
     return Panache.withSession(() -> lines.taskSpend(taskId, since));
   }
 
+  /** What a user's compute since {@code since} cost, open intervals up to {@code now}. */
+  public Uni<BigDecimal> userComputeSince(String userId, Instant since, Instant now) {
+    return lines
+        .userComputeSpend(userId, since)
+        .chain(stored -> openLines(userId, since, now).map(open -> plus(stored, open)));
+  }
+
+  /**
+   * What the compute of each of a user's sessions cost over its life (open intervals up to {@code
+   * now}), for the sessions with usage since {@code since}, a cap of their own or an open interval.
+   * Runs in the caller's session.
+   */
+  public Uni<java.util.Map<UUID, BigDecimal>> sessionComputes(
+      String userId, Instant since, Instant now) {
+    return lines
+        .sessionComputeSpends(userId, since)
+        .chain(
+            stored ->
+                intervals
+                    .listOpenOwned(userId)
+                    .chain(open -> priced(open, Instant.EPOCH, now))
+                    .map(
+                        open -> {
+                          java.util.Map<UUID, BigDecimal> out =
+                              new java.util.LinkedHashMap<>(stored);
+                          open.forEach(
+                              l -> out.merge(l.sessionId(), l.amountUsd(), BigDecimal::add));
+                          return out;
+                        }));
+  }
+
   private static BigDecimal plus(BigDecimal stored, List<UsageLine> open) {
     return open.stream().map(UsageLine::amountUsd).reduce(stored, BigDecimal::add);
   }

@@ -110,6 +110,14 @@ public final class Api {
     return json(request, timeout);
   }
 
+  public JsonNode put(String path, Object body) {
+    return json(
+        request(path)
+            .header("Content-Type", JSON)
+            .PUT(HttpRequest.BodyPublishers.ofString(Json.compact(body))),
+        REQUEST_TIMEOUT);
+  }
+
   public JsonNode delete(String path) {
     return json(request(path).DELETE(), REQUEST_TIMEOUT);
   }

@@ -2,16 +2,20 @@ package dev.remoteclaude.gateway.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.remoteclaude.common.events.BudgetExceeded;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.pricing.ModelPrices;
+import dev.remoteclaude.gateway.announce.Announcer;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.gitproxy.GitProxy;
+import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.work.SafeContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,6 +33,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +63,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * by the answers it has in flight at most: one for Claude Code, which asks one at a time. A token
  * may have {@code gateway.model-proxy.max-concurrent-per-token} requests in flight; more are
  * answered 429 with retry-after.
+ *
+ * <p>It enforces the session's and the user's monthly budget the same way ({@link
+ * BudgetRepository}: billing's caps and compute spend, plus the answers metered here): a request
+ * once either is spent is refused 402, and the run ends BUDGET_EXCEEDED naming the budget (the
+ * runner then announces {@link BudgetExceeded}, on which session-service pauses the session). When
+ * an answer takes a budget (the task's too) to 80 % of its cap, the session's stream gets one
+ * {@code BUDGET_WARNING} notice per cap crossed.
  */
 @ApplicationScoped
 public class ModelProxy {
@@ -92,7 +107,21 @@ public class ModelProxy {
   private final GatewayConfig config;
   private final ModelPrices prices;
   private final GitProxy git;
+  private final BudgetRepository budgets;
+  private final Announcer announcer;
   private final ObjectMapper json = new ObjectMapper();
+
+  /** What each session's answers cost, counted here as they end (since this process started). */
+  private final Map<UUID, BigDecimal> sessionSpent = new ConcurrentHashMap<>();
+
+  /** What each user's answers cost, per month ({@code owner|monthStart}), counted here likewise. */
+  private final Map<String, BigDecimal> monthSpent = new ConcurrentHashMap<>();
+
+  /** Budget notices this process gave (the table {@code budget_notice} holds every one given). */
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  /** A share of a cap past which the stream gets a notice (once per crossing). */
+  private static final BigDecimal WARN_AT = new BigDecimal("0.8");
 
   /** What each task's answers cost, counted as they end (before the recorded spend commits). */
   private final Map<UUID, BigDecimal> spent = new ConcurrentHashMap<>();
@@ -110,8 +139,12 @@ public class ModelProxy {
       Outbox outbox,
       GatewayConfig config,
       ModelPrices prices,
-      GitProxy git) {
+      GitProxy git,
+      BudgetRepository budgets,
+      Announcer announcer) {
     this.vertx = vertx;
+    this.budgets = budgets;
+    this.announcer = announcer;
     this.prices = prices;
     this.git = git;
     this.tokens = tokens;
@@ -188,7 +221,26 @@ public class ModelProxy {
     }
     String token = token(request);
     Context context = Vertx.currentContext();
-    SafeContext.run(() -> Panache.withSession(() -> tokens.verify(token)))
+    Instant monthStart = monthStart(Instant.now());
+    SafeContext.run(
+            () ->
+                Panache.withSession(
+                    () ->
+                        tokens
+                            .verify(token)
+                            .chain(
+                                found ->
+                                    found.isEmpty()
+                                        ? Uni.createFrom().item(Optional.<Admission>empty())
+                                        : budgets
+                                            .limits(
+                                                found.get().sessionId(),
+                                                found.get().ownerId(),
+                                                monthStart)
+                                            .map(
+                                                limits ->
+                                                    Optional.of(
+                                                        new Admission(found.get(), limits))))))
         .subscribe()
         .with(
             grant ->
@@ -217,13 +269,28 @@ public class ModelProxy {
     spent.remove(taskId);
   }
 
-  /** Forwards the request unless the task's budget is spent or its token has too many in flight. */
-  private void admit(HttpServerRequest request, ModelTokenRepository.Grant grant) {
-    BigDecimal cap = grant.maxCostUsd();
-    BigDecimal used = grant.spentUsd().max(spent.getOrDefault(grant.taskId(), BigDecimal.ZERO));
-    if (cap != null && used.compareTo(cap) >= 0) {
-      spentUp(request, grant, cap, used);
-      return;
+  /** A verified token's grant and its session's budgets as of the request. */
+  record Admission(ModelTokenRepository.Grant grant, BudgetRepository.Limits limits) {
+
+    UUID taskId() {
+      return grant.taskId();
+    }
+  }
+
+  /** A budget checked for a request: which one, its cap and what was spent against it. */
+  private record Spend(String scope, BigDecimal cap, BigDecimal used) {}
+
+  /**
+   * Forwards the request unless the task's, the session's or the user's monthly budget is spent or
+   * its token has too many requests in flight.
+   */
+  private void admit(HttpServerRequest request, Admission admission) {
+    ModelTokenRepository.Grant grant = admission.grant();
+    for (Spend spend : spends(admission)) {
+      if (spend.cap() != null && spend.used().compareTo(spend.cap()) >= 0) {
+        spentUp(request, admission, spend);
+        return;
+      }
     }
     AtomicInteger active = inFlight.computeIfAbsent(grant.taskId(), id -> new AtomicInteger());
     if (active.incrementAndGet() > config.modelProxy().maxConcurrentPerToken()) {
@@ -248,27 +315,56 @@ public class ModelProxy {
         };
     request.response().endHandler(v -> release.run());
     request.response().closeHandler(v -> release.run());
-    forward(request, grant, release);
+    forward(request, admission, release);
   }
 
-  /** Refuses a request of a task whose answers cost its cap, once the run is marked for it. */
-  private void spentUp(
-      HttpServerRequest request,
-      ModelTokenRepository.Grant grant,
-      BigDecimal cap,
-      BigDecimal used) {
+  /**
+   * The task's, the session's and the user's monthly budget, with what was spent against each:
+   * answers counted here or recorded (the larger: the record may not have committed yet, and this
+   * process counts only its own), plus the compute billing counted.
+   */
+  private List<Spend> spends(Admission admission) {
+    ModelTokenRepository.Grant grant = admission.grant();
+    BudgetRepository.Limits limits = admission.limits();
+    BigDecimal task = grant.spentUsd().max(spent.getOrDefault(grant.taskId(), BigDecimal.ZERO));
+    BigDecimal session =
+        limits
+            .sessionComputeUsd()
+            .add(
+                limits
+                    .sessionTokensUsd()
+                    .max(sessionSpent.getOrDefault(grant.sessionId(), BigDecimal.ZERO)));
+    BigDecimal month =
+        limits
+            .monthComputeUsd()
+            .add(
+                limits
+                    .monthTokensUsd()
+                    .max(
+                        monthSpent.getOrDefault(
+                            monthKey(grant.ownerId(), limits.monthStart()), BigDecimal.ZERO)));
+    return List.of(
+        new Spend(BudgetScopes.TASK, grant.maxCostUsd(), task),
+        new Spend(BudgetExceeded.SESSION, limits.sessionCapUsd(), session),
+        new Spend(BudgetExceeded.MONTHLY, limits.monthlyCapUsd(), month));
+  }
+
+  /** Refuses a request of a task whose budget is spent, once the run is marked for it. */
+  private void spentUp(HttpServerRequest request, Admission admission, Spend spend) {
+    ModelTokenRepository.Grant grant = admission.grant();
     Log.infof(
-        "task %s: budget of %s USD spent (%s USD); refusing its model requests",
-        grant.taskId(), cap.toPlainString(), used.setScale(6, RoundingMode.HALF_EVEN));
+        "task %s: %s budget of %s USD spent (%s USD); refusing its model requests",
+        grant.taskId(),
+        spend.scope(),
+        spend.cap().toPlainString(),
+        spend.used().setScale(6, RoundingMode.HALF_EVEN));
     Context context = Vertx.currentContext();
     String message =
-        "Budget exceeded: this task's model answers cost "
-            + used.setScale(4, RoundingMode.UP).toPlainString()
-            + " USD of its "
-            + cap.stripTrailingZeros().toPlainString()
-            + " USD cap (maxCostUsd). The task stops here; the session's next task continues"
-            + " this conversation.";
-    SafeContext.run(() -> Panache.withTransaction(() -> tokens.budgetExceeded(grant.taskId())))
+        BudgetScopes.refusal(spend.scope(), spend.cap(), spend.used(), grant.sessionId());
+    SafeContext.run(
+            () ->
+                Panache.withTransaction(
+                    () -> tokens.budgetExceeded(grant.taskId(), spend.scope(), spend.cap())))
         .subscribe()
         .with(
             ok -> context.runOnContext(v -> refuse(request, 402, "billing_error", message)),
@@ -282,8 +378,7 @@ public class ModelProxy {
                     }));
   }
 
-  private void forward(
-      HttpServerRequest request, ModelTokenRepository.Grant grant, Runnable release) {
+  private void forward(HttpServerRequest request, Admission grant, Runnable release) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -302,7 +397,7 @@ public class ModelProxy {
   private void send(
       HttpServerRequest request,
       HttpClientRequest upstreamRequest,
-      ModelTokenRepository.Grant grant,
+      Admission grant,
       Runnable release) {
     request
         .headers()
@@ -356,8 +451,7 @@ public class ModelProxy {
     request.resume();
   }
 
-  private void relay(
-      HttpServerRequest request, HttpClientResponse response, ModelTokenRepository.Grant grant) {
+  private void relay(HttpServerRequest request, HttpClientResponse response, Admission grant) {
     HttpServerResponse out = request.response();
     if (out.ended() || out.closed()) {
       response.request().reset();
@@ -408,26 +502,80 @@ public class ModelProxy {
         });
   }
 
-  /** Prices what an answer used, adds it to the task's spend and announces it for billing. */
-  private void settle(ModelTokenRepository.Grant grant, Optional<UsageMeter> meter) {
+  /**
+   * Prices what an answer used, adds it to the task's, session's and month's spend, announces it
+   * for billing and puts a notice on the stream for a budget it takes to 80 %.
+   */
+  private void settle(Admission admission, Optional<UsageMeter> meter) {
+    ModelTokenRepository.Grant grant = admission.grant();
     Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId()));
-    Optional<BigDecimal> cost =
-        usage.map(
-            u ->
-                prices.price(
-                    u.model(),
-                    u.inputTokens(),
-                    u.outputTokens(),
-                    u.cacheReadTokens(),
-                    u.cacheCreationTokens()));
-    cost.ifPresent(c -> spent.merge(grant.taskId(), c, BigDecimal::add));
-    usage.ifPresent(u -> record(grant, u, cost.get()));
+    if (usage.isEmpty()) {
+      return;
+    }
+    ModelUsage u = usage.get();
+    BigDecimal cost =
+        prices.price(
+            u.model(),
+            u.inputTokens(),
+            u.outputTokens(),
+            u.cacheReadTokens(),
+            u.cacheCreationTokens());
+    spent.merge(grant.taskId(), cost, BigDecimal::add);
+    sessionSpent.merge(grant.sessionId(), cost, BigDecimal::add);
+    monthSpent.merge(
+        monthKey(grant.ownerId(), admission.limits().monthStart()), cost, BigDecimal::add);
+    record(grant, u, cost);
+    for (Spend spend : spends(admission)) {
+      if (spend.cap() != null && spend.used().compareTo(spend.cap().multiply(WARN_AT)) >= 0) {
+        warn(admission, spend);
+      }
+    }
   }
 
-  /**
-   * The usage of an answer, announced for billing (metered once per event there), and its cost
-   * added to the task's spend.
-   */
+  /** One notice on the session's stream per crossing of 80 % of a cap (a raised cap is new). */
+  private void warn(Admission admission, Spend spend) {
+    ModelTokenRepository.Grant grant = admission.grant();
+    String key =
+        switch (spend.scope()) {
+              case BudgetScopes.TASK -> "task:" + grant.taskId();
+              case BudgetExceeded.SESSION -> "session:" + grant.sessionId();
+              default -> "month:" + grant.ownerId() + ":" + admission.limits().monthStart();
+            }
+            + ":warn:"
+            + spend.cap().stripTrailingZeros().toPlainString();
+    if (!warned.add(key)) {
+      return;
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("kind", BudgetScopes.WARNING);
+    data.put("message", BudgetScopes.warning(spend.scope(), spend.cap(), spend.used(), grant));
+    data.put("at", Instant.now());
+    data.put("scope", spend.scope());
+    data.put("capUsd", spend.cap().stripTrailingZeros());
+    data.put("spentUsd", spend.used().setScale(4, RoundingMode.UP));
+    SafeContext.run(
+            () ->
+                Panache.withTransaction(
+                    () ->
+                        budgets
+                            .firstNotice(key)
+                            .chain(
+                                first ->
+                                    first
+                                        ? announcer.log(
+                                            grant.sessionId(),
+                                            Announcer.Entry.ofTask(
+                                                LogTypes.SESSION_NOTICE, grant.taskId(), data))
+                                        : Uni.createFrom().voidItem())))
+        .subscribe()
+        .with(
+            ok -> {},
+            failure ->
+                Log.warnf(
+                    "task %s: budget notice not given: %s", grant.taskId(), failure.getMessage()));
+  }
+
+  /** The usage of an answer, announced for billing (metered once per event there), and its cost. */
   private void record(ModelTokenRepository.Grant grant, ModelUsage usage, BigDecimal cost) {
     SafeContext.run(
             () ->
@@ -443,6 +591,19 @@ public class ModelProxy {
                 Log.warnf(
                     "task %s: model usage not recorded (%d output tokens): %s",
                     grant.taskId(), usage.outputTokens(), failure.getMessage()));
+  }
+
+  private static String monthKey(String ownerId, Instant monthStart) {
+    return ownerId + "|" + monthStart;
+  }
+
+  /** The first instant of {@code now}'s calendar month (UTC), as billing counts months. */
+  static Instant monthStart(Instant now) {
+    return now.atOffset(ZoneOffset.UTC)
+        .toLocalDate()
+        .withDayOfMonth(1)
+        .atStartOfDay()
+        .toInstant(ZoneOffset.UTC);
   }
 
   /** An error in the Messages API's shape, after which the connection is not reused. */

@@ -108,13 +108,22 @@ public class ModelTokenRepository {
         .replaceWithVoid();
   }
 
-  /** Marks a task run as stopped by its cost cap (its runner ends it BUDGET_EXCEEDED). */
-  public Uni<Void> budgetExceeded(UUID taskId) {
+  /**
+   * Marks a task run as stopped by a budget (its runner ends it BUDGET_EXCEEDED): {@code scope}
+   * names which, with its cap; the first budget to stop it is kept.
+   */
+  public Uni<Void> budgetExceeded(UUID taskId, String scope, BigDecimal cap) {
     return Panache.getSession()
         .chain(
             s ->
-                s.createNativeQuery("UPDATE task_run SET budget_exceeded = true WHERE task_id = ?1")
+                s.createNativeQuery(
+                        "UPDATE task_run SET budget_exceeded = true,"
+                            + " budget_scope = coalesce(budget_scope, ?2),"
+                            + " budget_cap_usd = CASE WHEN budget_scope IS NULL THEN ?3"
+                            + " ELSE budget_cap_usd END WHERE task_id = ?1")
                     .setParameter(1, taskId)
+                    .setParameter(2, scope)
+                    .setParameter(3, cap)
                     .executeUpdate())
         .replaceWithVoid();
   }

@@ -57,6 +57,14 @@ public class TaskRun extends PanacheEntityBase {
   @Column(name = "budget_exceeded", insertable = false, updatable = false)
   public boolean budgetExceeded;
 
+  /** Which budget stopped the run (TASK, SESSION or MONTHLY), set with {@link #budgetExceeded}. */
+  @Column(name = "budget_scope", insertable = false, updatable = false)
+  public String budgetScope;
+
+  /** The cap of the budget that stopped the run. */
+  @Column(name = "budget_cap_usd", insertable = false, updatable = false)
+  public BigDecimal budgetCapUsd;
+
   /** The dispatch as stored. */
   public TaskDispatched dispatched() {
     try {

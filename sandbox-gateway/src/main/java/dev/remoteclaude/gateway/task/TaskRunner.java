@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.task;
 
+import dev.remoteclaude.common.events.BudgetExceeded;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.TaskCancelRequested;
 import dev.remoteclaude.common.events.TaskCompleted;
@@ -12,6 +13,7 @@ import dev.remoteclaude.gateway.announce.Announcer.Entry;
 import dev.remoteclaude.gateway.claude.ClaudeCommand;
 import dev.remoteclaude.gateway.claude.ClaudeResult;
 import dev.remoteclaude.gateway.log.LogTypes;
+import dev.remoteclaude.gateway.model.BudgetScopes;
 import dev.remoteclaude.gateway.sandbox.Sandbox;
 import dev.remoteclaude.gateway.sandbox.Sandboxes;
 import dev.remoteclaude.gateway.sandbox.SessionInterrupts;
@@ -261,18 +263,61 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
       case RunOutcome.Failed f ->
           sandboxes
               .rememberConversation(run.sessionId, f.conversation())
-              .chain(() -> failed(run, f.code(), f.reason(), f.exitCode(), f.usage()));
+              .chain(() -> failed(run, f.code(), f.reason(), f.exitCode(), f.usage()))
+              .chain(() -> budgetStopped(run, f));
     };
   }
 
   /** Why the run's cost cap stopped it, when the model proxy refused a request for it. */
   private static Optional<String> budgetSpent(TaskRun run) {
-    return run.budgetExceeded
-        ? Optional.of(
-            "the task spent its budget of "
-                + run.maxCostUsd.stripTrailingZeros().toPlainString()
-                + " USD; the next task continues its conversation")
-        : Optional.empty();
+    if (!run.budgetExceeded) {
+      return Optional.empty();
+    }
+    if (run.budgetScope == null || run.budgetScope.equals(BudgetScopes.TASK)) {
+      return Optional.of(
+          "the task spent its budget of "
+              + BudgetScopes.usd(run.maxCostUsd)
+              + " USD; the next task continues its conversation");
+    }
+    return Optional.of(
+        BudgetScopes.name(run.budgetScope)
+            + " of "
+            + BudgetScopes.usd(run.budgetCapUsd)
+            + " USD is spent; the session is paused: "
+            + BudgetScopes.howToRaise(run.budgetScope, run.sessionId)
+            + " and resume it, and the next task continues this conversation");
+  }
+
+  /**
+   * A run the session's or the user's monthly budget stopped: session-service is told (it pauses
+   * the session) and the stream asks the user to raise the cap; inside the transaction.
+   */
+  private Uni<Void> budgetStopped(TaskRun run, RunOutcome.Failed failed) {
+    if (!TaskFailed.BUDGET_EXCEEDED.equals(failed.code())
+        || run.budgetScope == null
+        || run.budgetScope.equals(BudgetScopes.TASK)) {
+      return Uni.createFrom().voidItem();
+    }
+    Instant now = Instant.now();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("kind", BudgetScopes.EXCEEDED);
+    data.put(
+        "message",
+        "The task stopped: "
+            + BudgetScopes.name(run.budgetScope)
+            + " of "
+            + BudgetScopes.usd(run.budgetCapUsd)
+            + " USD is spent and the session is paused. To go on, "
+            + BudgetScopes.howToRaise(run.budgetScope, run.sessionId)
+            + " and resume the session; its next task continues this conversation.");
+    data.put("at", now);
+    data.put("scope", run.budgetScope);
+    data.put("capUsd", run.budgetCapUsd.stripTrailingZeros());
+    return announcer.announce(
+        run.sessionId,
+        run.ownerId,
+        new BudgetExceeded(run.taskId, run.budgetScope, run.budgetCapUsd, now),
+        Entry.ofTask(LogTypes.SESSION_NOTICE, run.taskId, data));
   }
 
   private Uni<Void> failed(TaskRun run, String code, String reason, Integer exitCode) {

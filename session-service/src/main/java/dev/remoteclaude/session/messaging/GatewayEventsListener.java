@@ -1,5 +1,6 @@
 package dev.remoteclaude.session.messaging;
 
+import dev.remoteclaude.common.events.BudgetExceeded;
 import dev.remoteclaude.common.events.SandboxActivity;
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxLost;
@@ -13,6 +14,7 @@ import dev.remoteclaude.common.events.TaskFailed;
 import dev.remoteclaude.common.events.TaskStarted;
 import dev.remoteclaude.common.inbox.EventHandlers;
 import dev.remoteclaude.common.inbox.Inbox;
+import dev.remoteclaude.session.service.BudgetPauses;
 import dev.remoteclaude.session.service.SessionLifecycle;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +31,7 @@ public class GatewayEventsListener {
   private final Inbox inbox;
   private final EventHandlers handlers;
 
-  public GatewayEventsListener(Inbox inbox, SessionLifecycle lifecycle) {
+  public GatewayEventsListener(Inbox inbox, SessionLifecycle lifecycle, BudgetPauses budgets) {
     this.inbox = inbox;
     this.handlers =
         EventHandlers.create()
@@ -59,7 +61,10 @@ public class GatewayEventsListener {
                 (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()))
             .on(
                 TaskFailed.class,
-                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()));
+                (envelope, event) -> lifecycle.taskEnded(envelope.sessionId(), event.taskId()))
+            .on(
+                BudgetExceeded.class,
+                (envelope, event) -> budgets.exceeded(envelope.sessionId(), event));
   }
 
   @Incoming("gateway-events")

@@ -101,6 +101,13 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
         .firstResult();
   }
 
+  /** A user's sessions paused by a spent budget, locked. */
+  public Uni<List<Session>> lockBudgetBlocked(String ownerId) {
+    return find("ownerId = ?1 and budgetScope is not null", ownerId)
+        .withLock(LockModeType.PESSIMISTIC_WRITE)
+        .list();
+  }
+
   /** A session locked for a change; null if it does not exist. */
   public Uni<Session> lock(UUID id) {
     return findById(id, LockModeType.PESSIMISTIC_WRITE);

@@ -316,8 +316,8 @@ public class SessionLifecycle {
 
   /** Resumes a paused session for a queued task, unless the user's quota forbids it. */
   private Uni<Void> resumeForTask(Session session, String reason) {
-    return quota
-        .checkCanActivate(session.ownerId)
+    return BudgetPauses.checkCanResume(session)
+        .chain(() -> quota.checkCanActivate(session.ownerId))
         .chain(
             () ->
                 transitions

@@ -115,8 +115,8 @@ public class SessionService {
         .chain(
             session -> {
               requireTransition(session, SessionState.RESUMING, "resumed");
-              return quota
-                  .checkCanActivate(ownerId)
+              return BudgetPauses.checkCanResume(session)
+                  .chain(() -> quota.checkCanActivate(ownerId))
                   .chain(
                       () -> transitions.move(session, SessionState.RESUMING, "resumed by the user"))
                   .call(() -> transitions.emit(session, new SessionResumeRequested("user")));

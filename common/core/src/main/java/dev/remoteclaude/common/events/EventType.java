@@ -33,6 +33,7 @@ public enum EventType {
   TASK_FAILED("task.failed", TaskFailed.class, Topics.GATEWAY),
   MODEL_USAGE("model.usage", ModelUsage.class, Topics.GATEWAY),
   GIT_PUSHED("git.pushed", GitPushed.class, Topics.GATEWAY),
+  BUDGET_EXCEEDED("budget.exceeded", BudgetExceeded.class, Topics.GATEWAY),
 
   TASK_QUEUED("task.queued", TaskQueued.class, Topics.TASKS),
   TASK_DISPATCHED("task.dispatched", TaskDispatched.class, Topics.TASKS),
@@ -47,6 +48,7 @@ public enum EventType {
   PULL_REQUEST_FAILED("pr.failed", PullRequestFailed.class, Topics.REPOSITORIES),
 
   QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING),
+  BUDGET_CHANGED("billing.budget-changed", BudgetChanged.class, Topics.BILLING),
 
   AUDIT_RECORDED("audit.recorded", AuditRecorded.class, Topics.AUDIT);
 

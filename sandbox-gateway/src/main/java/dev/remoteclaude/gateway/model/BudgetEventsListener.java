@@ -1,0 +1,32 @@
+package dev.remoteclaude.gateway.model;
+
+import dev.remoteclaude.common.events.BudgetChanged;
+import dev.remoteclaude.common.inbox.EventHandlers;
+import dev.remoteclaude.common.inbox.Inbox;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * billing's budget-changed events (subject = the user id): the caps and compute spend the model
+ * proxy enforces. Each event is applied once (inbox), and an older one than the kept never replaces
+ * it.
+ */
+@ApplicationScoped
+public class BudgetEventsListener {
+
+  private final Inbox inbox;
+  private final EventHandlers handlers;
+
+  public BudgetEventsListener(Inbox inbox, BudgetRepository budgets) {
+    this.inbox = inbox;
+    this.handlers =
+        EventHandlers.create()
+            .on(BudgetChanged.class, (envelope, event) -> budgets.apply(envelope.subject(), event));
+  }
+
+  @Incoming("billing-events")
+  public Uni<Void> onBillingEvent(String raw) {
+    return inbox.receive(raw, handlers);
+  }
+}

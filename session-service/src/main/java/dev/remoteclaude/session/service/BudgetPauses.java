@@ -1,0 +1,124 @@
+package dev.remoteclaude.session.service;
+
+import dev.remoteclaude.api.SessionState;
+import dev.remoteclaude.common.events.BudgetChanged;
+import dev.remoteclaude.common.events.BudgetExceeded;
+import dev.remoteclaude.common.events.SessionPauseRequested;
+import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.session.Session;
+import dev.remoteclaude.session.repository.SessionRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.util.UUID;
+
+/**
+ * Sessions paused because a budget was spent: the gateway's model proxy stopped a task for the
+ * session's or the user's monthly budget ({@code budget.exceeded}); the session is paused and is
+ * not resumed (by the user or for a queued task) until billing publishes that cap raised or removed
+ * ({@code billing.budget-changed}).
+ */
+@ApplicationScoped
+public class BudgetPauses {
+
+  private final SessionRepository sessions;
+  private final SessionTransitions transitions;
+
+  public BudgetPauses(SessionRepository sessions, SessionTransitions transitions) {
+    this.sessions = sessions;
+    this.transitions = transitions;
+  }
+
+  /** A budget stopped a task of the session: it is paused, and held until the cap is raised. */
+  @WithTransaction
+  public Uni<Void> exceeded(UUID sessionId, BudgetExceeded event) {
+    return sessions
+        .lock(sessionId)
+        .chain(
+            session -> {
+              if (session == null || !session.state.isLive()) {
+                Log.infof("ignoring budget.exceeded for session %s", sessionId);
+                return Uni.createFrom().voidItem();
+              }
+              session.budgetScope = event.scope();
+              session.budgetCapUsd = event.capUsd();
+              if (session.state != SessionState.READY) {
+                return Uni.createFrom().voidItem();
+              }
+              return transitions
+                  .move(session, SessionState.PAUSING, reason(session))
+                  .chain(() -> transitions.emit(session, new SessionPauseRequested("budget")));
+            });
+  }
+
+  /** Billing's new caps: sessions held by a cap now raised or removed may be resumed again. */
+  @WithTransaction
+  public Uni<Void> changed(String userId, BudgetChanged budget) {
+    return sessions
+        .lockBudgetBlocked(userId)
+        .chain(
+            held ->
+                Multi.createFrom()
+                    .iterable(held)
+                    .invoke(
+                        session -> {
+                          BigDecimal cap = capNow(session, budget);
+                          if (cap == null || cap.compareTo(session.budgetCapUsd) > 0) {
+                            Log.infof(
+                                "session %s: its %s budget was raised; it may be resumed",
+                                session.id, session.budgetScope);
+                            session.budgetScope = null;
+                            session.budgetCapUsd = null;
+                          }
+                        })
+                    .collect()
+                    .last()
+                    .replaceWithVoid());
+  }
+
+  /** Fails with 402 while the session is held by a spent budget. */
+  public static Uni<Void> checkCanResume(Session session) {
+    if (session.budgetScope == null) {
+      return Uni.createFrom().voidItem();
+    }
+    return Uni.createFrom()
+        .failure(
+            new ProblemException(
+                402,
+                "budget-exceeded",
+                "Budget exceeded",
+                reason(session)
+                    + " (PUT /api/v1/billing/budget"
+                    + (BudgetExceeded.SESSION.equals(session.budgetScope)
+                        ? "/sessions/" + session.id
+                        : "")
+                    + ")",
+                null));
+  }
+
+  private static BigDecimal capNow(Session session, BudgetChanged budget) {
+    if (BudgetExceeded.MONTHLY.equals(session.budgetScope)) {
+      return budget.monthlyCapUsd();
+    }
+    return (budget.sessions() == null
+            ? java.util.List.<BudgetChanged.SessionBudget>of()
+            : budget.sessions())
+        .stream()
+            .filter(s -> s.sessionId().equals(session.id) && s.capUsd() != null)
+            .map(BudgetChanged.SessionBudget::capUsd)
+            .findFirst()
+            .orElse(budget.sessionDefaultCapUsd());
+  }
+
+  private static String reason(Session session) {
+    boolean monthly = BudgetExceeded.MONTHLY.equals(session.budgetScope);
+    return (monthly ? "your monthly budget of " : "the session's budget of ")
+        + session.budgetCapUsd.stripTrailingZeros().toPlainString()
+        + " USD is spent; raise it with `rclaude budget set "
+        + (monthly ? "--monthly USD" : "--session " + session.id + " --cap USD")
+        + "` to resume the session";
+  }
+}
