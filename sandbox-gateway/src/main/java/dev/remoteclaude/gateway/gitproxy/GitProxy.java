@@ -232,7 +232,7 @@ public class GitProxy {
     if (!gzip) {
       return in;
     }
-    return new LimitedInputStream(new GZIPInputStream(in), max + 1) {
+    return new LimitedInputStream(new GZIPInputStream(in), max) {
       @Override
       protected void limitExceeded() throws IOException {
         throw new RequestTooLarge(max);

@@ -451,7 +451,11 @@ class GitProxyTest {
   /** A gzip-encoded POST of git's to the proxy (the JDK's client sends the encoding as given). */
   private static java.net.http.HttpResponse<String> post(
       UUID session, String token, String service, byte[] body) throws Exception {
-    try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+    // HTTP/1.1, as git speaks it.
+    try (java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build()) {
       return client.send(
           java.net.http.HttpRequest.newBuilder(
                   java.net.URI.create(
