@@ -24,6 +24,21 @@ public interface RepositoryConfig {
     /** How long a forge may take to connect and to answer one call. */
     @WithDefault("10s")
     Duration timeout();
+
+    /**
+     * How often the pull requests tasks asked for are looked for (they are opened after the
+     * transaction that recorded the push, never inside it).
+     */
+    @WithDefault("1s")
+    Duration pullRequestPoll();
+
+    /** How many times a task's pull request is tried on a forge that is down before it fails. */
+    @WithDefault("5")
+    int pullRequestAttempts();
+
+    /** The wait before a task's pull request is tried again; doubled for each next try. */
+    @WithDefault("10s")
+    Duration pullRequestRetryDelay();
   }
 
   /**

@@ -16,8 +16,10 @@ import dev.remoteclaude.common.outbox.Outbox;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.repository.KnownSession;
 import dev.remoteclaude.repository.PullRequest;
+import dev.remoteclaude.repository.PullRequestIntent;
 import dev.remoteclaude.repository.Repository;
 import dev.remoteclaude.repository.repository.KnownSessionRepository;
+import dev.remoteclaude.repository.repository.PullRequestIntentRepository;
 import dev.remoteclaude.repository.repository.PullRequestRepository;
 import dev.remoteclaude.repository.repository.RepositoryRepository;
 import dev.remoteclaude.repository.service.forge.ForgeFailure;
@@ -28,12 +30,15 @@ import dev.remoteclaude.repository.service.forge.NewForgePullRequest;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.logging.Log;
+import io.quarkus.vertx.SafeVertxContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * A session's pull requests: opened on the repository's forge by the session's owner or after a
@@ -53,6 +58,7 @@ public class PullRequestService {
   private final Forges forges;
   private final SecretBox secrets;
   private final Outbox outbox;
+  private final PullRequestIntentRepository intents;
 
   public PullRequestService(
       KnownSessionRepository sessions,
@@ -60,7 +66,9 @@ public class PullRequestService {
       PullRequestRepository pullRequests,
       Forges forges,
       SecretBox secrets,
-      Outbox outbox) {
+      Outbox outbox,
+      PullRequestIntentRepository intents) {
+    this.intents = intents;
     this.sessions = sessions;
     this.repositories = repositories;
     this.pullRequests = pullRequests;
@@ -112,40 +120,94 @@ public class PullRequestService {
                       () ->
                           event.pullRequest() == null
                               ? Uni.createFrom().voidItem()
-                              : forTask(saved, event));
+                              : recordIntent(saved, event));
             });
   }
 
-  private Uni<Void> forTask(KnownSession session, GitPushed event) {
+  /**
+   * Records the pull request a task asked for, inside the caller's (the inbox's) transaction: the
+   * forge is called after it commits ({@link #attempt}), so no connection or transaction waits on a
+   * forge.
+   */
+  private Uni<Void> recordIntent(KnownSession session, GitPushed event) {
     PullRequestOption option = event.pullRequest();
-    return repositories
-        .findByNormalizedUrl(session.ownerId, session.normalizedUrl)
+    PullRequestIntent intent = new PullRequestIntent();
+    intent.id = UUID.randomUUID();
+    intent.sessionId = session.sessionId;
+    intent.ownerId = session.ownerId;
+    intent.taskId = event.taskId();
+    intent.branch = event.branch();
+    intent.base = option.base();
+    intent.title = option.title();
+    intent.body = option.body();
+    intent.draft = option.draft();
+    intent.attempts = 0;
+    intent.createdAt = now();
+    intent.nextAttemptAt = intent.createdAt;
+    return intents.persist(intent).replaceWithVoid();
+  }
+
+  /**
+   * The intents due now, oldest first (those another replica holds are skipped), each moved on by
+   * {@code lease} so that no one else takes it meanwhile; inside a transaction.
+   */
+  public Uni<List<PullRequestIntent>> claimDue(int limit, Duration lease) {
+    Instant now = now();
+    return intents
+        .lockDue(now, limit)
+        .invoke(due -> due.forEach(intent -> intent.nextAttemptAt = now.plus(lease)));
+  }
+
+  /**
+   * Opens the intent's pull request, or announces the push on the one open for its branch (looked
+   * up first, so that a second try never opens a second one): the forge is called outside any
+   * transaction, then the outcome is stored and announced and the intent deleted in one. A forge
+   * that is down is tried again later, up to {@code attempts} times.
+   */
+  @SafeVertxContext
+  public Uni<Void> attempt(PullRequestIntent intent, int attempts, Duration retryDelay) {
+    return Panache.withSession(
+            () ->
+                sessions
+                    .findById(intent.sessionId)
+                    .chain(
+                        session ->
+                            session == null
+                                ? Uni.createFrom().<Found>nullItem()
+                                : repositories
+                                    .findByNormalizedUrl(session.ownerId, session.normalizedUrl)
+                                    .map(repository -> new Found(session, repository))))
         .chain(
-            repository -> {
+            found -> {
+              if (found == null) {
+                return finish(intent, () -> Uni.createFrom().voidItem());
+              }
+              KnownSession session = found.session;
+              Repository repository = found.repository;
               Plan plan;
               try {
                 plan = plan(session, repository);
               } catch (ForgeFailure failure) {
-                return failed(session, event, failure);
+                return finish(intent, () -> failed(session, intent, failure));
               }
-              String head = event.branch();
+              String head = intent.branch;
               String base =
-                  option.base() == null || option.base().isBlank()
+                  intent.base == null || intent.base.isBlank()
                       ? repository.defaultBranch
-                      : option.base();
+                      : intent.base;
               String title =
-                  option.title() == null || option.title().isBlank()
+                  intent.title == null || intent.title.isBlank()
                       ? "Changes by Claude"
-                          + (event.taskId() == null ? "" : " (task " + event.taskId() + ")")
-                      : cut(option.title(), MAX_TITLE);
+                          + (intent.taskId == null ? "" : " (task " + intent.taskId + ")")
+                      : cut(intent.title, MAX_TITLE);
               String body =
-                  option.body() != null
-                      ? option.body()
+                  intent.body != null
+                      ? intent.body
                       : "Opened by Remote Claude for session "
                           + session.sessionId
-                          + (event.taskId() == null ? "" : ", task " + event.taskId())
+                          + (intent.taskId == null ? "" : ", task " + intent.taskId)
                           + ".";
-              boolean draft = Boolean.TRUE.equals(option.draft());
+              boolean draft = Boolean.TRUE.equals(intent.draft);
               return forges
                   .listByHead(plan.target, plan.token, head)
                   .chain(
@@ -156,7 +218,9 @@ public class PullRequestService {
                                 .findFirst()
                                 .orElse(null);
                         if (open != null) {
-                          return updatedByPush(session, repository, open, event.taskId());
+                          return finish(
+                              intent,
+                              () -> updatedByPush(session, repository, open, intent.taskId));
                         }
                         return forges
                             .create(
@@ -165,11 +229,53 @@ public class PullRequestService {
                                 new NewForgePullRequest(title, body, head, base, draft))
                             .chain(
                                 created ->
-                                    store(session, repository, created, draft, event.taskId()));
+                                    finish(
+                                        intent,
+                                        () ->
+                                            store(
+                                                session,
+                                                repository,
+                                                created,
+                                                draft,
+                                                intent.taskId)));
                       })
                   .onFailure(ForgeFailure.class)
-                  .recoverWithUni(failure -> failed(session, event, (ForgeFailure) failure));
+                  .recoverWithUni(
+                      f -> {
+                        ForgeFailure failure = (ForgeFailure) f;
+                        if (failure.code() == ForgeFailure.Code.FORGE_UNAVAILABLE
+                            && intent.attempts + 1 < attempts) {
+                          return later(intent, retryDelay);
+                        }
+                        return finish(intent, () -> failed(session, intent, failure));
+                      });
             });
+  }
+
+  /**
+   * Records an intent's outcome and deletes it, in one transaction; only the first to delete it
+   * records anything (a try whose lease ran out may end after the next one).
+   */
+  private Uni<Void> finish(PullRequestIntent intent, Supplier<Uni<Void>> outcome) {
+    return Panache.withTransaction(
+        () ->
+            intents
+                .deleteById(intent.id)
+                .chain(deleted -> deleted ? outcome.get() : Uni.createFrom().voidItem()));
+  }
+
+  /** The forge is down: the intent is tried again after a wait doubled at each try. */
+  private Uni<Void> later(PullRequestIntent intent, Duration retryDelay) {
+    long factor = 1L << Math.min(intent.attempts, 16);
+    Instant next = now().plus(retryDelay.multipliedBy(factor));
+    Log.infof(
+        "Session %s: the forge is unavailable, its pull request is tried again at %s",
+        intent.sessionId, next);
+    return Panache.withTransaction(
+            () ->
+                intents.update(
+                    "attempts = attempts + 1, nextAttemptAt = ?1 where id = ?2", next, intent.id))
+        .replaceWithVoid();
   }
 
   private Uni<Void> updatedByPush(
@@ -202,7 +308,7 @@ public class PullRequestService {
             });
   }
 
-  private Uni<Void> failed(KnownSession session, GitPushed event, ForgeFailure failure) {
+  private Uni<Void> failed(KnownSession session, PullRequestIntent intent, ForgeFailure failure) {
     Log.infof(
         "Session %s: the pull request its task asked for failed: %s",
         session.sessionId, failure.code());
@@ -216,7 +322,7 @@ public class PullRequestService {
         };
     return emit(
         session,
-        new PullRequestFailed(event.taskId(), event.branch(), code, failure.getMessage(), now()));
+        new PullRequestFailed(intent.taskId, intent.branch, code, failure.getMessage(), now()));
   }
 
   // --- The API --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.PullRequestFailed;
@@ -111,6 +112,82 @@ class TaskPullRequestTest {
         assertThat(change.number()).isEqualTo(c.number());
         assertThat(change.pullRequestId()).isEqualTo(event.pullRequestId());
       }
+    }
+  }
+
+  @Test
+  void aSlowForgeDoesNotHoldTheInboxAndARedeliveredPushOpensNoSecondPullRequest() {
+    String user = newUser();
+    String slow = unique("slowforge");
+    String fast = unique("fastforge");
+    String slowUrl = "https://github.com/acme/" + slow;
+    String fastUrl = "https://github.com/acme/" + fast;
+    register(user, slowUrl, "token-" + UUID.randomUUID());
+    register(user, fastUrl, "token-" + UUID.randomUUID());
+    UUID slowSession = session(user, slowUrl);
+    UUID fastSession = session(user, fastUrl);
+    String slowPath = ForgeStub.GITHUB + "/repos/acme/" + slow + "/pulls";
+    String fastPath = ForgeStub.GITHUB + "/repos/acme/" + fast + "/pulls";
+    WireMock forge = ForgeStub.client();
+    // The slow forge takes 3 s to open a pull request (within the client's 4 s in tests), and
+    // lists it from then on.
+    forge.register(
+        get(urlPathEqualTo(slowPath))
+            .inScenario(slow)
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(json(200, "[]")));
+    forge.register(
+        post(urlPathEqualTo(slowPath))
+            .inScenario(slow)
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("opened")
+            .willReturn(json(201, githubPull(slow, 21)).withFixedDelay(3_000)));
+    forge.register(
+        get(urlPathEqualTo(slowPath))
+            .inScenario(slow)
+            .whenScenarioStateIs("opened")
+            .willReturn(json(200, "[" + githubPull(slow, 21) + "]")));
+    forge.register(get(urlPathEqualTo(fastPath)).willReturn(json(200, "[]")));
+    forge.register(post(urlPathEqualTo(fastPath)).willReturn(json(201, githubPull(fast, 22))));
+    UUID slowTask = UUID.randomUUID();
+    PullRequestOption option = new PullRequestOption(null, null, null, null);
+    String slowPush =
+        EventCodec.write(
+            EventCodec.envelope(
+                ForgeStub.pushed(slowUrl, "claude/task", slowTask, option),
+                "sandbox-gateway",
+                slowSession.toString(),
+                user));
+
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+      KafkaProbe.send(Topics.GATEWAY, slowSession.toString(), slowPush);
+      ForgeStub.gitPushed(
+          user, fastSession, ForgeStub.pushed(fastUrl, "claude/task", UUID.randomUUID(), option));
+      // The push after it is taken in, and its pull request opened, while the slow forge is
+      // still answering: the inbox does not wait on a forge.
+      awaitEvent(probe, fastSession, "pr.opened");
+      assertThat(probe.records())
+          .noneMatch(
+              r ->
+                  r.key().equals(slowSession.toString())
+                      && EventCodec.read(r.value()).type().equals("pr.opened"));
+      PullRequestOpened opened =
+          (PullRequestOpened)
+              EventCodec.payload(awaitEvent(probe, slowSession, "pr.opened")).orElseThrow();
+      assertThat(opened.number()).isEqualTo(21);
+      assertThat(opened.taskId()).isEqualTo(slowTask);
+
+      // The same push delivered again, then announced again: the pull request is found open on
+      // the forge and updated; a second one is never asked for.
+      KafkaProbe.send(Topics.GATEWAY, slowSession.toString(), slowPush);
+      ForgeStub.gitPushed(
+          user, slowSession, ForgeStub.pushed(slowUrl, "claude/task", slowTask, option));
+      PullRequestUpdated updated =
+          (PullRequestUpdated)
+              EventCodec.payload(awaitEvent(probe, slowSession, "pr.updated")).orElseThrow();
+      assertThat(updated.pullRequestId()).isEqualTo(opened.pullRequestId());
+      forge.verifyThat(1, postRequestedFor(urlPathEqualTo(slowPath)));
+      as(user).get(path(slowSession)).then().statusCode(200).body("", hasSize(1));
     }
   }
 

@@ -50,15 +50,20 @@ public class GitAccess {
   /**
    * A new token for the session (any earlier one stops working) and the URL, with the token as its
    * password, that the sandbox clones from; inside a transaction. {@code sealedCredential} stays
-   * sealed as session-service sent it.
+   * sealed as session-service sent it; {@code branch} is the one the session was created with (or
+   * null), which it may push to when it lies under the branch prefix.
    */
   public Uni<String> open(
-      UUID sessionId, String ownerId, String repositoryUrl, String sealedCredential) {
+      UUID sessionId,
+      String ownerId,
+      String repositoryUrl,
+      String sealedCredential,
+      String branch) {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     return sessions
-        .save(sessionId, hash(token), ownerId, repositoryUrl.strip(), sealedCredential)
+        .save(sessionId, hash(token), ownerId, repositoryUrl.strip(), sealedCredential, branch)
         .replaceWith(remoteUrl(sessionId, token));
   }
 
@@ -86,7 +91,7 @@ public class GitAccess {
 
   /** The session's working branch: {@code <prefix><first 8 characters of its id>}. */
   public String workingBranch(UUID sessionId) {
-    return config.git().branchPrefix() + sessionId.toString().substring(0, 8);
+    return PushPolicy.workingBranch(config.git().branchPrefix(), sessionId);
   }
 
   /** Marks the push a task is about to make, so that it is announced with the task. */

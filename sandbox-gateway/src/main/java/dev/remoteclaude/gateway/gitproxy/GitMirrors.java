@@ -98,7 +98,12 @@ public class GitMirrors {
 
   /** The ref advertisement of {@code service} ({@code info/refs}), after a fetch from upstream. */
   public void advertise(
-      UUID sessionId, String url, Optional<String> credential, String service, OutputStream out)
+      UUID sessionId,
+      String sessionBranch,
+      String url,
+      Optional<String> credential,
+      String service,
+      OutputStream out)
       throws IOException {
     PacketLineOut packets = new PacketLineOut(out);
     packets.writeString("# service=" + service + "\n");
@@ -112,7 +117,12 @@ public class GitMirrors {
         pack.sendAdvertisedRefs(advertiser);
       } else {
         ReceivePack pack =
-            receivePack(mirror.repository(), url, credential, protectedBranches, p -> {});
+            receivePack(
+                mirror.repository(),
+                url,
+                credential,
+                policy(sessionId, sessionBranch, protectedBranches),
+                p -> {});
         pack.sendAdvertisedRefs(advertiser);
       }
     } catch (GitProxyException e) {
@@ -134,6 +144,7 @@ public class GitMirrors {
    */
   public void receive(
       UUID sessionId,
+      String sessionBranch,
       String url,
       Optional<String> credential,
       InputStream in,
@@ -142,9 +153,19 @@ public class GitMirrors {
       throws IOException {
     try (Locked mirror = open(sessionId)) {
       Set<String> protectedBranches = protectedBranches(mirror.repository());
-      receivePack(mirror.repository(), url, credential, protectedBranches, onPushed)
+      receivePack(
+              mirror.repository(),
+              url,
+              credential,
+              policy(sessionId, sessionBranch, protectedBranches),
+              onPushed)
           .receive(in, out, null);
     }
+  }
+
+  private PushPolicy policy(UUID sessionId, String sessionBranch, Set<String> protectedBranches) {
+    return PushPolicy.forSession(
+        config.git().branchPrefix(), sessionId, sessionBranch, protectedBranches);
   }
 
   /** Deletes the session's mirror (the session ended). */
@@ -178,7 +199,7 @@ public class GitMirrors {
       Repository repository,
       String url,
       Optional<String> credential,
-      Set<String> protectedBranches,
+      PushPolicy policy,
       Consumer<List<Pushed>> onPushed) {
     ReceivePack pack = new ReceivePack(repository);
     pack.setBiDirectionalPipe(false);
@@ -189,7 +210,6 @@ public class GitMirrors {
     // The request body is capped as it arrives, but a gzip-encoded one unpacks to more: the pack
     // itself is capped too, so a push cannot fill the mirrors' shared volume.
     pack.setMaxPackSizeLimit(config.git().maxRequestBytes());
-    PushPolicy policy = new PushPolicy(config.git().branchPrefix(), protectedBranches);
     pack.setPreReceiveHook(
         (rp, commands) -> forward(rp, repository, url, credential, policy, commands, onPushed));
     return pack;

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.eclipse.jgit.util.io.LimitedInputStream;
 
 /**
  * The git proxy: git's smart-HTTP protocol at {@code /git/<session>/repo.git/...} on the model
@@ -165,7 +166,12 @@ public class GitProxy {
           response,
           out ->
               mirrors.advertise(
-                  session.sessionId(), session.repositoryUrl(), credential, service, out));
+                  session.sessionId(),
+                  session.branch(),
+                  session.repositoryUrl(),
+                  credential,
+                  service,
+                  out));
       return;
     }
     long max = config.git().maxRequestBytes();
@@ -193,12 +199,21 @@ public class GitProxy {
           blocking(
               response,
               out -> {
-                try (InputStream in = input(body.getBytes(), gzip)) {
+                byte[] bytes = body.getBytes();
+                if (gzip) {
+                  // Inflated once without keeping it, before anything is answered: a small body
+                  // can unpack to gigabytes, which git would be fed (a fetch has no pack size cap).
+                  try (InputStream probe = input(bytes, true, max)) {
+                    probe.transferTo(OutputStream.nullOutputStream());
+                  }
+                }
+                try (InputStream in = input(bytes, gzip, max)) {
                   if (service.equals(GitMirrors.UPLOAD_PACK)) {
                     mirrors.upload(session.sessionId(), in, out);
                   } else {
                     mirrors.receive(
                         session.sessionId(),
+                        session.branch(),
                         session.repositoryUrl(),
                         credential,
                         in,
@@ -211,9 +226,25 @@ public class GitProxy {
     request.resume();
   }
 
-  private static InputStream input(byte[] body, boolean gzip) throws IOException {
+  /** The request body, inflated when gzip-encoded, failing past {@code max} bytes. */
+  private static InputStream input(byte[] body, boolean gzip, long max) throws IOException {
     InputStream in = new ByteArrayInputStream(body);
-    return gzip ? new GZIPInputStream(in) : in;
+    if (!gzip) {
+      return in;
+    }
+    return new LimitedInputStream(new GZIPInputStream(in), max) {
+      @Override
+      protected void limitExceeded() throws IOException {
+        throw new RequestTooLarge(max);
+      }
+    };
+  }
+
+  /** A request body that inflates past {@code gateway.git.max-request-bytes}. */
+  private static final class RequestTooLarge extends IOException {
+    RequestTooLarge(long max) {
+      super("the request is larger than " + max + " bytes once decompressed");
+    }
   }
 
   /** The push upstream took: {@code GitPushed} and its stream entry, before git is answered. */
@@ -300,6 +331,12 @@ public class GitProxy {
             failure -> {
               if (failure == null) {
                 response.end();
+              } else if (failure instanceof RequestTooLarge && !response.headWritten()) {
+                response
+                    .setStatusCode(413)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .putHeader("connection", "close")
+                    .end(failure.getMessage() + "\n");
               } else {
                 response.reset();
               }

@@ -20,7 +20,11 @@ public class GitSessionRepository {
 
   /** A session as the proxy sees it (the credential still sealed). */
   public record GitSession(
-      UUID sessionId, String ownerId, String repositoryUrl, String sealedCredential) {}
+      UUID sessionId,
+      String ownerId,
+      String repositoryUrl,
+      String sealedCredential,
+      String branch) {}
 
   /** The task push under way on a session. */
   public record PendingPush(UUID taskId, String branch, String pullRequestJson) {}
@@ -33,17 +37,23 @@ public class GitSessionRepository {
 
   /** Stores (or replaces, with a new token) the session's entry; inside a transaction. */
   public Uni<Void> save(
-      UUID sessionId, byte[] tokenHash, String ownerId, String url, String sealedCredential) {
+      UUID sessionId,
+      byte[] tokenHash,
+      String ownerId,
+      String url,
+      String sealedCredential,
+      String branch) {
     return Panache.getSession()
         .chain(
             s ->
                 s.createNativeQuery(
                         "INSERT INTO git_session (session_id, token_hash, owner_id, repository_url,"
-                            + " git_credential, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                            + " git_credential, created_at, branch) VALUES (?1, ?2, ?3, ?4, ?5,"
+                            + " ?6, ?7)"
                             + " ON CONFLICT (session_id) DO UPDATE SET token_hash ="
                             + " EXCLUDED.token_hash, owner_id = EXCLUDED.owner_id, repository_url ="
                             + " EXCLUDED.repository_url, git_credential = EXCLUDED.git_credential,"
-                            + " pending_task_id = NULL, pending_branch = NULL,"
+                            + " branch = EXCLUDED.branch, pending_task_id = NULL, pending_branch = NULL,"
                             + " pending_pull_request = NULL")
                     .setParameter(1, sessionId)
                     .setParameter(2, tokenHash)
@@ -51,6 +61,7 @@ public class GitSessionRepository {
                     .setParameter(4, url)
                     .setParameter(5, sealedCredential)
                     .setParameter(6, OffsetDateTime.now(ZoneOffset.UTC))
+                    .setParameter(7, branch)
                     .executeUpdate())
         .replaceWithVoid();
   }
@@ -69,7 +80,7 @@ public class GitSessionRepository {
   /** The session a token belongs to. */
   public Uni<Optional<GitSession>> byToken(byte[] tokenHash) {
     return pool.preparedQuery(
-            "SELECT session_id, owner_id, repository_url, git_credential FROM git_session"
+            "SELECT session_id, owner_id, repository_url, git_credential, branch FROM git_session"
                 + " WHERE token_hash = $1")
         .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(tokenHash)))
         .map(
@@ -80,7 +91,8 @@ public class GitSessionRepository {
   }
 
   private static GitSession session(Row row) {
-    return new GitSession(row.getUUID(0), row.getString(1), row.getString(2), row.getString(3));
+    return new GitSession(
+        row.getUUID(0), row.getString(1), row.getString(2), row.getString(3), row.getString(4));
   }
 
   /** Marks the task push that is about to happen. */

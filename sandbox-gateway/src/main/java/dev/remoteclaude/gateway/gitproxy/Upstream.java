@@ -2,14 +2,19 @@ package dev.remoteclaude.gateway.gitproxy;
 
 import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.Repository;
@@ -21,14 +26,13 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 
 /**
  * The git proxy's calls to upstream repositories (blocking; worker threads only): a fetch into a
  * session's mirror and a push from it, with the real credential given through a {@link
  * CredentialsProvider} (never in a URL). The host is checked against {@link HostAddressPolicy}
- * before every call. A failing upstream opens a circuit breaker, so that git is told at once while
- * it is down.
+ * before every call. A failing upstream opens the circuit breaker of its host (one per host, so
+ * that one forge's outage does not block the others), and git is told at once while it is down.
  */
 @ApplicationScoped
 public class Upstream {
@@ -39,7 +43,13 @@ public class Upstream {
   private static final java.util.regex.Pattern REDIRECT =
       java.util.regex.Pattern.compile("(?:redirect|http status)\\D*(30[0-8])\\b");
 
+  /** Failures in a row that open a host's breaker, and how long it then stays open. */
+  static final int BREAKER_VOLUME = 4;
+
+  static final Duration BREAKER_DELAY = Duration.ofSeconds(30);
+
   private final GatewayConfig config;
+  private final Map<String, Guard> breakers = new ConcurrentHashMap<>();
   private final HostAddressPolicy policy =
       new HostAddressPolicy(HostAddressPolicy.Resolver.system());
 
@@ -48,47 +58,82 @@ public class Upstream {
   }
 
   /** Fetches every branch and tag of {@code url} into {@code mirror}. */
-  @CircuitBreaker(
-      requestVolumeThreshold = 4,
-      failureRatio = 1.0,
-      delay = 30,
-      delayUnit = ChronoUnit.SECONDS,
-      skipOn = GitProxyException.Refused.class)
   public FetchResult fetch(Repository mirror, String url, Optional<String> credential) {
-    checkHost(url);
-    try (Transport transport = open(mirror, url, credential)) {
-      transport.setRemoveDeletedRefs(true);
-      return transport.fetch(NullProgressMonitor.INSTANCE, MIRROR);
-    } catch (org.eclipse.jgit.errors.TransportException
-        | org.eclipse.jgit.errors.NotSupportedException
-        | URISyntaxException e) {
-      throw classify(url, e);
-    } catch (RuntimeException e) {
-      throw classify(url, e);
-    }
+    return guarded(
+        url,
+        () -> {
+          checkHost(url);
+          try (Transport transport = open(mirror, url, credential)) {
+            transport.setRemoveDeletedRefs(true);
+            return transport.fetch(NullProgressMonitor.INSTANCE, MIRROR);
+          } catch (org.eclipse.jgit.errors.TransportException
+              | org.eclipse.jgit.errors.NotSupportedException
+              | URISyntaxException e) {
+            throw classify(url, e);
+          } catch (RuntimeException e) {
+            throw classify(url, e);
+          }
+        },
+        FetchResult.class);
   }
 
   /** Pushes {@code updates} (never forced) from {@code mirror} to {@code url}. */
-  @CircuitBreaker(
-      requestVolumeThreshold = 4,
-      failureRatio = 1.0,
-      delay = 30,
-      delayUnit = ChronoUnit.SECONDS,
-      skipOn = GitProxyException.Refused.class)
   public PushResult push(
       Repository mirror,
       String url,
       Optional<String> credential,
       Collection<RemoteRefUpdate> updates) {
-    checkHost(url);
-    try (Transport transport = open(mirror, url, credential)) {
-      return transport.push(NullProgressMonitor.INSTANCE, updates);
-    } catch (org.eclipse.jgit.errors.TransportException
-        | org.eclipse.jgit.errors.NotSupportedException
-        | URISyntaxException e) {
-      throw classify(url, e);
-    } catch (RuntimeException e) {
-      throw classify(url, e);
+    return guarded(
+        url,
+        () -> {
+          checkHost(url);
+          try (Transport transport = open(mirror, url, credential)) {
+            return transport.push(NullProgressMonitor.INSTANCE, updates);
+          } catch (org.eclipse.jgit.errors.TransportException
+              | org.eclipse.jgit.errors.NotSupportedException
+              | URISyntaxException e) {
+            throw classify(url, e);
+          } catch (RuntimeException e) {
+            throw classify(url, e);
+          }
+        },
+        PushResult.class);
+  }
+
+  /**
+   * Runs {@code call} under the circuit breaker of the URL's host (scheme, host and port): one
+   * forge's outage opens its own breaker only, pushes and fetches to the others go on. A refusal (a
+   * bad repository, a refused credential) is the user's to fix and does not count.
+   */
+  private <T> T guarded(String url, Supplier<T> call, Class<T> type) {
+    return breakers.computeIfAbsent(hostKey(url), this::breaker).get(call, type);
+  }
+
+  private Guard breaker(String host) {
+    return Guard.create()
+        .withDescription("git upstream " + host)
+        .withCircuitBreaker()
+        .requestVolumeThreshold(BREAKER_VOLUME)
+        .failureRatio(1.0)
+        .delay(BREAKER_DELAY.toMillis(), ChronoUnit.MILLIS)
+        .when(failure -> !(failure instanceof GitProxyException.Refused))
+        .done()
+        .build();
+  }
+
+  /**
+   * The breaker's key: the URL's scheme, host and port, lower case (the whole URL if unparsable).
+   */
+  static String hostKey(String url) {
+    try {
+      URI uri = new URI(url.strip());
+      if (uri.getHost() == null) {
+        return url;
+      }
+      return (uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort())
+          .toLowerCase(Locale.ROOT);
+    } catch (URISyntaxException | RuntimeException e) {
+      return url;
     }
   }
 

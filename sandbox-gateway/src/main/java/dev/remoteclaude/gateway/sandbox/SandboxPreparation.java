@@ -179,7 +179,8 @@ public class SandboxPreparation {
                             sandbox.sessionId,
                             sandbox.ownerId,
                             request.repositoryUrl(),
-                            request.gitCredential()))
+                            request.gitCredential(),
+                            request.branch()))
                 .map(Optional::of)
             : Uni.createFrom().item(Optional.empty());
     return Uni.createFrom()

@@ -133,9 +133,14 @@ public class TaskPush {
             () ->
                 SafeContext.run(
                     () -> git.expectTaskPush(sessionId, taskId, branch, task.pullRequest())))
+        // The mark is cleared whatever became of the push, a failed exec included: one left
+        // behind would have the session's next push of the branch announced as this task's (and
+        // its pull request opened).
         .chain(
-            () -> git("push", "--quiet", "origin", "HEAD:refs/heads/" + branch).apply(sandbox, env))
-        .call(() -> SafeContext.run(() -> git.taskPushDone(sessionId)))
+            () ->
+                git("push", "--quiet", "origin", "HEAD:refs/heads/" + branch)
+                    .apply(sandbox, env)
+                    .eventually(() -> SafeContext.run(() -> git.taskPushDone(sessionId))))
         .chain(
             pushed ->
                 pushed.succeeded()

@@ -290,22 +290,23 @@ class GitEndpointsTest {
     assertThat(rev(w.upstream(), "refs/heads/main")).isEqualTo(before);
 
     // ... but a new branch of the session's is pushed and becomes the local branch's upstream.
+    String work = "claude/" + w.sessionId().toString().substring(0, 8) + "/work";
     w.as()
-        .body(Map.of("name", "claude/work"))
+        .body(Map.of("name", work))
         .post("/api/v1/sessions/{id}/git/branches", w.sessionId())
         .then()
         .statusCode(201);
     w.as()
-        .body(Map.of("branch", "claude/work"))
+        .body(Map.of("branch", work))
         .post("/api/v1/sessions/{id}/git/push", w.sessionId())
         .then()
         .statusCode(200)
-        .body("upstream", equalTo("origin/claude/work"));
-    assertThat(rev(w.upstream(), "refs/heads/claude/work")).isEqualTo(commit);
+        .body("upstream", equalTo("origin/" + work));
+    assertThat(rev(w.upstream(), "refs/heads/" + work)).isEqualTo(commit);
     w.as()
         .get("/api/v1/sessions/{id}/git/branches", w.sessionId())
         .then()
-        .body("find { it.name == 'claude/work' }.upstream", equalTo("origin/claude/work"));
+        .body("find { it.name == '" + work + "' }.upstream", equalTo("origin/" + work));
   }
 
   @Test

@@ -35,6 +35,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,21 +89,24 @@ class GitProxyTest {
       assertThat(run(user, session, "cat", "README.md").getString("stdout"))
           .isEqualTo("private stuff\n");
 
-      // A push to a branch under claude/ reaches the upstream repository, and is announced.
+      // A push to a branch of the session's own (under claude/<first 8 of its id>/) reaches the
+      // upstream repository, and is announced.
+      String feature = "claude/" + session.toString().substring(0, 8) + "/feature";
       JsonPath pushed =
           sh(
               user,
               session,
               "echo work > work.txt && git add work.txt && "
                   + GIT
-                  + " commit -q -m work && git push -q origin HEAD:refs/heads/claude/feature"
+                  + " commit -q -m work && git push -q origin HEAD:refs/heads/"
+                  + feature
                   + " && git rev-parse HEAD");
       assertThat(pushed.getInt("exitCode")).as(pushed.getString("stderr")).isZero();
       String commit = pushed.getString("stdout").strip();
-      assertThat(upstreamRef(upstream, "claude/feature")).isEqualTo(commit);
+      assertThat(upstreamRef(upstream, feature)).isEqualTo(commit);
       GitPushed event =
           Sessions.payload(Sessions.await(gateway, session, "git.pushed"), GitPushed.class);
-      assertThat(event.branch()).isEqualTo("claude/feature");
+      assertThat(event.branch()).isEqualTo(feature);
       assertThat(event.commit()).isEqualTo(commit);
       assertThat(event.previousCommit()).isNull();
       assertThat(event.repositoryUrl()).isEqualTo(git.url("up.git"));
@@ -122,7 +126,23 @@ class GitProxyTest {
       assertThat(elsewhere.getInt("exitCode")).isNotZero();
       assertThat(elsewhere.getString("stderr"))
           .contains("[remote rejected]")
-          .contains("may push only to branches named claude/<name>");
+          .contains("this session may push only to claude/" + session.toString().substring(0, 8));
+
+      // Another session's branch of the same repository (same user) is not this session's: it
+      // is refused, whether the other session's working branch or one under it; upstream keeps it.
+      String others = "claude/" + other.toString().substring(0, 8);
+      GitRepos.git(root, "--git-dir", upstream.toString(), "branch", others, "main");
+      String othersBefore = upstreamRef(upstream, others);
+      for (String target : List.of(others, others + "/feature", "claude/feature")) {
+        JsonPath clobber = sh(user, session, "git push origin HEAD:refs/heads/" + target);
+        assertThat(clobber.getInt("exitCode")).as(target).isNotZero();
+        assertThat(clobber.getString("stderr"))
+            .as(target)
+            .contains("[remote rejected]")
+            .contains("branch " + target + " is not this session's");
+      }
+      assertThat(upstreamRef(upstream, others)).isEqualTo(othersBefore);
+      assertThat(upstreamRef(upstream, others + "/feature")).doesNotMatch("[0-9a-f]{40}");
 
       JsonPath tag = sh(user, session, "git tag v1 && git push origin v1");
       assertThat(tag.getInt("exitCode")).isNotZero();
@@ -136,15 +156,16 @@ class GitProxyTest {
               session,
               GIT
                   + " commit -q --amend -m rewritten && git push --force origin"
-                  + " HEAD:refs/heads/claude/feature");
+                  + " HEAD:refs/heads/"
+                  + feature);
       assertThat(force.getInt("exitCode")).isNotZero();
       // JGit refuses it as git's own receive-pack does; git shows "[rejected] (non-fast-forward)".
       assertThat(force.getString("stderr")).contains("rejected").contains("non-fast-forward");
-      assertThat(upstreamRef(upstream, "claude/feature")).isEqualTo(commit);
+      assertThat(upstreamRef(upstream, feature)).isEqualTo(commit);
 
-      JsonPath delete = sh(user, session, "git push origin :refs/heads/claude/feature");
+      JsonPath delete = sh(user, session, "git push origin :refs/heads/" + feature);
       assertThat(delete.getInt("exitCode")).isNotZero();
-      assertThat(upstreamRef(upstream, "claude/feature")).isEqualTo(commit);
+      assertThat(upstreamRef(upstream, feature)).isEqualTo(commit);
 
       // A fetch sees what upstream has now.
       GitRepos.git(
@@ -291,6 +312,180 @@ class GitProxyTest {
       Sessions.awaitTask(gateway, second, "task.completed");
       assertThat(events(user, session)).contains("NOTHING_CHANGED");
       assertThat(upstreamRef(upstream, branch)).isEqualTo(pushed.commit());
+    }
+  }
+
+  @Test
+  void aGzipEncodedRequestThatInflatesPastTheCapIsRefusedWith413AndLeavesNothingOnTheMirror()
+      throws Exception {
+    String credential = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    Path root = Files.createTempDirectory("rc-git-server-");
+    GitRepos.git(root, "clone", "--quiet", "--bare", GitRepos.withReadme("bomb\n"), "b.git");
+    Path upstream = root.resolve("b.git");
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    long max = ConfigProvider.getConfig().getValue("gateway.git.max-request-bytes", Long.class);
+    try (GitHttpServer git = GitHttpServer.start(root, credential);
+        KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(
+          session,
+          user,
+          Sessions.request(
+              git.url("b.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(session, credential)));
+      Sessions.await(gateway, session, "sandbox.provisioned");
+      String origin = run(user, session, "git", "remote", "get-url", "origin").getString("stdout");
+      Matcher remote = Pattern.compile("rc:(rc-git-[^@]+)@").matcher(origin);
+      assertThat(remote.find()).isTrue();
+      String token = remote.group(1);
+      Path mirror =
+          GatewayTestResource.sandboxRoot().resolve("git-mirrors").resolve(session + ".git");
+      List<String> before = files(mirror);
+
+      // A fetch request of a few hundred KiB that inflates past the cap (flush packets, which
+      // git would read on and on): refused before git sees it.
+      byte[] fetchBomb = gzip(new byte[0], "0000".getBytes(StandardCharsets.US_ASCII), max + 1);
+      assertThat(fetchBomb.length).isLessThan(4 << 20);
+      var fetch = post(session, token, "git-upload-pack", fetchBomb);
+      assertThat(fetch.statusCode()).isEqualTo(413);
+      assertThat(fetch.body()).contains("larger than " + max + " bytes");
+
+      // A push whose pack inflates past the cap: refused, nothing of it on the mirror, nothing
+      // upstream.
+      String branch = "claude/" + session.toString().substring(0, 8);
+      String head = upstreamRef(upstream, "main");
+      String command = "0".repeat(40) + " " + head + " refs/heads/" + branch + "\0 report-status\n";
+      byte[] header =
+          (String.format("%04x", command.length() + 4) + command + "0000PACK")
+              .getBytes(StandardCharsets.ISO_8859_1);
+      byte[] pushBomb =
+          gzip(
+              java.nio.ByteBuffer.allocate(header.length + 8)
+                  .put(header)
+                  .putInt(2)
+                  .putInt(1)
+                  .array(),
+              new byte[] {0},
+              max + 1);
+      var push = post(session, token, "git-receive-pack", pushBomb);
+      assertThat(push.statusCode()).isEqualTo(413);
+      assertThat(files(mirror)).isEqualTo(before);
+      assertThat(upstreamRef(upstream, branch)).doesNotMatch("[0-9a-f]{40}");
+
+      // Git itself still fetches through the proxy.
+      JsonPath fetched = sh(user, session, "git fetch -q origin && echo fetched");
+      assertThat(fetched.getString("stdout")).as(fetched.getString("stderr")).contains("fetched");
+    }
+  }
+
+  @Test
+  void aTaskWhosePushFailsToRunLeavesNoMarkThatWouldClaimTheSessionsNextPush() throws Exception {
+    String credential = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+    Path root = Files.createTempDirectory("rc-git-server-");
+    GitRepos.git(root, "clone", "--quiet", "--bare", GitRepos.withReadme("app\n"), "m.git");
+    Path upstream = root.resolve("m.git");
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    String marker = "[m-" + UUID.randomUUID() + "]";
+    GatewayTestResource.stub()
+        .when(marker, Turn.bash("echo fixed > fix.txt"), Turn.text("Fixed it."));
+    PullRequestOption option = new PullRequestOption("main", true, null, null);
+    try (GitHttpServer git = GitHttpServer.start(root, credential);
+        KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      // Its provider fails the gateway's exec of "git push" (the task's push), as an outage would.
+      Sessions.send(
+          session,
+          user,
+          Sessions.request(
+              "failing-push",
+              git.url("m.git"),
+              "main",
+              List.of(),
+              Map.of(),
+              Sessions.sealGitToken(session, credential)));
+      Sessions.await(gateway, session, "sandbox.provisioned");
+      UUID task = UUID.randomUUID();
+      Sessions.send(
+          session,
+          user,
+          new TaskDispatched(
+              task, "Fix it " + marker, null, null, null, null, option, null, Instant.now()));
+      Sessions.awaitTask(gateway, task, "task.completed");
+      assertThat(events(user, session)).contains("PUSH_FAILED");
+
+      // The user pushes the branch later: it is their push, not the task's (no pull request).
+      String branch = "claude/" + session.toString().substring(0, 8);
+      JsonPath pushed = sh(user, session, "git push -q origin HEAD:refs/heads/" + branch);
+      assertThat(pushed.getInt("exitCode")).as(pushed.getString("stderr")).isZero();
+      GitPushed event =
+          Sessions.payload(Sessions.await(gateway, session, "git.pushed"), GitPushed.class);
+      assertThat(event.branch()).isEqualTo(branch);
+      assertThat(event.taskId()).isNull();
+      assertThat(event.pullRequest()).isNull();
+      assertThat(gitOutput(upstream, "show", branch + ":fix.txt")).isEqualTo("fixed\n");
+    }
+  }
+
+  /** {@code prefix}, then {@code unit} repeated until {@code size} bytes, gzip-compressed. */
+  private static byte[] gzip(byte[] prefix, byte[] unit, long size) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes, 1 << 16)) {
+      out.write(prefix);
+      byte[] block = new byte[1 << 20];
+      for (int i = 0; i < block.length; i++) {
+        block[i] = unit[i % unit.length];
+      }
+      long left = size - prefix.length;
+      while (left > 0) {
+        int n = (int) Math.min(left, block.length);
+        out.write(block, 0, n);
+        left -= n;
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  /** A gzip-encoded POST of git's to the proxy (the JDK's client sends the encoding as given). */
+  private static java.net.http.HttpResponse<String> post(
+      UUID session, String token, String service, byte[] body) throws Exception {
+    // HTTP/1.1, as git speaks it.
+    try (java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build()) {
+      return client.send(
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create(
+                      "http://127.0.0.1:"
+                          + GatewayTestResource.modelProxyPort()
+                          + "/git/"
+                          + session
+                          + "/repo.git/"
+                          + service))
+              .header(
+                  "Authorization",
+                  "Basic "
+                      + Base64.getEncoder()
+                          .encodeToString(("rc:" + token).getBytes(StandardCharsets.UTF_8)))
+              .header("Content-Encoding", "gzip")
+              .header("Content-Type", "application/x-" + service + "-request")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+              .build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  /** Every file under {@code dir}, relative, sorted. */
+  private static List<String> files(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
+          .filter(p -> !p.equals("FETCH_HEAD"))
+          .sorted()
+          .toList();
     }
   }
 

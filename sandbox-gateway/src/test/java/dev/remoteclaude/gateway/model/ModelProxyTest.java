@@ -19,6 +19,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -142,6 +146,70 @@ class ModelProxyTest {
 
     OnVertx.await(() -> Panache.withTransaction(() -> tokens.revoke(taskId)));
     message(token, "again " + marker).then().statusCode(401);
+  }
+
+  @Test
+  void anAnswerTheClientHangsUpOnIsStillCountedAndNoCompressionIsAskedOfTheModel()
+      throws Exception {
+    String marker = "cut-" + UUID.randomUUID();
+    // An answer of 40 chunks half a second apart: the client leaves after the first.
+    stub.when(
+        marker,
+        Turn.slowText(
+            "an answer long enough that the client does not wait for it to end, in forty parts",
+            40,
+            Duration.ofMillis(500)));
+    UUID taskId = UUID.randomUUID();
+    String token =
+        OnVertx.await(
+            () ->
+                Panache.withTransaction(
+                    () ->
+                        tokens.mint(UUID.randomUUID(), "someone", taskId, Duration.ofMinutes(5))));
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(PROXY + "/v1/messages"))
+              .header("x-api-key", token)
+              .header("anthropic-version", "2023-06-01")
+              .header("content-type", "application/json")
+              .header("accept-encoding", "gzip, deflate, br")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,"
+                          + "\"messages\":[{\"role\":\"user\",\"content\":\"say it "
+                          + marker
+                          + "\"}]}"))
+              .build();
+      HttpResponse<java.io.InputStream> response =
+          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(response.statusCode()).isEqualTo(200);
+      try (java.io.BufferedReader lines =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        do {
+          line = lines.readLine();
+        } while (line != null && !line.contains("content_block_delta"));
+        assertThat(line).as("a first part of the answer").isNotNull();
+      }
+      // The client hangs up mid-answer.
+      client.shutdownNow();
+
+      // What the answer used so far is still counted and announced for billing.
+      ModelUsage usage =
+          Sessions.payload(Sessions.awaitTask(gateway, taskId, "model.usage"), ModelUsage.class);
+      assertThat(usage.model()).isEqualTo("claude-sonnet-4-5");
+      assertThat(usage.inputTokens()).isPositive();
+    }
+    // The proxy meters what it reads: it asked the model for an uncompressed answer.
+    AnthropicStub.Recorded recorded =
+        stub.requests().stream()
+            .filter(r -> r.conversation().prompt().contains(marker))
+            .findFirst()
+            .orElseThrow();
+    assertThat(recorded.acceptEncoding()).isNull();
   }
 
   @Test

@@ -70,7 +70,8 @@ public final class Sessions {
     return request(provider, repositoryUrl, "main", List.of(), Map.of(), null);
   }
 
-  private static SessionRequested request(
+  /** A request for a sandbox of {@code provider}. */
+  public static SessionRequested request(
       String provider,
       String repositoryUrl,
       String branch,

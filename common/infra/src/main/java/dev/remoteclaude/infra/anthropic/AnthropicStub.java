@@ -34,10 +34,16 @@ public final class AnthropicStub implements AutoCloseable {
   private static final Pattern WORKING_DIRECTORY =
       Pattern.compile("Primary working directory: (\\S+)");
 
-  /** A request the stub received. */
-  /** A Messages request as it arrived, with the API key it carried (null when none). */
+  /**
+   * A Messages request as it arrived, with the API key and the accept-encoding header it carried
+   * (null when none).
+   */
   public record Recorded(
-      String path, JsonNode body, Script.Conversation conversation, String apiKey) {}
+      String path,
+      JsonNode body,
+      Script.Conversation conversation,
+      String apiKey,
+      String acceptEncoding) {}
 
   private final HttpServer server;
   private final AtomicReference<Script> script;
@@ -112,7 +118,11 @@ public final class AnthropicStub implements AutoCloseable {
       Script.Conversation conversation = conversation(body);
       requests.add(
           new Recorded(
-              path, body, conversation, exchange.getRequestHeaders().getFirst("x-api-key")));
+              path,
+              body,
+              conversation,
+              exchange.getRequestHeaders().getFirst("x-api-key"),
+              exchange.getRequestHeaders().getFirst("Accept-Encoding")));
       Turn turn = choose(conversation);
       if (turn instanceof Turn.Error e) {
         respond(exchange, e.status(), error(e.type(), e.message()));
