@@ -117,13 +117,15 @@ public final class GitCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "List the workspace's branches, or create NAME (from --from, default HEAD).",
-        "Creating does not switch to it: use rclaude git checkout."
+        "Creating does not switch to it: use rclaude git checkout.",
+        "A session may push only its own branches: claude/<first 8 characters of its id> and"
+            + " branches under it."
       },
       footer = {
         "",
         "Examples:",
         "  rclaude git branch $SESSION",
-        "  rclaude git branch $SESSION claude/fix-login --from origin/main"
+        "  rclaude git branch $SESSION claude/${SESSION:0:8}/fix-login --from origin/main"
       })
   static final class Branch implements Callable<Integer> {
     private final CliContext context;

@@ -51,7 +51,8 @@ public final class PrCommand implements Runnable {
         "",
         "Examples:",
         "  rclaude pr create $SESSION --title \"Add a hello world script\"",
-        "  rclaude pr create $SESSION --title Fix --head claude/fix --base develop --draft"
+        "  rclaude pr create $SESSION --title Fix --head claude/${SESSION:0:8}/fix --base develop"
+            + " --draft"
       })
   static final class Create implements Callable<Integer> {
     private final CliContext context;
