@@ -595,7 +595,12 @@ public class DaytonaSandboxProvider implements SandboxProvider {
               if (!result.succeeded()) {
                 throw new ProviderException(
                     ProviderException.Kind.UNAVAILABLE,
-                    command.getFirst() + " failed in the sandbox: " + result.stderr().strip());
+                    command.getFirst()
+                        + " failed in the sandbox (exit "
+                        + result.exitCode()
+                        + (result.timedOut() ? ", timed out" : "")
+                        + "): "
+                        + result.stderr().strip());
               }
             })
         .replaceWithVoid();
