@@ -428,7 +428,16 @@ public class DaytonaSandboxProvider implements SandboxProvider {
                           exec(
                               sandboxId,
                               ".",
-                              List.of("tar", "-czf", remote, "-C", config.home(), "."),
+                              // Every entry of the home but the home itself (whose owner and
+                              // mode are the sandbox's, not the archive's).
+                              List.of(
+                                  "sh",
+                                  "-c",
+                                  "cd -- \"$2\" && find . -mindepth 1 -maxdepth 1 -print0"
+                                      + " | tar -czf \"$1\" --null -T -",
+                                  "rc-snapshot",
+                                  remote,
+                                  config.home()),
                               new byte[0]))
                   .chain(() -> toolboxOf(sandboxId))
                   .chain(toolbox -> download(toolbox, remote, partial))

@@ -71,7 +71,7 @@ public final class DaytonaStub implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
 
-  private record Fault(int status, String retryAfter) {}
+  private record Fault(int status, String retryAfter, String message) {}
 
   static final class Sandbox {
     final String id;
@@ -103,7 +103,21 @@ public final class DaytonaStub implements AutoCloseable {
     final List<Consumer<byte[]>> followers = new ArrayList<>();
     final List<Runnable> ends = new ArrayList<>();
     volatile Integer exitCode;
-    volatile Process process;
+    private Process process;
+    private boolean killed;
+
+    /** Kills the command's process tree, or the process as soon as it starts. */
+    synchronized void kill() {
+      killed = true;
+      DaytonaStub.kill(process);
+    }
+
+    synchronized void started(Process started) {
+      process = started;
+      if (killed) {
+        DaytonaStub.kill(started);
+      }
+    }
 
     Command(String command) {
       this.command = command;
@@ -200,8 +214,17 @@ public final class DaytonaStub implements AutoCloseable {
 
   /** The next {@code times} API requests answer {@code status} (with a Retry-After when given). */
   public void failNext(int status, String retryAfter, int times) {
+    failNext(
+        status,
+        retryAfter,
+        status == 429 ? "ThrottlerException: Too Many Requests" : "An unexpected error occurred.",
+        times);
+  }
+
+  /** The next {@code times} API requests answer {@code status} with Daytona's {@code message}. */
+  public void failNext(int status, String retryAfter, String message, int times) {
     for (int i = 0; i < times; i++) {
-      faults.add(new Fault(status, retryAfter));
+      faults.add(new Fault(status, retryAfter, message));
     }
   }
 
@@ -250,12 +273,7 @@ public final class DaytonaStub implements AutoCloseable {
     if (fault.retryAfter() != null) {
       ctx.response().putHeader("Retry-After", fault.retryAfter());
     }
-    apiError(
-        ctx,
-        fault.status(),
-        fault.status() == 429
-            ? "ThrottlerException: Too Many Requests"
-            : "An unexpected error occurred.");
+    apiError(ctx, fault.status(), fault.message());
   }
 
   private void create(RoutingContext ctx) {
@@ -392,7 +410,7 @@ public final class DaytonaStub implements AutoCloseable {
     if (session == null) {
       throw new Status(404, "session not found");
     }
-    session.commands.values().forEach(c -> kill(c.process));
+    session.commands.values().forEach(Command::kill);
     ctx.response().setStatusCode(204).end();
   }
 
@@ -576,7 +594,7 @@ public final class DaytonaStub implements AutoCloseable {
   /** A toolbox operation: a short process inside the sandbox. */
   private Result inSandbox(Sandbox sandbox, List<String> command, InputStream stdin)
       throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(bwrap(sandbox, command)).start();
+    Process process = new ProcessBuilder(bwrap(sandbox, command, false)).start();
     Thread feeder =
         Thread.ofVirtual()
             .start(
@@ -609,10 +627,10 @@ public final class DaytonaStub implements AutoCloseable {
   private void run(Sandbox sandbox, Command command) {
     try {
       Process process =
-          new ProcessBuilder(bwrap(sandbox, List.of("/bin/sh", "-c", command.command)))
+          new ProcessBuilder(bwrap(sandbox, List.of("/bin/sh", "-c", command.command), true))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
-      command.process = process;
+      command.started(process);
       Thread out = Thread.ofVirtual().start(() -> lines(process.getInputStream(), OUT, command));
       Thread err = Thread.ofVirtual().start(() -> lines(process.getErrorStream(), ERR, command));
       int code = process.waitFor();
@@ -649,10 +667,17 @@ public final class DaytonaStub implements AutoCloseable {
     }
   }
 
-  private List<String> bwrap(Sandbox sandbox, List<String> command) {
+  /**
+   * A session's command gets a PID namespace of its own: killing it (the daemon kills a deleted
+   * session's process group) takes every process it started along.
+   */
+  private List<String> bwrap(Sandbox sandbox, List<String> command, boolean ownPids) {
     List<String> cmd =
         new ArrayList<>(
             List.of("/usr/bin/bwrap", "--die-with-parent", "--ro-bind", "/usr", "/usr"));
+    if (ownPids) {
+      cmd.add("--unshare-pid");
+    }
     for (String link : List.of("bin", "lib", "lib64", "sbin")) {
       if (Files.isDirectory(Path.of("/usr", link))) {
         cmd.addAll(List.of("--symlink", "usr/" + link, "/" + link));
@@ -679,7 +704,7 @@ public final class DaytonaStub implements AutoCloseable {
   }
 
   private void killAll(Sandbox sandbox) {
-    sandbox.sessions.values().forEach(s -> s.commands.values().forEach(c -> kill(c.process)));
+    sandbox.sessions.values().forEach(s -> s.commands.values().forEach(Command::kill));
     sandbox.sessions.clear();
   }
 
