@@ -68,31 +68,37 @@ final class DaytonaApi {
    * {@link ProviderException} on any error status; {@code what} names the call in messages.
    */
   <T> Uni<HttpResponse<T>> send(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    return Uni.createFrom()
-        .<HttpResponse<T>>deferred(call::get)
-        .onFailure(f -> !(f instanceof ProviderException))
-        .transform(
-            f ->
-                new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE,
-                    what + ": Daytona did not answer (" + describe(f) + ")",
-                    f))
-        .onItem()
-        .transformToUni(
-            response -> {
-              if (response.statusCode() == 429) {
-                return Uni.createFrom().failure(new RateLimited(what, retryAfter(response)));
-              }
-              if (response.statusCode() >= 400) {
-                return Uni.createFrom().failure(failure(what, response));
-              }
-              return Uni.createFrom().item(response);
-            })
-        .onFailure(RateLimited.class)
-        .call(f -> Uni.createFrom().voidItem().onItem().delayIt().by(((RateLimited) f).delay))
-        .onFailure(RateLimited.class)
-        .retry()
-        .atMost(config.rateLimitRetries())
+    Uni<HttpResponse<T>> attempt =
+        Uni.createFrom()
+            .<HttpResponse<T>>deferred(call::get)
+            .onFailure(f -> !(f instanceof ProviderException))
+            .transform(
+                f ->
+                    new ProviderException(
+                        ProviderException.Kind.UNAVAILABLE,
+                        what + ": Daytona did not answer (" + describe(f) + ")",
+                        f))
+            .onItem()
+            .transformToUni(
+                response -> {
+                  if (response.statusCode() == 429) {
+                    return Uni.createFrom().failure(new RateLimited(what, retryAfter(response)));
+                  }
+                  if (response.statusCode() >= 400) {
+                    return Uni.createFrom().failure(failure(what, response));
+                  }
+                  return Uni.createFrom().item(response);
+                });
+    if (config.rateLimitRetries() > 0) {
+      attempt =
+          attempt
+              .onFailure(RateLimited.class)
+              .call(f -> Uni.createFrom().voidItem().onItem().delayIt().by(((RateLimited) f).delay))
+              .onFailure(RateLimited.class)
+              .retry()
+              .atMost(config.rateLimitRetries());
+    }
+    return attempt
         .onFailure(RateLimited.class)
         .transform(
             f ->
