@@ -708,6 +708,12 @@ public class DaytonaSandboxProvider implements SandboxProvider {
         .until(current -> current.equals(state))
         .collect()
         .last()
+        // Gone or in error on the way: the sandbox did not come up (Daytona's reason kept).
+        .onFailure(DaytonaSandboxProvider::notFound)
+        .transform(
+            f ->
+                new ProviderException(
+                    ProviderException.Kind.UNAVAILABLE, what + ": " + f.getMessage(), f))
         .ifNoItem()
         .after(config.startTimeout())
         .failWith(

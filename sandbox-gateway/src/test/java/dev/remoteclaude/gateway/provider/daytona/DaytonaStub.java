@@ -462,19 +462,24 @@ public final class DaytonaStub implements AutoCloseable {
       return;
     }
     boolean follow = "true".equals(ctx.request().getParam("follow"));
+    io.vertx.core.Context context = vertx.getOrCreateContext();
     ctx.request()
         .toWebSocket()
         .onSuccess(
             (ServerWebSocket ws) -> {
-              Runnable end = () -> ws.close();
+              // Writes go through the event loop, never under the command's lock (the socket has
+              // a lock of its own, taken in the other order by the event loop).
+              Consumer<byte[]> send =
+                  bytes -> context.runOnContext(v -> ws.writeBinaryMessage(Buffer.buffer(bytes)));
+              Runnable end = () -> context.runOnContext(v -> ws.close());
               if (!follow) {
                 synchronized (command) {
-                  ws.writeBinaryMessage(Buffer.buffer(command.log.toByteArray()));
+                  send.accept(command.log.toByteArray());
                 }
-                ws.close();
+                end.run();
                 return;
               }
-              command.follow(bytes -> ws.writeBinaryMessage(Buffer.buffer(bytes)), end);
+              command.follow(send, end);
             });
   }
 
