@@ -6,6 +6,7 @@ import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProvidedSandbox;
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.RemotePaths;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
@@ -306,7 +307,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
     String dir;
     try {
       checkEnvironment(request.env());
-      dir = DaytonaPaths.workingDir(request.workingDir().orElse("."));
+      dir = RemotePaths.workingDir(request.workingDir().orElse("."));
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
     }
@@ -330,7 +331,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
   public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
     String file;
     try {
-      file = workspace() + "/" + DaytonaPaths.relative(path);
+      file = workspace() + "/" + RemotePaths.relative(path);
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
     }
@@ -384,7 +385,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
   public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
     String file;
     try {
-      file = workspace() + "/" + DaytonaPaths.relative(path);
+      file = workspace() + "/" + RemotePaths.relative(path);
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
     }

@@ -5,6 +5,7 @@ import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProvidedSandbox;
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.RemotePaths;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
@@ -234,7 +235,7 @@ public class E2bSandboxProvider implements SandboxProvider {
   public Uni<ExecHandle> exec(String sandboxId, ExecRequest request) {
     String cwd;
     try {
-      String dir = E2bPaths.workingDir(request.workingDir().orElse(""));
+      String dir = RemotePaths.workingDir(request.workingDir().orElse(""));
       cwd = dir.equals(".") ? config.workspace() : config.workspace() + "/" + dir;
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
@@ -255,7 +256,7 @@ public class E2bSandboxProvider implements SandboxProvider {
   }
 
   private Uni<String> inWorkspace(String path) {
-    return Uni.createFrom().item(() -> config.workspace() + "/" + E2bPaths.relative(path));
+    return Uni.createFrom().item(() -> config.workspace() + "/" + RemotePaths.relative(path));
   }
 
   /** The envd of a running sandbox; NOT_FOUND when E2B does not have it, INVALID when paused. */

@@ -5,6 +5,7 @@ import dev.remoteclaude.gateway.provider.ExecEvent;
 import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.RemotePaths;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
@@ -340,7 +341,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   public Uni<ExecHandle> exec(String sandboxId, ExecRequest request) {
     return blocking(
         () -> {
-          String dir = "workspace/" + SandboxPaths.workingDir(request.workingDir().orElse("."));
+          String dir = "workspace/" + RemotePaths.workingDir(request.workingDir().orElse("."));
           runningPod(sandboxId);
           // request.readOnlyPaths() name files of the gateway's host (file:// repositories of the
           // local profile): a pod cannot see them, and gets none.
@@ -364,7 +365,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
     return blocking(
         () -> {
-          String file = SandboxPaths.relative(path);
+          String file = RemotePaths.relative(path);
           runningPod(sandboxId);
           ByteArrayOutputStream content = new ByteArrayOutputStream();
           Outcome outcome =
@@ -405,7 +406,7 @@ public class KubernetesSandboxProvider implements SandboxProvider {
   public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
     return blocking(
         () -> {
-          String file = SandboxPaths.relative(path);
+          String file = RemotePaths.relative(path);
           runningPod(sandboxId);
           Outcome outcome =
               run(

@@ -1,17 +1,17 @@
-package dev.remoteclaude.gateway.provider.kubernetes;
-
-import dev.remoteclaude.gateway.provider.ProviderException;
+package dev.remoteclaude.gateway.provider;
 
 /**
- * Checks user-given paths before they reach the sandbox: relative to the workspace, no {@code ..}
- * segment, no NUL. Links need no check here: files are read and written by a process inside the
- * sandbox's own container, which sees only the sandbox's own files whatever a link points to.
+ * Checks user-given paths before they reach a remote sandbox (kubernetes, e2b, daytona): relative
+ * to the workspace, no {@code ..} segment, no NUL. Links need no check here: those providers read
+ * and write files with a process or daemon inside the sandbox (its container, its VM), which sees
+ * only the sandbox's own files whatever a link points to. The local provider, whose files are on
+ * the gateway's host, checks more (its WorkspacePaths).
  */
-final class SandboxPaths {
-  private SandboxPaths() {}
+public final class RemotePaths {
+  private RemotePaths() {}
 
   /** The path, normalised (no empty or {@code .} segments), or INVALID. */
-  static String relative(String userPath) {
+  public static String relative(String userPath) {
     if (userPath == null || userPath.isBlank()) {
       throw invalid("path is empty");
     }
@@ -41,7 +41,7 @@ final class SandboxPaths {
   }
 
   /** A working directory: like {@link #relative} but the workspace itself ({@code .}) is fine. */
-  static String workingDir(String userPath) {
+  public static String workingDir(String userPath) {
     if (userPath == null || userPath.isBlank() || userPath.equals(".")) {
       return ".";
     }
