@@ -141,6 +141,10 @@ public class Session extends PanacheEntityBase {
   @Column(name = "budget_cap_usd")
   public java.math.BigDecimal budgetCapUsd;
 
+  /** When {@link #budgetScope} was spent: a MONTHLY hold ends when a later month begins. */
+  @Column(name = "budget_held_at")
+  public java.time.Instant budgetHeldAt;
+
   public Duration idleTimeout() {
     return Duration.ofSeconds(idleTimeoutSeconds);
   }

@@ -140,7 +140,13 @@ public class TaskPush {
             () ->
                 git("push", "--quiet", "origin", "HEAD:refs/heads/" + branch)
                     .apply(sandbox, env)
-                    .eventually(() -> SafeContext.run(() -> git.taskPushDone(sessionId))))
+                    .eventually(
+                        () ->
+                            SafeContext.run(() -> git.taskPushDone(sessionId))
+                                // A push that worked stays a push that worked when only the
+                                // clearing fails (the mark then lapses with the session).
+                                .onFailure()
+                                .recoverWithNull()))
         .chain(
             pushed ->
                 pushed.succeeded()

@@ -6,6 +6,7 @@ import dev.remoteclaude.common.events.BudgetExceeded;
 import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
+import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.repository.SessionRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.logging.Log;
@@ -45,6 +46,7 @@ public class BudgetPauses {
               }
               session.budgetScope = event.scope();
               session.budgetCapUsd = event.capUsd();
+              session.budgetHeldAt = event.at() == null ? Times.now() : event.at();
               if (session.state != SessionState.READY) {
                 return Uni.createFrom().voidItem();
               }
@@ -66,12 +68,15 @@ public class BudgetPauses {
                     .invoke(
                         session -> {
                           BigDecimal cap = capNow(session, budget);
-                          if (cap == null || cap.compareTo(session.budgetCapUsd) > 0) {
+                          if (cap == null
+                              || cap.compareTo(session.budgetCapUsd) > 0
+                              || newMonth(session, budget)) {
                             Log.infof(
-                                "session %s: its %s budget was raised; it may be resumed",
+                                "session %s: its %s budget was raised or renewed; it may be resumed",
                                 session.id, session.budgetScope);
                             session.budgetScope = null;
                             session.budgetCapUsd = null;
+                            session.budgetHeldAt = null;
                           }
                         })
                     .collect()
@@ -97,6 +102,14 @@ public class BudgetPauses {
                         : "")
                     + ")",
                 null));
+  }
+
+  /** A monthly hold placed before the month the budget now counts: that month's spend is new. */
+  private static boolean newMonth(Session session, BudgetChanged budget) {
+    return BudgetExceeded.MONTHLY.equals(session.budgetScope)
+        && session.budgetHeldAt != null
+        && budget.monthStart() != null
+        && budget.monthStart().isAfter(session.budgetHeldAt);
   }
 
   private static BigDecimal capNow(Session session, BudgetChanged budget) {

@@ -123,4 +123,45 @@ class BudgetPauseTest {
                 null, null, Instant.now(), BigDecimal.ZERO, List.of(), Instant.now())));
     as(user).post(SESSIONS + "/" + id + "/resume").then().statusCode(202);
   }
+
+  @Test
+  void aMonthlyHoldEndsWhenTheNextMonthBeginsWithTheSameCap() {
+    String user = newUser();
+    UUID id = readySession(user);
+    Instant thisMonth =
+        java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+            .atDay(1)
+            .atStartOfDay()
+            .toInstant(java.time.ZoneOffset.UTC);
+    fromGateway(
+        id,
+        user,
+        new BudgetExceeded(
+            UUID.randomUUID(), BudgetExceeded.MONTHLY, BigDecimal.TEN, Instant.now()));
+    awaitState(user, id, SessionState.PAUSING);
+    fromGateway(id, user, new SandboxPaused(Instant.now()));
+    awaitState(user, id, SessionState.PAUSED);
+
+    // The same cap, this month: still held.
+    awaitHandled(
+        fromBilling(
+            user,
+            new BudgetChanged(
+                BigDecimal.TEN, null, thisMonth, BigDecimal.ONE, List.of(), Instant.now())));
+    as(user).post(SESSIONS + "/" + id + "/resume").then().statusCode(402).contentType(PROBLEM);
+
+    // The same cap, counted from a month that began after the hold: released.
+    Instant nextMonth =
+        java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+            .plusMonths(1)
+            .atDay(1)
+            .atStartOfDay()
+            .toInstant(java.time.ZoneOffset.UTC);
+    awaitHandled(
+        fromBilling(
+            user,
+            new BudgetChanged(
+                BigDecimal.TEN, null, nextMonth, BigDecimal.ZERO, List.of(), nextMonth)));
+    as(user).post(SESSIONS + "/" + id + "/resume").then().statusCode(202);
+  }
 }

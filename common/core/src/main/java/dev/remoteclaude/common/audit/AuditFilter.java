@@ -31,14 +31,16 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * trail.
  *
  * <p>The record is written to the service's outbox in a statement of its own, before the answer
- * leaves, and published like every event. A record that cannot be written (the database failing at
- * that moment) is logged without its details and counted ({@code rc_audit_failures_total}); the
- * user's answer is not changed by it.
+ * leaves, and published like every event. Calls the rate limit refused (429) are not recorded. A
+ * record that cannot be written (the database failing at that moment) is logged without its details
+ * and counted ({@code rc_audit_failures_total}); the user's answer is not changed by it.
  */
 public class AuditFilter {
 
   private static final Set<String> CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
   private static final int MAX_USER_AGENT = 200;
+  private static final int MAX_TARGET_VALUE = 200;
+  private static final int TOO_MANY_REQUESTS = 429;
 
   private final Outbox outbox;
   private final CurrentIdentityAssociation identities;
@@ -72,6 +74,12 @@ public class AuditFilter {
     if (!config.enabled() || method == null || !CHANGING.contains(request.getMethod())) {
       return Uni.createFrom().voidItem();
     }
+    if (response.getStatus() == TOO_MANY_REQUESTS) {
+      // A call the rate limit refused changed nothing, and recording each one would give a
+      // user over the limit the very writes (outbox, Kafka, the trail) the limit holds back.
+      return Uni.createFrom().voidItem();
+    }
+    String action = request.getMethod() + " " + template(resource);
     return identities
         .getDeferredIdentity()
         .onFailure()
@@ -85,7 +93,7 @@ public class AuditFilter {
               int status = response.getStatus();
               AuditRecorded record =
                   new AuditRecorded(
-                      request.getMethod() + " " + template(resource),
+                      action,
                       target(request, response),
                       status,
                       AuditRecorded.outcomeOf(status),
@@ -95,18 +103,17 @@ public class AuditFilter {
                           : http.remoteAddress().hostAddress(),
                       userAgent(request.getHeaderString("User-Agent")),
                       Instant.now());
-              return outbox
-                  .emitOnItsOwn(record, user, user)
-                  .replaceWithVoid()
-                  .onFailure()
-                  .recoverWithItem(
-                      failure -> {
-                        failures.increment();
-                        Log.warnf(
-                            "an audit record of %s could not be written: %s",
-                            record.action(), failure.getClass().getSimpleName());
-                        return null;
-                      });
+              return outbox.emitOnItsOwn(record, user, user).replaceWithVoid();
+            })
+        // Whatever fails (building the record, writing it), the user's answer stands.
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              failures.increment();
+              Log.warnf(
+                  "an audit record of %s could not be written: %s",
+                  action, failure.getClass().getSimpleName());
+              return null;
             });
   }
 
@@ -141,7 +148,8 @@ public class AuditFilter {
     request
         .getUriInfo()
         .getPathParameters()
-        .forEach((name, values) -> target.put(name, values.isEmpty() ? "" : values.getFirst()));
+        .forEach(
+            (name, values) -> target.put(name, shorten(values.isEmpty() ? "" : values.getFirst())));
     java.net.URI location = response.getLocation();
     if (location != null && location.getPath() != null) {
       String path = location.getPath();
@@ -151,6 +159,10 @@ public class AuditFilter {
       }
     }
     return target;
+  }
+
+  private static String shorten(String value) {
+    return value.length() > MAX_TARGET_VALUE ? value.substring(0, MAX_TARGET_VALUE) : value;
   }
 
   private static String userAgent(String header) {

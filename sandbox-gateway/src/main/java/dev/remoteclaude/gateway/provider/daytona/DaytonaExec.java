@@ -210,6 +210,13 @@ final class DaytonaExec implements ExecHandle {
 
   // --- the log --------------------------------------------------------------------------------
 
+  /**
+   * The longest log line kept while waiting for its newline: the wrapper writes lines of at most
+   * about 128 KiB; a longer one is not the wrapper's (the toolbox runs inside the tenant's sandbox)
+   * and is dropped rather than buffered.
+   */
+  private static final int MAX_PENDING_BYTES = 1024 * 1024;
+
   /** Decodes complete log lines (a stream prefix, hex, a newline) as they arrive. */
   private synchronized void output(byte[] bytes) {
     pending.writeBytes(bytes);
@@ -222,6 +229,10 @@ final class DaytonaExec implements ExecHandle {
       }
     }
     pending.reset();
+    if (all.length - start > MAX_PENDING_BYTES) {
+      truncated.set(true);
+      return;
+    }
     pending.write(all, start, all.length - start);
   }
 

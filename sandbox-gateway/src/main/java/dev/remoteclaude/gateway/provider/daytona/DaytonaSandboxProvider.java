@@ -603,8 +603,13 @@ public class DaytonaSandboxProvider implements SandboxProvider {
         .invoke(
             result -> {
               if (!result.succeeded()) {
+                // The command ran and failed on what the sandbox holds (a file its code made
+                // unreadable, a full disk): not Daytona's failure, so the breaker every tenant
+                // shares does not count it; a timeout still does.
                 throw new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE,
+                    result.timedOut()
+                        ? ProviderException.Kind.UNAVAILABLE
+                        : ProviderException.Kind.INVALID,
                     command.getFirst()
                         + " failed in the sandbox (exit "
                         + result.exitCode()

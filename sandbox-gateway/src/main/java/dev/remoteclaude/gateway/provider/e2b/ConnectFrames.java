@@ -32,15 +32,45 @@ final class ConnectFrames {
         .appendBuffer(json);
   }
 
-  /** Splits a byte stream into envelopes, however it is chunked (Vert.x' record parser). */
+  /**
+   * The largest message accepted from envd (which runs inside the tenant's sandbox and so may be
+   * replaced by its code): its data events carry a few KiB of output each.
+   */
+  static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  /** The error code of the end frame the parser makes up for a message past the limit. */
+  static final String TOO_LARGE = "resource_exhausted";
+
+  /**
+   * Splits a byte stream into envelopes, however it is chunked (Vert.x' record parser). A length
+   * that is negative or past {@link #MAX_MESSAGE_BYTES} ends the stream: an end frame with error
+   * {@link #TOO_LARGE} is handed on and everything after it is ignored, so nothing is buffered.
+   */
   static RecordParser parser(Handler<Frame> frames) {
     RecordParser parser = RecordParser.newFixed(5);
     int[] flags = new int[] {-1};
+    boolean[] broken = new boolean[] {false};
     parser.handler(
         bytes -> {
+          if (broken[0]) {
+            return;
+          }
           if (flags[0] < 0) {
             flags[0] = bytes.getUnsignedByte(0);
             int length = bytes.getInt(1);
+            if (length < 0 || length > MAX_MESSAGE_BYTES) {
+              broken[0] = true;
+              frames.handle(
+                  new Frame(
+                      END_STREAM,
+                      new JsonObject()
+                          .put(
+                              "error",
+                              new JsonObject()
+                                  .put("code", TOO_LARGE)
+                                  .put("message", "envd sent a message of " + length + " bytes"))));
+              return;
+            }
             if (length > 0) {
               parser.fixedSizeMode(length);
               return;

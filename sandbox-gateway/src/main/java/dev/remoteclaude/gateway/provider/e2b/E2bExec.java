@@ -132,6 +132,10 @@ final class E2bExec implements ExecHandle {
       if (error != null && exitCode == null) {
         Log.debugf("exec %s in %s ended with %s", id, target.sandboxId(), error.getString("code"));
       }
+      if (error != null && ConnectFrames.TOO_LARGE.equals(error.getString("code"))) {
+        // The parser stopped reading: the stream is dropped, and the process ends as killed.
+        stream.request().reset();
+      }
       return;
     }
     JsonObject event = frame.message().getJsonObject("event", new JsonObject());

@@ -163,8 +163,13 @@ public class E2bSandboxProvider implements SandboxProvider {
                     ? Uni.createFrom().voidItem()
                     : Uni.createFrom()
                         .failure(
+                            // The command ran and failed: what the sandbox holds (its
+                            // environment, its template) is at fault, not E2B, so the breaker
+                            // every tenant shares does not count it; a timeout still does.
                             new ProviderException(
-                                ProviderException.Kind.UNAVAILABLE,
+                                result.timedOut()
+                                    ? ProviderException.Kind.UNAVAILABLE
+                                    : ProviderException.Kind.INVALID,
                                 "the new E2B sandbox could not make its workspace: "
                                     + result.stderr().strip())));
   }
