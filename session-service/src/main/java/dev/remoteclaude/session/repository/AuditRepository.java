@@ -1,6 +1,7 @@
 package dev.remoteclaude.session.repository;
 
 import dev.remoteclaude.session.AuditEntry;
+import dev.remoteclaude.session.AuditQuery;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
@@ -23,16 +24,6 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, UUID> 
           + " status, outcome, client_address, user_agent)"
           + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
           + " ON CONFLICT (event_id) DO NOTHING";
-
-  /** Which of a user's entries a listing asks for; null fields do not filter. */
-  public record Filter(
-      String userId,
-      Instant from,
-      Instant to,
-      String action,
-      String outcome,
-      String service,
-      String targetId) {}
 
   /** Adds an entry; one already there (a redelivered event) is left as it is. */
   public Uni<Void> add(AuditEntry entry) {
@@ -57,7 +48,7 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, UUID> 
   }
 
   /** A page of the entries the filter selects, newest first. */
-  public Uni<List<AuditEntry>> page(Filter filter, int pageIndex, int pageSize) {
+  public Uni<List<AuditEntry>> page(AuditQuery filter, int pageIndex, int pageSize) {
     Query query = query(filter);
     return find(
             query.where(),
@@ -67,7 +58,7 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, UUID> 
         .list();
   }
 
-  public Uni<Long> count(Filter filter) {
+  public Uni<Long> count(AuditQuery filter) {
     Query query = query(filter);
     return count(query.where(), query.parameters());
   }
@@ -79,7 +70,7 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, UUID> 
 
   private record Query(String where, Parameters parameters) {}
 
-  private static Query query(Filter filter) {
+  private static Query query(AuditQuery filter) {
     List<String> clauses = new ArrayList<>();
     Parameters parameters = Parameters.with("user", filter.userId());
     clauses.add("userId = :user");

@@ -5,8 +5,8 @@ import dev.remoteclaude.api.Paging;
 import dev.remoteclaude.common.auth.CurrentUser;
 import dev.remoteclaude.common.events.AuditRecorded;
 import dev.remoteclaude.common.problem.ProblemException;
+import dev.remoteclaude.session.AuditQuery;
 import dev.remoteclaude.session.config.SessionConfig;
-import dev.remoteclaude.session.repository.AuditRepository;
 import dev.remoteclaude.session.service.AuditTrail;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -76,8 +76,8 @@ public class AuditResource {
     }
     int pageSize =
         size <= 0 ? config.paging().defaultSize() : Math.min(size, config.paging().maxSize());
-    AuditRepository.Filter filter =
-        new AuditRepository.Filter(
+    AuditQuery filter =
+        new AuditQuery(
             owner,
             start,
             end,

@@ -8,6 +8,7 @@ import dev.remoteclaude.api.AuditPageView;
 import dev.remoteclaude.common.events.AuditRecorded;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.session.AuditEntry;
+import dev.remoteclaude.session.AuditQuery;
 import dev.remoteclaude.session.Times;
 import dev.remoteclaude.session.config.SessionConfig;
 import dev.remoteclaude.session.repository.AuditRepository;
@@ -60,7 +61,7 @@ public class AuditTrail {
 
   /** A page of one user's trail, newest first. */
   @WithSession
-  public Uni<AuditPageView> page(AuditRepository.Filter filter, int page, int size) {
+  public Uni<AuditPageView> page(AuditQuery filter, int page, int size) {
     return entries
         .page(filter, page, size)
         .chain(
