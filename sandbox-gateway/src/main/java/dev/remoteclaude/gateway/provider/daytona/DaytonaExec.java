@@ -66,6 +66,9 @@ final class DaytonaExec implements ExecHandle {
   private volatile String commandId;
   private volatile long deadline = -1;
 
+  /** Run once the command is over (the provider stops tracking it). */
+  private volatile Runnable whenFinished = () -> {};
+
   private DaytonaExec(DaytonaApi api, Vertx vertx, String toolbox, long maxOutputBytes) {
     this.api = api;
     this.vertx = vertx;
@@ -110,6 +113,24 @@ final class DaytonaExec implements ExecHandle {
   /** One shell word, whatever the value (single quotes; a quote inside as '\''). */
   static String quote(String value) {
     return "'" + value.replace("'", "'\\''") + "'";
+  }
+
+  /** Runs {@code action} when the command is over (at once when it already is). */
+  void whenFinished(Runnable action) {
+    whenFinished = action;
+    if (finished.get()) {
+      action.run();
+    }
+  }
+
+  /**
+   * The sandbox was stopped or deleted, and every process in it with it: the command ends as killed
+   * now, whether or not its log stream says so (it may never, or only after the toolbox's
+   * timeouts).
+   */
+  void sandboxStopped() {
+    killed.set(true);
+    finish(KILLED);
   }
 
   @Override
@@ -321,6 +342,7 @@ final class DaytonaExec implements ExecHandle {
     }
     events.onNext(new ExecEvent.Exit(exitCode, timedOut.get(), cancelled.get(), truncated.get()));
     events.onComplete();
+    whenFinished.run();
     if (!killed.get()) {
       deleteSession()
           .subscribe()

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sandboxes as Daytona sandboxes, on Daytona's published API (see docs/providers.md): create is
@@ -210,7 +211,8 @@ public class DaytonaSandboxProvider implements SandboxProvider {
               }
               return action(sandboxId, "stop", "cannot pause the sandbox")
                   .chain(() -> waitFor(sandboxId, "stopped", "the sandbox did not stop"));
-            });
+            })
+        .invoke(() -> stopped(sandboxId));
   }
 
   @Override
@@ -236,7 +238,8 @@ public class DaytonaSandboxProvider implements SandboxProvider {
             () -> api.request(HttpMethod.DELETE, config.apiUrl() + "/sandbox/" + sandboxId).send())
         .replaceWithVoid()
         .onFailure(DaytonaSandboxProvider::notFound)
-        .recoverWithNull();
+        .recoverWithNull()
+        .invoke(() -> stopped(sandboxId));
   }
 
   /** Every sandbox labelled as ours, page by page. */
@@ -316,15 +319,33 @@ public class DaytonaSandboxProvider implements SandboxProvider {
         .chain(
             toolbox ->
                 DaytonaExec.start(
-                    api,
-                    vertx,
-                    toolbox,
-                    request.command(),
-                    dir.equals(".") ? workspace() : workspace() + "/" + dir,
-                    request.env(),
-                    request.stdin(),
-                    request.timeout(),
-                    request.maxOutputBytes()));
+                        api,
+                        vertx,
+                        toolbox,
+                        request.command(),
+                        dir.equals(".") ? workspace() : workspace() + "/" + dir,
+                        request.env(),
+                        request.stdin(),
+                        request.timeout(),
+                        request.maxOutputBytes())
+                    .invoke(handle -> track(sandboxId, (DaytonaExec) handle)));
+  }
+
+  /** The commands running in each sandbox, ended as killed when it stops or is deleted. */
+  private final Map<String, Set<DaytonaExec>> running = new ConcurrentHashMap<>();
+
+  private void track(String sandboxId, DaytonaExec exec) {
+    Set<DaytonaExec> commands =
+        running.computeIfAbsent(sandboxId, id -> ConcurrentHashMap.newKeySet());
+    commands.add(exec);
+    exec.whenFinished(() -> commands.remove(exec));
+  }
+
+  private void stopped(String sandboxId) {
+    Set<DaytonaExec> commands = running.remove(sandboxId);
+    if (commands != null) {
+      List.copyOf(commands).forEach(DaytonaExec::sandboxStopped);
+    }
   }
 
   @Override
