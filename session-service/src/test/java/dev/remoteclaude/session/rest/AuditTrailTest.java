@@ -16,10 +16,12 @@ import static org.hamcrest.Matchers.containsString;
 
 import dev.remoteclaude.common.events.AuditRecorded;
 import dev.remoteclaude.common.events.EventEnvelope;
+import dev.remoteclaude.common.events.EventType;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.session.service.AuditTrail;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.OnVertx;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -43,6 +45,7 @@ class AuditTrailTest {
   private static final String AUDIT = "/api/v1/audit";
 
   @Inject AuditTrail trail;
+  @Inject MeterRegistry registry;
 
   private static JsonPath trailOf(String user, String query) {
     return as(user).get(AUDIT + query).then().statusCode(200).extract().jsonPath();
@@ -101,6 +104,62 @@ class AuditTrailTest {
       assertThat(trailOf(other, "?target=" + session).getInt("total")).isZero();
       assertThat(trailOf(other, "").getInt("total")).isZero();
     }
+  }
+
+  @Test
+  void aRecordTheDatabaseRefusesIsCountedAndTheUsersAnswerStands() {
+    String user = newUser();
+    // The database refuses this user's audit records alone (a trigger on the outbox), as it would
+    // a write during an outage or a full disk; everything else it accepts.
+    String function = "refuse_audit_" + user.replaceAll("[^a-zA-Z0-9]", "_");
+    pool()
+        .query(
+            "CREATE FUNCTION "
+                + function
+                + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " RAISE EXCEPTION 'refused'; END $$")
+        .execute()
+        .await()
+        .indefinitely();
+    pool()
+        .query(
+            "CREATE TRIGGER "
+                + function
+                + " BEFORE INSERT ON outbox_event FOR EACH ROW WHEN (NEW.event_type = '"
+                + EventType.AUDIT_RECORDED.wireName()
+                + "' AND NEW.message_key = '"
+                + user
+                + "') EXECUTE FUNCTION "
+                + function
+                + "()")
+        .execute()
+        .await()
+        .indefinitely();
+    double before = registry.counter("rc.audit.failures").count();
+    UUID refused;
+    try {
+      refused = createSession(user);
+      as(user).get(SESSIONS + "/" + refused).then().statusCode(200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> registry.counter("rc.audit.failures").count() > before);
+    } finally {
+      pool()
+          .query("DROP TRIGGER " + function + " ON outbox_event")
+          .execute()
+          .await()
+          .indefinitely();
+      pool().query("DROP FUNCTION " + function + "()").execute().await().indefinitely();
+    }
+    // Once the database takes records again, the next call is recorded, and the refused one is
+    // not there (it is lost, as docs/operations.md says, never half-written).
+    UUID recorded = createSession(user);
+    awaitEntries(user, "", 1);
+    List<Map<String, Object>> items = trailOf(user, "").getList("items");
+    assertThat(items)
+        .extracting(i -> i.get("target"))
+        .containsExactly(Map.of("created", recorded.toString()));
+    assertThat(refused).isNotEqualTo(recorded);
   }
 
   @Test
