@@ -74,10 +74,13 @@ final class DaytonaApi {
             .onFailure(f -> !(f instanceof ProviderException))
             .transform(
                 f ->
-                    new ProviderException(
-                        ProviderException.Kind.UNAVAILABLE,
-                        what + ": Daytona did not answer (" + describe(f) + ")",
-                        f))
+                    ownFailure(f)
+                        .orElseGet(
+                            () ->
+                                new ProviderException(
+                                    ProviderException.Kind.UNAVAILABLE,
+                                    what + ": Daytona did not answer (" + describe(f) + ")",
+                                    f)))
             .onItem()
             .transformToUni(
                 response -> {
@@ -108,6 +111,16 @@ final class DaytonaApi {
                         + ": Daytona is rate limiting this gateway's requests; try again in "
                         + ((RateLimited) f).delay.toSeconds()
                         + "s"));
+  }
+
+  /** A failure of ours carried inside another (a bounded body refusing more bytes). */
+  private static java.util.Optional<ProviderException> ownFailure(Throwable failure) {
+    for (Throwable f = failure; f != null; f = f.getCause()) {
+      if (f instanceof ProviderException own) {
+        return java.util.Optional.of(own);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Daytona's error body as a provider failure: a user's mistake is not an outage. */

@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.provider.daytona;
 
 import dev.remoteclaude.gateway.config.GatewayConfig;
+import dev.remoteclaude.gateway.provider.BoundedSink;
 import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
@@ -382,23 +383,21 @@ public class DaytonaSandboxProvider implements SandboxProvider {
                                 ProviderException.Kind.INVALID,
                                 "file is larger than " + maxBytes + " bytes");
                           }
+                          // The file may grow after its size was asked: never take more.
+                          BoundedSink content =
+                              BoundedSink.inMemory(
+                                  maxBytes, "file is larger than " + maxBytes + " bytes");
                           return api.send(
-                              "cannot read " + path,
-                              () ->
-                                  api.request(HttpMethod.GET, toolbox + "/files/download")
-                                      .addQueryParam("path", file)
-                                      .send());
-                        })
-                    .map(
-                        response -> {
-                          byte[] content =
-                              response.body() == null ? new byte[0] : response.body().getBytes();
-                          if (content.length > maxBytes) {
-                            throw new ProviderException(
-                                ProviderException.Kind.INVALID,
-                                "file is larger than " + maxBytes + " bytes");
-                          }
-                          return content;
+                                  "cannot read " + path,
+                                  () ->
+                                      api.request(HttpMethod.GET, toolbox + "/files/download")
+                                          .addQueryParam("path", file)
+                                          .as(
+                                              io.vertx.mutiny.ext.web.codec.BodyCodec.pipe(
+                                                  io.vertx.mutiny.core.streams.WriteStream
+                                                      .newInstance(content)))
+                                          .send())
+                              .map(response -> content.bytes());
                         }));
   }
 
@@ -527,7 +526,16 @@ public class DaytonaSandboxProvider implements SandboxProvider {
                                       api.request(HttpMethod.GET, toolbox + "/files/download")
                                           .addQueryParam("path", remote)
                                           .timeout(ARCHIVE_TIMEOUT.toMillis())
-                                          .as(io.vertx.mutiny.ext.web.codec.BodyCodec.pipe(out))
+                                          .as(
+                                              io.vertx.mutiny.ext.web.codec.BodyCodec.pipe(
+                                                  io.vertx.mutiny.core.streams.WriteStream
+                                                      .newInstance(
+                                                          BoundedSink.into(
+                                                              out.getDelegate(),
+                                                              maxSnapshotBytes,
+                                                              "the snapshot is larger than the limit of "
+                                                                  + maxSnapshotBytes
+                                                                  + " bytes; it was not kept"))))
                                           .send())
                               .chain(() -> vertx.fileSystem().props(partial.toString()))
                               .map(props -> props.size()));

@@ -193,6 +193,44 @@ class DaytonaSandboxProviderTest {
   }
 
   @Test
+  void aDownloadLargerThanItsFileSaidIsCutAtTheLimit() {
+    String id = create();
+    provider
+        .writeFile(id, "small.txt", "ten bytes!".getBytes(StandardCharsets.UTF_8))
+        .await()
+        .atMost(CALL);
+    DaytonaSandboxProvider capped =
+        new DaytonaSandboxProvider(
+            DaytonaConfigs.of(stub, root.resolve("capped-archives"), Map.of()), 64 * 1024, vertx);
+    try {
+      stub.downloadPadding = 1024 * 1024;
+      // /files/info says ten bytes; the download goes on for a mebibyte: neither the file nor the
+      // snapshot takes more than its limit, and the reason is the size, not an outage.
+      assertThatThrownBy(() -> provider.readFile(id, "small.txt", 1000).await().atMost(CALL))
+          .satisfies(f -> assertThat(kindOf(f)).isEqualTo(ProviderException.Kind.INVALID))
+          .hasMessageContaining("file is larger than 1000 bytes");
+      assertThatThrownBy(() -> capped.snapshot(id).await().atMost(CALL))
+          .satisfies(f -> assertThat(kindOf(f)).isEqualTo(ProviderException.Kind.INVALID))
+          .hasMessageContaining("the snapshot is larger than the limit of 65536 bytes");
+      // Nothing of the cut download is kept.
+      java.nio.file.Path archives = root.resolve("capped-archives");
+      if (java.nio.file.Files.exists(archives)) {
+        try (var files = java.nio.file.Files.walk(archives)) {
+          assertThat(files.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    } finally {
+      stub.downloadPadding = 0;
+      capped.close();
+    }
+    assertThat(provider.readFile(id, "small.txt", 1000).await().atMost(CALL))
+        .asString(StandardCharsets.UTF_8)
+        .isEqualTo("ten bytes!");
+  }
+
+  @Test
   void aSandboxDaytonaStoppedOrArchivedIsPausedAndResumesWithItsFiles() {
     String id = create();
     provider

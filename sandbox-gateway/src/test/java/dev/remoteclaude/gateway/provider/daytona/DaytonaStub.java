@@ -207,6 +207,12 @@ public final class DaytonaStub implements AutoCloseable {
     return creates;
   }
 
+  /**
+   * Bytes every download sends after the file's own, as a file growing after its size was asked
+   * would, or a toolbox the tenant replaced; 0 = none.
+   */
+  public volatile int downloadPadding;
+
   /** Every request, as {@code METHOD path}. */
   public List<String> requests() {
     return requests;
@@ -547,7 +553,7 @@ public final class DaytonaStub implements AutoCloseable {
           }
           ctx.response()
               .putHeader("Content-Type", "application/octet-stream")
-              .end(Buffer.buffer(cat.out));
+              .end(Buffer.buffer(cat.out).appendBytes(new byte[downloadPadding]));
         });
   }
 
