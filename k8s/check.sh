@@ -108,7 +108,7 @@ for c in pg_clusters.values():
         if "passwordSecret" in role:
             managed_secrets.add(role["passwordSecret"]["name"])
 # Secrets that exist outside git, and who makes them.
-external = {"rc-secrets", "rc-anthropic", "rc-stripe"} | managed_secrets | kafka_users
+external = {"rc-secrets", "rc-anthropic", "rc-stripe", "rc-providers"} | managed_secrets | kafka_users
 external |= {f"{k}-cluster-ca-cert" for k in kafka_clusters} | {f"{c}-ca" for c in pg_clusters}
 if overlay == "prod":
     external.add("remote-claude-tls")

@@ -8,6 +8,10 @@
 #   rc-anthropic           api-key: the Anthropic API key, read from $ANTHROPIC_API_KEY
 #   rc-stripe (optional)   secret-key, webhook-secret: from $STRIPE_SECRET_KEY and
 #                          $STRIPE_WEBHOOK_SECRET when both are set; without it billing meters only
+#   rc-providers (optional) e2b-api-key, daytona-api-key, northflank-token: the cloud sandbox
+#                          providers' keys, from $E2B_API_KEY, $DAYTONA_API_KEY and
+#                          $NORTHFLANK_TOKEN (those set); a provider is used only once it is also
+#                          enabled in sandbox-gateway-config
 #
 # Strimzi and CloudNativePG create the others (kafka-<service>, rc-kafka-cluster-ca-cert,
 # rc-postgres-ca). A Secret that exists is left alone: running this again never rotates anything
@@ -15,7 +19,7 @@
 # Values never appear on a command line: they go through files in a private temporary directory.
 #
 # Usage: ANTHROPIC_API_KEY=sk-... [STRIPE_SECRET_KEY=sk_... STRIPE_WEBHOOK_SECRET=whsec_...] \
-#          k8s/create-secrets.sh <namespace>
+#          [E2B_API_KEY=... DAYTONA_API_KEY=... NORTHFLANK_TOKEN=...] k8s/create-secrets.sh <namespace>
 set -euo pipefail
 
 namespace="${1:?usage: ANTHROPIC_API_KEY=... $0 <namespace>}"
@@ -90,4 +94,24 @@ elif [ -n "${STRIPE_SECRET_KEY:-}" ] && [ -n "${STRIPE_WEBHOOK_SECRET:-}" ]; the
   echo "rc-stripe: created"
 else
   echo "rc-stripe: not created (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe billing; without it billing meters only)"
+fi
+
+if exists rc-providers; then
+  echo "rc-providers: exists, kept (add or change a key with kubectl edit secret rc-providers)"
+else
+  provider_keys=()
+  for pair in e2b-api-key:E2B_API_KEY daytona-api-key:DAYTONA_API_KEY northflank-token:NORTHFLANK_TOKEN; do
+    key="${pair%%:*}" variable="${pair#*:}"
+    if [ -n "${!variable:-}" ]; then
+      printf '%s' "${!variable}" >"$work/$key"
+      provider_keys+=(--from-file="$key=$work/$key")
+    fi
+  done
+  if [ "${#provider_keys[@]}" -gt 0 ]; then
+    kubectl -n "$namespace" create secret generic rc-providers "${provider_keys[@]}" >/dev/null
+    kubectl -n "$namespace" label secret rc-providers app.kubernetes.io/part-of=remote-claude >/dev/null
+    echo "rc-providers: created (${#provider_keys[@]} provider keys)"
+  else
+    echo "rc-providers: not created (set E2B_API_KEY, DAYTONA_API_KEY or NORTHFLANK_TOKEN to use those providers)"
+  fi
 fi
