@@ -97,15 +97,20 @@ public class LedgerService {
             });
   }
 
-  /** Charges one model answer. */
+  /**
+   * Charges one model answer: at the model's price, or at none when it was asked with the user's
+   * own Anthropic key (the user pays Anthropic; the tokens are still metered).
+   */
   public Uni<Void> recordModelUsage(UUID eventId, String userId, UUID sessionId, ModelUsage u) {
     BigDecimal amount =
-        rates.model(
-            u.model(),
-            u.inputTokens(),
-            u.outputTokens(),
-            u.cacheReadTokens(),
-            u.cacheCreationTokens());
+        u.userKey()
+            ? BigDecimal.ZERO
+            : rates.model(
+                u.model(),
+                u.inputTokens(),
+                u.outputTokens(),
+                u.cacheReadTokens(),
+                u.cacheCreationTokens());
     return insert(
         eventId,
         userId,

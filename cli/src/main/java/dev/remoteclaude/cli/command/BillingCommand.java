@@ -17,7 +17,10 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rclaude billing ...}: the Stripe customer portal and invoices. */
+/**
+ * {@code rclaude billing ...}: the Stripe customer portal and invoices, and the user's own
+ * Anthropic key.
+ */
 @Command(
     name = "billing",
     mixinStandardHelpOptions = true,
@@ -26,7 +29,11 @@ import picocli.CommandLine.Option;
       "On a platform that only meters usage (no Stripe) these exit 5 and say so;"
           + " rclaude usage and rclaude plan work everywhere."
     },
-    subcommands = {BillingCommand.Open.class, BillingCommand.Invoices.class})
+    subcommands = {
+      BillingCommand.Open.class,
+      BillingCommand.Invoices.class,
+      BillingCommand.Key.class
+    })
 public final class BillingCommand implements Runnable {
 
   static final String BILLING = "/api/v1/billing";
@@ -96,6 +103,164 @@ public final class BillingCommand implements Runnable {
         throw new CliException(ExitCodes.UNAVAILABLE, "the platform answered no portal link");
       }
       context.out().println(url);
+      return ExitCodes.OK;
+    }
+  }
+
+  static final String KEY = BILLING + "/anthropic-key";
+
+  /** {@code billing key ...}: the user's own Anthropic API key. */
+  @Command(
+      name = "key",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Your own Anthropic API key: with one set, your sessions' model requests are sent with it",
+        "(you pay Anthropic; the tokens are still metered, at no price, and count against no"
+            + " budget)."
+      },
+      subcommands = {KeySet.class, KeyShow.class, KeyRemove.class})
+  static final class Key implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "a subcommand is required");
+    }
+  }
+
+  /** {@code billing key set}. */
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Set your own Anthropic API key (replacing yours). It is read from a prompt on a terminal,"
+            + " otherwise from the first line of stdin; never from the command line.",
+        "The platform keeps it sealed and never shows it again (only its last 4 characters)."
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  rclaude billing key set",
+        "  pass show anthropic | rclaude billing key set"
+      })
+  static final class KeySet implements Callable<Integer> {
+    private final CliContext context;
+
+    KeySet(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      String key = read();
+      JsonNode body = context.api().put(KEY, java.util.Map.of("apiKey", key));
+      if (context.json()) {
+        context.printJson(body);
+        return ExitCodes.OK;
+      }
+      context
+          .out()
+          .println(
+              "Your Anthropic key ending "
+                  + Json.text(body, "last4")
+                  + " is set: your sessions' next model requests use it.");
+      return ExitCodes.OK;
+    }
+
+    private String read() {
+      String value;
+      if (context.terminal() && System.console() != null) {
+        char[] typed = System.console().readPassword("Anthropic API key: ");
+        value = typed == null ? null : new String(typed);
+      } else {
+        try {
+          value =
+              new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          context.in(), java.nio.charset.StandardCharsets.UTF_8))
+                  .readLine();
+        } catch (java.io.IOException e) {
+          throw new CliException(
+              ExitCodes.FAILED, "cannot read the key from stdin: " + e.getMessage());
+        }
+      }
+      if (value == null || value.isBlank()) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "give the key on stdin (or at the prompt): echo \"$KEY\" | rclaude billing key set");
+      }
+      return value.strip();
+    }
+  }
+
+  /** {@code billing key show}. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Whether you set a key of your own: its last 4 characters and when.",
+      footer = {
+        "",
+        "Examples:",
+        "  rclaude billing key show",
+        "  rclaude billing key show -o json"
+      })
+  static final class KeyShow implements Callable<Integer> {
+    private final CliContext context;
+
+    KeyShow(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      JsonNode body = context.api().get(KEY);
+      if (context.json()) {
+        context.printJson(body);
+        return ExitCodes.OK;
+      }
+      if (!body.path("set").asBoolean(false)) {
+        context
+            .out()
+            .println(
+                "No key of your own: the platform's key is used. Set one: rclaude billing key"
+                    + " set");
+        return ExitCodes.OK;
+      }
+      context
+          .out()
+          .println(
+              "Your Anthropic key ending "
+                  + Json.text(body, "last4")
+                  + ", set "
+                  + Json.text(body, "setAt")
+                  + ".");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code billing key rm}. */
+  @Command(
+      name = "rm",
+      aliases = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Remove your own key: the platform's key is used again.",
+      footer = {"", "Examples:", "  rclaude billing key rm"})
+  static final class KeyRemove implements Callable<Integer> {
+    private final CliContext context;
+
+    KeyRemove(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      context.api().delete(KEY);
+      if (!context.json()) {
+        context.out().println("Your own Anthropic key is removed: the platform's key is used.");
+      } else {
+        context.printJson(java.util.Map.of("set", false));
+      }
       return ExitCodes.OK;
     }
   }

@@ -89,6 +89,16 @@ public interface GatewayConfig {
      */
     @WithDefault("4")
     int maxConcurrentPerToken();
+
+    /**
+     * What the proxy reserves (US dollars) for each request of a session in flight while a budget
+     * applies: a second request is let in at once only while every cap still covers what is spent
+     * plus this much (or the session's largest answer so far, if larger) for it and each one in
+     * flight; otherwise it waits until the one in flight has ended and been counted. So a task runs
+     * past its cap by one answer at most, however many it asks at once.
+     */
+    @WithDefault("0.50")
+    java.math.BigDecimal budgetReserveUsd();
   }
 
   Provisioning provisioning();

@@ -2,6 +2,8 @@ package dev.remoteclaude.gateway.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.remoteclaude.common.crypto.SecretBox;
+import dev.remoteclaude.common.crypto.SecretContexts;
 import dev.remoteclaude.common.events.BudgetExceeded;
 import dev.remoteclaude.common.events.ModelUsage;
 import dev.remoteclaude.common.outbox.Outbox;
@@ -70,6 +72,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * runner then announces {@link BudgetExceeded}, on which session-service pauses the session). When
  * an answer takes a budget (the task's too) to 80 % of its cap, the session's stream gets one
  * {@code BUDGET_WARNING} notice per cap crossed.
+ *
+ * <p>In flight, a session's requests are each reserved {@code
+ * gateway.model-proxy.budget-reserve-usd} (or the session's largest answer so far): while a budget
+ * applies, a request is let in beside others in flight only if every cap covers the spend plus
+ * those reservations; otherwise it waits until the one in flight has ended and been counted, and is
+ * checked again. So a task runs past its cap by one answer at most, however many requests it makes
+ * at once.
+ *
+ * <p>A user who set their own Anthropic key (billing.anthropic-key-changed, sealed with the
+ * platform's key in {@link SecretContexts#userAnthropicKey}) has their requests sent with it: the
+ * answers are metered ({@link ModelUsage#userKey()}) but cost nothing here or in billing's ledger,
+ * and a 401 from Anthropic marks the run, which then fails naming the user's key.
  */
 @ApplicationScoped
 public class ModelProxy {
@@ -109,7 +123,21 @@ public class ModelProxy {
   private final GitProxy git;
   private final BudgetRepository budgets;
   private final Announcer announcer;
+  private final UserKeyRepository userKeys;
+  private final SecretBox secrets;
   private final ObjectMapper json = new ObjectMapper();
+
+  /** Requests in flight per session (the reservation against its budgets). */
+  private final Map<UUID, Integer> sessionInFlight = new ConcurrentHashMap<>();
+
+  /**
+   * Requests of a session waiting for one in flight to end (changed only under the session's entry
+   * of {@link #sessionInFlight}, so that no end is missed).
+   */
+  private final Map<UUID, java.util.Deque<Runnable>> waiting = new ConcurrentHashMap<>();
+
+  /** The costliest answer of each session so far (since this process started). */
+  private final Map<UUID, BigDecimal> largestAnswer = new ConcurrentHashMap<>();
 
   /** What each session's answers cost, counted here as they end (since this process started). */
   private final Map<UUID, BigDecimal> sessionSpent = new ConcurrentHashMap<>();
@@ -141,8 +169,12 @@ public class ModelProxy {
       ModelPrices prices,
       GitProxy git,
       BudgetRepository budgets,
-      Announcer announcer) {
+      Announcer announcer,
+      UserKeyRepository userKeys,
+      SecretBox secrets) {
     this.vertx = vertx;
+    this.userKeys = userKeys;
+    this.secrets = secrets;
     this.budgets = budgets;
     this.announcer = announcer;
     this.prices = prices;
@@ -237,10 +269,21 @@ public class ModelProxy {
                                                 found.get().sessionId(),
                                                 found.get().ownerId(),
                                                 monthStart)
-                                            .map(
+                                            .chain(
                                                 limits ->
-                                                    Optional.of(
-                                                        new Admission(found.get(), limits))))))
+                                                    userKeys
+                                                        .find(found.get().ownerId())
+                                                        .map(
+                                                            key ->
+                                                                Optional.of(
+                                                                    new Admission(
+                                                                        found.get(),
+                                                                        limits,
+                                                                        key.map(
+                                                                            k ->
+                                                                                open(
+                                                                                    found.get(),
+                                                                                    k)))))))))
         .subscribe()
         .with(
             grant ->
@@ -259,9 +302,39 @@ public class ModelProxy {
             failure ->
                 context.runOnContext(
                     v -> {
+                      if (failure instanceof SecretBox.SecretException) {
+                        refuse(
+                            request,
+                            401,
+                            "authentication_error",
+                            "your own Anthropic API key cannot be read by the platform; set it"
+                                + " again with `rclaude billing key set`");
+                        return;
+                      }
                       Log.warnf("model proxy: cannot check a token: %s", failure.getMessage());
                       refuse(request, 503, "overloaded_error", "the platform is unavailable");
                     }));
+  }
+
+  /** Opens a user's own key (it was sealed for them alone). */
+  private UserKey open(ModelTokenRepository.Grant grant, UserKeyRepository.SealedKey sealed) {
+    try {
+      return new UserKey(
+          secrets.open(sealed.sealedKey(), SecretContexts.userAnthropicKey(grant.ownerId())),
+          sealed.last4());
+    } catch (SecretBox.SecretException e) {
+      Log.warnf("model proxy: the Anthropic key of user %s cannot be opened", grant.ownerId());
+      throw e;
+    }
+  }
+
+  /** A user's own Anthropic key, opened, and its last four characters. */
+  record UserKey(String apiKey, String last4) {
+
+    @Override
+    public String toString() {
+      return "UserKey[last4=" + last4 + "]";
+    }
   }
 
   /** Forgets what the proxy counted for a task whose run ended. */
@@ -269,8 +342,12 @@ public class ModelProxy {
     spent.remove(taskId);
   }
 
-  /** A verified token's grant and its session's budgets as of the request. */
-  record Admission(ModelTokenRepository.Grant grant, BudgetRepository.Limits limits) {
+  /**
+   * A verified token's grant, its session's budgets as of the request, and its user's own key (if
+   * they set one: their requests are sent with it).
+   */
+  record Admission(
+      ModelTokenRepository.Grant grant, BudgetRepository.Limits limits, Optional<UserKey> userKey) {
 
     UUID taskId() {
       return grant.taskId();
@@ -286,15 +363,53 @@ public class ModelProxy {
    */
   private void admit(HttpServerRequest request, Admission admission) {
     ModelTokenRepository.Grant grant = admission.grant();
-    for (Spend spend : spends(admission)) {
-      if (spend.cap() != null && spend.used().compareTo(spend.cap()) >= 0) {
-        spentUp(request, admission, spend);
-        return;
-      }
+    UUID sessionId = grant.sessionId();
+    if (request.response().closed()) {
+      return; // the client left while the request waited
     }
+    Context context = Vertx.currentContext();
+    // The budgets are checked and the request counted in flight at once, under the session's
+    // entry, which the end of a request (counted before it is released) also goes through.
+    java.util.concurrent.atomic.AtomicReference<Spend> spentUp =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicBoolean crowded = new AtomicBoolean();
+    sessionInFlight.compute(
+        sessionId,
+        (id, n) -> {
+          int current = n == null ? 0 : n;
+          List<Spend> spends = spends(admission);
+          for (Spend spend : spends) {
+            if (spend.cap() != null && spend.used().compareTo(spend.cap()) >= 0) {
+              spentUp.set(spend);
+              return n;
+            }
+          }
+          if (current > 0 && admission.userKey().isEmpty()) {
+            BigDecimal reserved = reserve(sessionId).multiply(BigDecimal.valueOf(current + 1L));
+            for (Spend spend : spends) {
+              if (spend.cap() != null && spend.used().add(reserved).compareTo(spend.cap()) > 0) {
+                crowded.set(true);
+                waiting
+                    .computeIfAbsent(id, k -> new java.util.ArrayDeque<>())
+                    .add(() -> context.runOnContext(v -> admit(request, admission)));
+                return n;
+              }
+            }
+          }
+          return current + 1;
+        });
+    if (spentUp.get() != null) {
+      spentUp(request, admission, spentUp.get());
+      return;
+    }
+    if (crowded.get()) {
+      return; // waits (paused) for the session's request in flight to end, then is checked again
+    }
+    Runnable leaveSession = () -> leave(sessionId);
     AtomicInteger active = inFlight.computeIfAbsent(grant.taskId(), id -> new AtomicInteger());
     if (active.incrementAndGet() > config.modelProxy().maxConcurrentPerToken()) {
       active.decrementAndGet();
+      leaveSession.run();
       request.response().putHeader("retry-after", "1");
       refuse(
           request,
@@ -311,11 +426,38 @@ public class ModelProxy {
           if (released.compareAndSet(false, true)) {
             inFlight.computeIfPresent(
                 grant.taskId(), (id, n) -> n.decrementAndGet() <= 0 ? null : n);
+            leaveSession.run();
           }
         };
     request.response().endHandler(v -> release.run());
     request.response().closeHandler(v -> release.run());
     forward(request, admission, release);
+  }
+
+  /**
+   * A request of the session ended (its answer counted): the session's waiting requests are checked
+   * again (the first let in makes the others wait again for it).
+   */
+  private void leave(UUID sessionId) {
+    List<Runnable> woken = new java.util.ArrayList<>();
+    sessionInFlight.compute(
+        sessionId,
+        (id, n) -> {
+          java.util.Deque<Runnable> queue = waiting.remove(id);
+          if (queue != null) {
+            woken.addAll(queue);
+          }
+          return n == null || n <= 1 ? null : n - 1;
+        });
+    woken.forEach(Runnable::run);
+  }
+
+  /** What a request of the session in flight is reserved against its budgets. */
+  private BigDecimal reserve(UUID sessionId) {
+    return config
+        .modelProxy()
+        .budgetReserveUsd()
+        .max(largestAnswer.getOrDefault(sessionId, BigDecimal.ZERO));
   }
 
   /**
@@ -407,11 +549,15 @@ public class ModelProxy {
                 upstreamRequest.headers().add(name, value);
               }
             });
-    config
-        .claude()
-        .apiKey()
-        .filter(k -> !k.isBlank())
-        .ifPresent(key -> upstreamRequest.putHeader("x-api-key", key));
+    if (grant.userKey().isPresent()) {
+      upstreamRequest.putHeader("x-api-key", grant.userKey().get().apiKey());
+    } else {
+      config
+          .claude()
+          .apiKey()
+          .filter(k -> !k.isBlank())
+          .ifPresent(key -> upstreamRequest.putHeader("x-api-key", key));
+    }
     if (!upstreamRequest.headers().contains("content-length")) {
       upstreamRequest.setChunked(true);
     }
@@ -452,6 +598,36 @@ public class ModelProxy {
   }
 
   private void relay(HttpServerRequest request, HttpClientResponse response, Admission grant) {
+    if (response.statusCode() == 401 && grant.userKey().isPresent()) {
+      // Anthropic refused the user's own key: the run is marked before Claude Code can see the
+      // answer and end (so its failure names the user's key).
+      response.pause();
+      Context context = Vertx.currentContext();
+      userKeyRefused(grant)
+          .subscribe()
+          .with(
+              ok ->
+                  context.runOnContext(
+                      v -> {
+                        pass(request, response, grant);
+                        response.resume();
+                      }),
+              failure ->
+                  context.runOnContext(
+                      v -> {
+                        Log.warnf(
+                            "task %s: cannot mark its user's key refused: %s",
+                            grant.taskId(), failure.getMessage());
+                        pass(request, response, grant);
+                        response.resume();
+                      }));
+      return;
+    }
+    pass(request, response, grant);
+  }
+
+  /** Streams the model's answer to the client, reading its usage on the way. */
+  private void pass(HttpServerRequest request, HttpClientResponse response, Admission grant) {
     HttpServerResponse out = request.response();
     if (out.ended() || out.closed()) {
       response.request().reset();
@@ -508,18 +684,23 @@ public class ModelProxy {
    */
   private void settle(Admission admission, Optional<UsageMeter> meter) {
     ModelTokenRepository.Grant grant = admission.grant();
-    Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId()));
+    boolean userKey = admission.userKey().isPresent();
+    Optional<ModelUsage> usage = meter.flatMap(m -> m.finish(grant.taskId(), userKey));
     if (usage.isEmpty()) {
       return;
     }
     ModelUsage u = usage.get();
+    // Answers on the user's own key are the user's to pay Anthropic: they cost nothing here.
     BigDecimal cost =
-        prices.price(
-            u.model(),
-            u.inputTokens(),
-            u.outputTokens(),
-            u.cacheReadTokens(),
-            u.cacheCreationTokens());
+        userKey
+            ? BigDecimal.ZERO
+            : prices.price(
+                u.model(),
+                u.inputTokens(),
+                u.outputTokens(),
+                u.cacheReadTokens(),
+                u.cacheCreationTokens());
+    largestAnswer.merge(grant.sessionId(), cost, BigDecimal::max);
     spent.merge(grant.taskId(), cost, BigDecimal::add);
     sessionSpent.merge(grant.sessionId(), cost, BigDecimal::add);
     monthSpent.merge(
@@ -573,6 +754,18 @@ public class ModelProxy {
             failure ->
                 Log.warnf(
                     "task %s: budget notice not given: %s", grant.taskId(), failure.getMessage()));
+  }
+
+  /** Marks the run whose request Anthropic refused the user's own key for. */
+  private Uni<Void> userKeyRefused(Admission admission) {
+    ModelTokenRepository.Grant grant = admission.grant();
+    Log.infof(
+        "task %s: Anthropic refused the own key (ending %s) of user %s",
+        grant.taskId(), admission.userKey().get().last4(), grant.ownerId());
+    return SafeContext.run(
+        () ->
+            Panache.withTransaction(
+                () -> tokens.userKeyRefused(grant.taskId(), admission.userKey().get().last4())));
   }
 
   /** The usage of an answer, announced for billing (metered once per event there), and its cost. */

@@ -128,6 +128,21 @@ public class ModelTokenRepository {
         .replaceWithVoid();
   }
 
+  /**
+   * Marks a task run whose request Anthropic refused the user's own key for (401), with the key's
+   * last four characters: the run then fails with a reason naming the user's key.
+   */
+  public Uni<Void> userKeyRefused(UUID taskId, String last4) {
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery("UPDATE task_run SET refused_key_last4 = ?2 WHERE task_id = ?1")
+                    .setParameter(1, taskId)
+                    .setParameter(2, last4)
+                    .executeUpdate())
+        .replaceWithVoid();
+  }
+
   /** Ends every token given to runs of {@code taskId}. */
   public Uni<Void> revoke(UUID taskId) {
     return Panache.getSession()

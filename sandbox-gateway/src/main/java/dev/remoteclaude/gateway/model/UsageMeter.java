@@ -52,8 +52,11 @@ final class UsageMeter {
     }
   }
 
-  /** The usage read, once the answer has ended; empty when it carried none. */
-  Optional<ModelUsage> finish(UUID taskId) {
+  /**
+   * The usage read, once the answer has ended; empty when it carried none. {@code userKey}: the
+   * request was sent with the user's own key.
+   */
+  Optional<ModelUsage> finish(UUID taskId, boolean userKey) {
     if (stream) {
       lines.finish().forEach(this::line);
     } else if (tooLarge) {
@@ -77,7 +80,8 @@ final class UsageMeter {
             output,
             cacheRead,
             cacheCreation,
-            Instant.now()));
+            Instant.now(),
+            userKey));
   }
 
   /** The tokens through the model proxy ({@code rc_model_tokens_total}, by model and kind). */

@@ -65,6 +65,13 @@ public class TaskRun extends PanacheEntityBase {
   @Column(name = "budget_cap_usd", insertable = false, updatable = false)
   public BigDecimal budgetCapUsd;
 
+  /**
+   * Set by the model proxy (only) when Anthropic refused the user's own key for a request of the
+   * run: the key's last four characters.
+   */
+  @Column(name = "refused_key_last4", insertable = false, updatable = false)
+  public String refusedKeyLast4;
+
   /** The dispatch as stored. */
   public TaskDispatched dispatched() {
     try {

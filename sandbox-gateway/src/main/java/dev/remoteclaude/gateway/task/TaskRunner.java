@@ -263,9 +263,31 @@ public class TaskRunner implements LeasedJob, SessionInterrupts {
       case RunOutcome.Failed f ->
           sandboxes
               .rememberConversation(run.sessionId, f.conversation())
-              .chain(() -> failed(run, f.code(), f.reason(), f.exitCode(), f.usage()))
+              .chain(
+                  () ->
+                      failed(
+                          run,
+                          f.code(),
+                          keyRefused(run, f).orElse(f.reason()),
+                          f.exitCode(),
+                          f.usage()))
               .chain(() -> budgetStopped(run, f));
     };
+  }
+
+  /**
+   * Why the run failed when Anthropic refused the user's own key for one of its requests (and it
+   * failed for no reason of the platform's: not stopped, not by a budget).
+   */
+  private static Optional<String> keyRefused(TaskRun run, RunOutcome.Failed failed) {
+    if (run.refusedKeyLast4 == null || !TaskFailed.ERROR.equals(failed.code())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "Anthropic refused your own API key (ending "
+            + run.refusedKeyLast4
+            + "), not the platform's: set a valid one with `rclaude billing key set`, or remove it"
+            + " with `rclaude billing key rm` to use the platform's key");
   }
 
   /** Why the run's cost cap stopped it, when the model proxy refused a request for it. */

@@ -108,6 +108,18 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
         .list();
   }
 
+  /** The owner of a session, read without loading it; null if it does not exist. */
+  public Uni<String> ownerOf(UUID id) {
+    return getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery("SELECT owner_id FROM session WHERE id = ?1", String.class)
+                    .setParameter(1, id)
+                    .getResultList())
+        .map(rows -> rows.isEmpty() ? null : rows.getFirst());
+  }
+
   /** A session locked for a change; null if it does not exist. */
   public Uni<Session> lock(UUID id) {
     return findById(id, LockModeType.PESSIMISTIC_WRITE);

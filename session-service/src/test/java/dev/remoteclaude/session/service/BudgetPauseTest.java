@@ -100,6 +100,46 @@ class BudgetPauseTest {
   }
 
   @Test
+  void aCapRaisedBeforeTheStopIsSeenHoldsNothing() {
+    String user = newUser();
+    UUID id = readySession(user);
+    Instant stoppedAt = Instant.now();
+    // The user raises the session's cap; billing publishes it before session-service sees the
+    // gateway's stop on the old cap (another topic).
+    awaitHandled(
+        fromBilling(
+            user,
+            new BudgetChanged(
+                null,
+                null,
+                Instant.now(),
+                BigDecimal.ZERO,
+                List.of(new BudgetChanged.SessionBudget(id, new BigDecimal("1"), BigDecimal.ZERO)),
+                stoppedAt.plusSeconds(1))));
+    awaitHandled(
+        fromGateway(
+            id,
+            user,
+            new BudgetExceeded(
+                UUID.randomUUID(), BudgetExceeded.SESSION, new BigDecimal("0.20"), stoppedAt)));
+
+    // Not paused, nothing held: the session goes on.
+    as(user).get(SESSIONS + "/" + id).then().statusCode(200).body("state", equalTo("READY"));
+    assertThat(emitted(id, SessionPauseRequested.class)).isEmpty();
+
+    // A stop on the raised cap itself still pauses and holds it.
+    fromGateway(
+        id,
+        user,
+        new BudgetExceeded(
+            UUID.randomUUID(), BudgetExceeded.SESSION, BigDecimal.ONE, Instant.now()));
+    awaitState(user, id, SessionState.PAUSING);
+    fromGateway(id, user, new SandboxPaused(Instant.now()));
+    awaitState(user, id, SessionState.PAUSED);
+    as(user).post(SESSIONS + "/" + id + "/resume").then().statusCode(402).contentType(PROBLEM);
+  }
+
+  @Test
   void aSpentMonthlyBudgetIsReleasedWhenTheMonthlyCapIsRemoved() {
     String user = newUser();
     UUID id = readySession(user);

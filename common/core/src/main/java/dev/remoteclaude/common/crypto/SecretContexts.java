@@ -38,4 +38,12 @@ public final class SecretContexts {
   public static String repositoryWebhookSecret(UUID repositoryId) {
     return "repository/" + repositoryId + "/webhook";
   }
+
+  /**
+   * A user's own Anthropic API key, as billing stores it and sends it to the gateway's model proxy:
+   * {@code user/<id>/anthropic-key}.
+   */
+  public static String userAnthropicKey(String userId) {
+    return "user/" + userId + "/anthropic-key";
+  }
 }

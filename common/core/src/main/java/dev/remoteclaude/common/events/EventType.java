@@ -49,6 +49,7 @@ public enum EventType {
 
   QUOTA_CHANGED("billing.quota-changed", QuotaChanged.class, Topics.BILLING),
   BUDGET_CHANGED("billing.budget-changed", BudgetChanged.class, Topics.BILLING),
+  ANTHROPIC_KEY_CHANGED("billing.anthropic-key-changed", AnthropicKeyChanged.class, Topics.BILLING),
 
   AUDIT_RECORDED("audit.recorded", AuditRecorded.class, Topics.AUDIT);
 
