@@ -14,6 +14,7 @@ import dev.remoteclaude.cli.command.PlanCommand;
 import dev.remoteclaude.cli.command.PrCommand;
 import dev.remoteclaude.cli.command.RepoCommand;
 import dev.remoteclaude.cli.command.SessionCommand;
+import dev.remoteclaude.cli.command.SettingsCommand;
 import dev.remoteclaude.cli.command.TaskCommand;
 import dev.remoteclaude.cli.command.UsageCommand;
 import dev.remoteclaude.cli.render.Format;
@@ -79,6 +80,7 @@ import picocli.CommandLine.Spec;
       BudgetCommand.class,
       BillingCommand.class,
       AuditCommand.class,
+      SettingsCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -74,6 +74,9 @@ class RclaudeTest {
         "files",
         "files get",
         "files put",
+        "settings",
+        "settings set",
+        "settings show",
         "completion"
       })
   void everyCommandHasHelp(String command) {

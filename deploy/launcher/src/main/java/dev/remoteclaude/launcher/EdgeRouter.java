@@ -117,6 +117,7 @@ public final class EdgeRouter implements AutoCloseable {
     ROUTES.put(Pattern.compile("^/api/v1/webhooks(/.*)?$"), "repository-service");
     ROUTES.put(Pattern.compile("^/api/v1/billing(/.*)?$"), "billing-service");
     ROUTES.put(Pattern.compile("^/api/v1/audit(/.*)?$"), "session-service");
+    ROUTES.put(Pattern.compile("^/api/v1/settings(/.*)?$"), "session-service");
     ROUTES.put(Pattern.compile("^/ws/.*$"), "sandbox-gateway");
   }
 

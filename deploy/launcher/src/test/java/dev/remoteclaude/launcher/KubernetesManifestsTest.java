@@ -480,6 +480,8 @@ class KubernetesManifestsTest {
             "/api/v1/audit",
             "/api/v1/audit?outcome=refused",
             "/api/v1/auditx",
+            "/api/v1/settings",
+            "/api/v1/settingsx",
             "/ws/sessions/3f2a",
             "/ws/",
             "/ws",

@@ -1,5 +1,7 @@
 package dev.remoteclaude.gateway.provider;
 
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -95,9 +97,16 @@ public class ProviderCalls {
     return safe(provider, () -> provider(provider).terminate(id), VOID);
   }
 
+  /**
+   * Starting a process goes through the sandbox's own daemon (E2B's envd, Daytona's toolbox), which
+   * a tenant can break; so an UNAVAILABLE failure is checked as a file operation's is ({@code
+   * inSandbox}). A command that fails is not a failure here at all: its exit code is its result.
+   */
   public Uni<ExecHandle> exec(String provider, String id, ExecRequest request) {
     return backOnCaller(
-        guardsOf(provider).unsafe().get(() -> provider(provider).exec(id, request), EXEC));
+        guardsOf(provider)
+            .unsafe()
+            .get(() -> inSandbox(provider, id, provider(provider).exec(id, request)), EXEC));
   }
 
   public Uni<byte[]> readFile(String provider, String id, String path, int maxBytes) {
@@ -221,6 +230,27 @@ public class ProviderCalls {
         .queueSize(config.bulkheadQueue())
         .done()
         .build();
+  }
+
+  /**
+   * Whether the provider takes calls now: none of its circuit breakers is open (a half-open one
+   * lets a trial call through). Read only; a provider not called yet is healthy.
+   */
+  public boolean healthy(String provider) {
+    if (!guards.containsKey(provider)) {
+      return true;
+    }
+    CircuitBreakerMaintenance breakers = CircuitBreakerMaintenance.get();
+    for (String kind : java.util.List.of("safe", "unsafe", "long")) {
+      try {
+        if (breakers.currentState(breakerName(provider, kind)) == CircuitBreakerState.OPEN) {
+          return false;
+        }
+      } catch (IllegalArgumentException notYetRegistered) {
+        // a breaker not used yet is closed
+      }
+    }
+    return true;
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.remoteclaude.gateway.log.LogTypes;
 import dev.remoteclaude.gateway.log.LogWriter;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
+import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * The provider-side steps of provisioning: create the sandbox, clone the repository (or restore a
@@ -36,6 +39,7 @@ public class SandboxPreparation {
   private final SandboxRepository sandboxes;
   private final CloneTarget cloneTarget;
   private final GitAccess git;
+  private final ProviderSelection selection;
 
   public SandboxPreparation(
       ProviderCalls providers,
@@ -44,7 +48,9 @@ public class SandboxPreparation {
       GatewayConfig config,
       SandboxRepository sandboxes,
       CloneTarget cloneTarget,
-      GitAccess git) {
+      GitAccess git,
+      ProviderSelection selection) {
+    this.selection = selection;
     this.git = git;
     this.sandboxes = sandboxes;
     this.cloneTarget = cloneTarget;
@@ -54,17 +60,28 @@ public class SandboxPreparation {
     this.config = config;
   }
 
-  /** The provider a request asks for, or the platform's default. */
+  /**
+   * The provider a request asks for, or the platform's default; for {@code auto}, the platform's
+   * first choice right now (provisioning may still fail over: {@link #create}).
+   */
   String providerFor(SessionRequested request) {
-    return request.provider() == null || request.provider().isBlank()
-        ? config.defaultProvider()
-        : request.provider();
+    return selection.initial(request);
   }
 
   /** Prepares the session's sandbox; completes with the provider's id once it is ready. */
   Uni<String> prepare(Sandbox sandbox, SessionRequested request) {
     UUID sessionId = sandbox.sessionId;
-    if (!providers.knows(sandbox.provider)) {
+    boolean failover = ProviderSelection.auto(request) && request.restoreSnapshotId() == null;
+    List<String> candidates = failover ? selection.candidates(request) : List.of();
+    if (failover && candidates.isEmpty()) {
+      return Uni.createFrom()
+          .failure(
+              new ProvisioningFailure(
+                  SandboxFailed.PROVIDER_UNAVAILABLE,
+                  "no sandbox provider of this platform offers what the session needs "
+                      + selection.needs(request)));
+    }
+    if (!failover && !providers.knows(sandbox.provider)) {
       return Uni.createFrom()
           .failure(
               new ProvisioningFailure(
@@ -86,7 +103,11 @@ public class SandboxPreparation {
     Progress progress = new Progress(sessionId);
     return release(sandbox)
         .invoke(() -> progress.step("creating", Map.of()))
-        .chain(() -> providers.create(sandbox.provider, spec))
+        .chain(
+            () ->
+                failover
+                    ? create(sandbox, spec, progress, candidates, 0)
+                    : providers.create(sandbox.provider, spec))
         .call(providerId -> sandboxes.recordProviderId(sessionId, providerId))
         .call(
             providerId -> {
@@ -114,6 +135,91 @@ public class SandboxPreparation {
         .call(progress::written);
   }
 
+  /**
+   * Creates the sandbox at the first of {@code candidates} (from {@code index}) that takes it: one
+   * whose circuit breaker is open is passed over, and one whose create fails as an outage (down,
+   * out of capacity, its bulkhead full) is left for the next. Nothing exists anywhere yet, so
+   * nothing is moved. Each change of provider is a notice on the session's stream and is recorded
+   * on the sandbox's row (the SandboxProvisioned event then names the provider in use). The last
+   * candidate is always tried, so that its failure is the one reported.
+   */
+  private Uni<String> create(
+      Sandbox sandbox, SandboxSpec spec, Progress progress, List<String> candidates, int index) {
+    String provider = candidates.get(index);
+    boolean last = index == candidates.size() - 1;
+    if (!last && !providers.healthy(provider)) {
+      return failOver(
+          sandbox,
+          spec,
+          progress,
+          candidates,
+          index,
+          "its circuit breaker is open (it is failing)");
+    }
+    return use(sandbox, provider)
+        .chain(() -> providers.create(provider, spec))
+        .onFailure(failure -> !last && outage(failure))
+        .recoverWithUni(
+            failure ->
+                failOver(
+                    sandbox,
+                    spec,
+                    progress,
+                    candidates,
+                    index,
+                    ProvisioningFailure.of(provider, failure).getMessage()));
+  }
+
+  private Uni<String> failOver(
+      Sandbox sandbox,
+      SandboxSpec spec,
+      Progress progress,
+      List<String> candidates,
+      int index,
+      String reason) {
+    String failed = candidates.get(index);
+    String next = candidates.get(index + 1);
+    Log.infof(
+        "session %s: provider %s passed over (%s); trying %s",
+        sandbox.sessionId, failed, reason, next);
+    Map<String, Object> notice = new HashMap<>();
+    notice.put("kind", PROVIDER_FAILOVER);
+    notice.put(
+        "message",
+        "sandbox provider '"
+            + failed
+            + "' is not available ("
+            + reason
+            + "); the session's sandbox is created at '"
+            + next
+            + "' instead");
+    notice.put("failedProvider", failed);
+    notice.put("provider", next);
+    notice.put("at", Instant.now().toString());
+    progress.notice(notice);
+    return create(sandbox, spec, progress, candidates, index + 1);
+  }
+
+  /** The kind of the stream notice that says provisioning moved on to another provider. */
+  public static final String PROVIDER_FAILOVER = "PROVIDER_FAILOVER";
+
+  /** Records the provider on the sandbox's row (and in memory) when it changes. */
+  private Uni<Void> use(Sandbox sandbox, String provider) {
+    if (provider.equals(sandbox.provider)) {
+      return Uni.createFrom().voidItem();
+    }
+    sandbox.provider = provider;
+    return sandboxes.recordProvider(sandbox.sessionId, provider);
+  }
+
+  /** A provider's own failure to create: another provider may well succeed. */
+  private static boolean outage(Throwable failure) {
+    return failure instanceof CircuitBreakerOpenException
+        || failure instanceof BulkheadException
+        || (failure instanceof ProviderException p
+            && p.kind() == ProviderException.Kind.UNAVAILABLE);
+  }
+
   /** Ends the sandbox's provider side, if it has one; failures are ignored. */
   Uni<Void> release(Sandbox sandbox) {
     return sandbox.providerId == null
@@ -137,9 +243,18 @@ public class SandboxPreparation {
     void step(String step, Map<String, Object> details) {
       Map<String, Object> data = new HashMap<>(details);
       data.put("step", step);
+      append(LogTypes.SANDBOX_PROGRESS, step, data);
+    }
+
+    /** A notice for the user ({@code session.notice}), in order with the steps. */
+    void notice(Map<String, Object> notice) {
+      append(LogTypes.SESSION_NOTICE, String.valueOf(notice.get("kind")), notice);
+    }
+
+    private void append(String type, String step, Map<String, Object> data) {
       last =
           logWriter
-              .append(sessionId, LogTypes.SANDBOX_PROGRESS, null, data)
+              .append(sessionId, type, null, data)
               .replaceWithVoid()
               .onFailure()
               .invoke(

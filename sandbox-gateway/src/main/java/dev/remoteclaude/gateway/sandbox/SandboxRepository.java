@@ -72,6 +72,14 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, UUID> {
         .replaceWithVoid();
   }
 
+  /** The provider the sandbox is being created at (provisioning failed over to it). */
+  public Uni<Void> recordProvider(UUID sessionId, String provider) {
+    return pool.preparedQuery(
+            "UPDATE sandbox SET provider = $2, updated_at = now() WHERE session_id = $1")
+        .execute(Tuple.of(sessionId, provider))
+        .replaceWithVoid();
+  }
+
   /** The sandbox, locked for the rest of the transaction. */
   public Uni<Sandbox> lock(UUID sessionId) {
     return findById(sessionId, LockModeType.PESSIMISTIC_WRITE);

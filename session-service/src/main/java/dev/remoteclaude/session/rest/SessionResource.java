@@ -17,6 +17,7 @@ import dev.remoteclaude.session.service.NewSession;
 import dev.remoteclaude.session.service.RegisteredRepositories;
 import dev.remoteclaude.session.service.SessionPolicy;
 import dev.remoteclaude.session.service.SessionService;
+import dev.remoteclaude.session.service.UserSettingsService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
@@ -56,13 +57,16 @@ public class SessionResource {
   private final CurrentUser user;
   private final SessionConfig config;
   private final RegisteredRepositories registered;
+  private final UserSettingsService settings;
 
   public SessionResource(
       SessionService sessions,
       SessionPolicy policy,
       CurrentUser user,
       SessionConfig config,
-      RegisteredRepositories registered) {
+      RegisteredRepositories registered,
+      UserSettingsService settings) {
+    this.settings = settings;
     this.sessions = sessions;
     this.policy = policy;
     this.user = user;
@@ -95,6 +99,7 @@ public class SessionResource {
                     request.maxLifetime(),
                     request.environment(),
                     request.setupCommands()))
+        .chain(session -> settings.applyDefaultProvider(owner, session))
         .chain(policy::validate)
         .chain(valid -> sessions.create(owner, valid))
         .map(
