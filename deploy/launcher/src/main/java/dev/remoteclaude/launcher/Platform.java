@@ -266,6 +266,47 @@ public final class Platform implements AutoCloseable {
     return process;
   }
 
+  /**
+   * Kills the Kafka broker outright (kill -9, as in a crash) and starts it again with the same data
+   * on the same port; returns once it runs (the services' clients reconnect on their own).
+   */
+  public void killAndRecoverKafka() {
+    synchronized (lock) {
+      ProcessHandle.of(kafka.pid())
+          .ifPresent(
+              broker -> {
+                broker.destroyForcibly();
+                broker.onExit().join();
+              });
+      kafka.recover();
+    }
+  }
+
+  /**
+   * Stops PostgreSQL (fast shutdown: every connection is cut, running transactions roll back) and
+   * starts it again with the same data on the same port.
+   */
+  public void restartPostgres() {
+    synchronized (lock) {
+      postgres.stop();
+      postgres.restart();
+    }
+  }
+
+  /** The platform database's JDBC URL; its user is {@link #databaseUser()}. */
+  public String jdbcUrl() {
+    return postgres.jdbcUrl(DATABASE);
+  }
+
+  public String databaseUser() {
+    return postgres.user();
+  }
+
+  /** What a Kafka client needs to reach the broker (bootstrap servers, SASL settings). */
+  public Map<String, String> kafkaClientProperties() {
+    return kafka.clientProperties();
+  }
+
   /** Starts an instance that has stopped again on its port (not waiting for it to be ready). */
   private ServiceProcess relaunch(String instance) {
     ServiceProcess old = services.get(instance);
