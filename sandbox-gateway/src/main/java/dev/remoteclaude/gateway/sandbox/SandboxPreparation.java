@@ -2,6 +2,8 @@ package dev.remoteclaude.gateway.sandbox;
 
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SessionRequested;
+import dev.remoteclaude.gateway.cache.CacheRun;
+import dev.remoteclaude.gateway.cache.DependencyCaches;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import dev.remoteclaude.gateway.gitproxy.GitAccess;
 import dev.remoteclaude.gateway.log.LogTypes;
@@ -40,6 +42,7 @@ public class SandboxPreparation {
   private final CloneTarget cloneTarget;
   private final GitAccess git;
   private final ProviderSelection selection;
+  private final DependencyCaches caches;
 
   public SandboxPreparation(
       ProviderCalls providers,
@@ -49,9 +52,11 @@ public class SandboxPreparation {
       SandboxRepository sandboxes,
       CloneTarget cloneTarget,
       GitAccess git,
-      ProviderSelection selection) {
+      ProviderSelection selection,
+      DependencyCaches caches) {
     this.selection = selection;
     this.git = git;
+    this.caches = caches;
     this.sandboxes = sandboxes;
     this.cloneTarget = cloneTarget;
     this.providers = providers;
@@ -111,13 +116,16 @@ public class SandboxPreparation {
         .call(providerId -> sandboxes.recordProviderId(sessionId, providerId))
         .call(
             providerId -> {
+              // A restored snapshot brings its home, caches included, along; a fresh clone gets
+              // the repository's dependency cache around its setup.
               Uni<Void> workspace =
-                  (request.restoreSnapshotId() != null
-                          ? Uni.createFrom()
-                              .voidItem()
-                              .invoke(() -> progress.step("restored", Map.of()))
-                          : clone(progress, sandbox, providerId, request, env))
-                      .chain(() -> setup(progress, sandbox, providerId, request, env));
+                  request.restoreSnapshotId() != null
+                      ? Uni.createFrom()
+                          .voidItem()
+                          .invoke(() -> progress.step("restored", Map.of()))
+                          .chain(() -> setup(progress, sandbox, providerId, request, env))
+                      : clone(progress, sandbox, providerId, request, env)
+                          .chain(() -> cachedSetup(progress, sandbox, providerId, request, env));
               boolean hasSetup =
                   request.setupCommands() != null && !request.setupCommands().isEmpty();
               // Setup commands may install Claude Code, so with them it is looked for after;
@@ -269,6 +277,15 @@ public class SandboxPreparation {
       last.subscribe().with(ok -> {});
     }
 
+    /** A notice ({@code session.notice}) on the stream, in order with the steps. */
+    void notice(CacheRun.Notice notice) {
+      Map<String, Object> data = new HashMap<>();
+      data.put("kind", notice.kind());
+      data.put("message", notice.message());
+      data.put("bytes", notice.bytes());
+      append(LogTypes.SESSION_NOTICE, notice.kind(), data);
+    }
+
     /** Completes once every step so far is written (or failed to be). */
     Uni<Void> written() {
       return last;
@@ -335,6 +352,30 @@ public class SandboxPreparation {
   }
 
   private record CloneSource(List<String> pins, Optional<String> proxyUrl) {}
+
+  /**
+   * The setup commands with the repository's dependency cache around them: restored before, with
+   * each package manager pointed at it, and saved after they all succeeded (on a miss).
+   */
+  private Uni<Void> cachedSetup(
+      Progress progress,
+      Sandbox sandbox,
+      String providerId,
+      SessionRequested request,
+      Map<String, String> env) {
+    if (request.setupCommands() == null || request.setupCommands().isEmpty() || !caches.enabled()) {
+      return setup(progress, sandbox, providerId, request, env);
+    }
+    return caches
+        .restore(sandbox.provider, providerId, sandbox.ownerId, request.repositoryUrl())
+        .invoke(run -> run.notice().ifPresent(progress::notice))
+        .chain(
+            run ->
+                setup(progress, sandbox, providerId, request, run.environment(env))
+                    .chain(() -> caches.save(sandbox.provider, providerId, run))
+                    .invoke(saved -> saved.ifPresent(progress::notice)))
+        .replaceWithVoid();
+  }
 
   private Uni<Void> setup(
       Progress progress,

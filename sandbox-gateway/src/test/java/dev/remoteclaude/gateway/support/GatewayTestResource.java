@@ -85,6 +85,10 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         // small enough for a test to exceed with a few MiB of random data
         Map.entry("gateway.snapshots.max-bytes", String.valueOf(8 << 20)),
         Map.entry("gateway.snapshots.delete-retry-delay", "1s"),
+        // DependencyCacheTest fills a repository's share with ~100 KiB archives; restores are
+        // sent in several pieces
+        Map.entry("gateway.cache.max-bytes-per-repository", "256K"),
+        Map.entry("gateway.cache.chunk-bytes", "64K"),
         Map.entry("gateway.provider-calls.retries", "1"),
         Map.entry("gateway.provider-calls.retry-delay", "10ms"),
         Map.entry("gateway.provider-calls.breaker-volume", "4"),
