@@ -220,7 +220,7 @@ public class PullRequestService {
                         if (open != null) {
                           return finish(
                               intent,
-                              () -> updatedByPush(session, repository, open, intent.taskId));
+                              () -> adoptOrUpdate(session, repository, open, intent.taskId));
                         }
                         return forges
                             .create(
@@ -243,7 +243,10 @@ public class PullRequestService {
                   .recoverWithUni(
                       f -> {
                         ForgeFailure failure = (ForgeFailure) f;
-                        if (failure.code() == ForgeFailure.Code.FORGE_UNAVAILABLE
+                        // ALREADY_EXISTS: opened since the lookup (a lost answer, a race); the
+                        // next try's lookup finds it.
+                        if ((failure.code() == ForgeFailure.Code.FORGE_UNAVAILABLE
+                                || failure.code() == ForgeFailure.Code.ALREADY_EXISTS)
                             && intent.attempts + 1 < attempts) {
                           return later(intent, retryDelay);
                         }
@@ -276,6 +279,22 @@ public class PullRequestService {
                 intents.update(
                     "attempts = attempts + 1, nextAttemptAt = ?1 where id = ?2", next, intent.id))
         .replaceWithVoid();
+  }
+
+  /**
+   * The branch's open pull request: one this service has announced is updated ({@code pr.updated});
+   * one it has not (the forge created it on a try whose answer was lost to a timeout, or someone
+   * opened it by hand) is announced as opened ({@code pr.opened}) for this task.
+   */
+  private Uni<Void> adoptOrUpdate(
+      KnownSession session, Repository repository, ForgePullRequest open, UUID taskId) {
+    return pullRequests
+        .findByNumber(repository.id, open.number())
+        .chain(
+            stored ->
+                stored == null
+                    ? store(session, repository, open, open.draft(), taskId)
+                    : updatedByPush(session, repository, open, taskId));
   }
 
   private Uni<Void> updatedByPush(

@@ -192,6 +192,100 @@ class TaskPullRequestTest {
   }
 
   @Test
+  void aPullRequestTheForgeOpenedWhileItsAnswerWasLostIsAnnouncedAsOpened() {
+    String user = newUser();
+    String repo = unique("lostanswer");
+    String url = "https://github.com/acme/" + repo;
+    register(user, url, "token-" + UUID.randomUUID());
+    UUID sessionId = session(user, url);
+    String pulls = ForgeStub.GITHUB + "/repos/acme/" + repo + "/pulls";
+    WireMock forge = ForgeStub.client();
+    // The forge opens the pull request but answers after the client's 4 s: the try fails as a
+    // timeout, and the next try's lookup finds it open.
+    forge.register(
+        get(urlPathEqualTo(pulls))
+            .inScenario(repo)
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(json(200, "[]")));
+    forge.register(
+        post(urlPathEqualTo(pulls))
+            .inScenario(repo)
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("opened")
+            .willReturn(json(201, githubPull(repo, 31)).withFixedDelay(6_000)));
+    forge.register(
+        get(urlPathEqualTo(pulls))
+            .inScenario(repo)
+            .whenScenarioStateIs("opened")
+            .willReturn(json(200, "[" + githubPull(repo, 31) + "]")));
+    UUID taskId = UUID.randomUUID();
+
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+      ForgeStub.gitPushed(
+          user,
+          sessionId,
+          ForgeStub.pushed(
+              url, "claude/task", taskId, new PullRequestOption(null, null, null, null)));
+      PullRequestOpened opened =
+          (PullRequestOpened)
+              EventCodec.payload(awaitEvent(probe, sessionId, "pr.opened")).orElseThrow();
+      assertThat(opened.number()).isEqualTo(31);
+      assertThat(opened.taskId()).isEqualTo(taskId);
+      assertThat(probe.records())
+          .as("the user is told it opened, not that it was updated")
+          .noneMatch(
+              r ->
+                  r.key().equals(sessionId.toString())
+                      && EventCodec.read(r.value()).type().equals("pr.updated"));
+      forge.verifyThat(1, postRequestedFor(urlPathEqualTo(pulls)));
+      as(user).get(path(sessionId)).then().statusCode(200).body("", hasSize(1));
+    }
+  }
+
+  @Test
+  void giteasLookupPagesPastTheNewestFiftyOpenPullRequests() {
+    String user = newUser();
+    String repo = unique("busygitea");
+    String url = "https://gitea.com/acme/" + repo;
+    register(user, url, "token-" + UUID.randomUUID());
+    UUID sessionId = session(user, url);
+    String pulls = ForgeStub.GITEA + "/repos/acme/" + repo + "/pulls";
+    StringBuilder others = new StringBuilder("[");
+    for (int i = 0; i < 50; i++) {
+      others
+          .append(i == 0 ? "" : ",")
+          .append(giteaPull(repo, 1000 + i).replace("claude/task", "feature/" + i));
+    }
+    others.append("]");
+    WireMock forge = ForgeStub.client();
+    forge.register(
+        get(urlPathEqualTo(pulls))
+            .withQueryParam("state", WireMock.equalTo("open"))
+            .withQueryParam("page", WireMock.equalTo("1"))
+            .willReturn(json(200, others.toString())));
+    forge.register(
+        get(urlPathEqualTo(pulls))
+            .withQueryParam("state", WireMock.equalTo("open"))
+            .withQueryParam("page", WireMock.equalTo("2"))
+            .willReturn(json(200, "[" + giteaPull(repo, 77) + "]")));
+    forge.register(post(urlPathEqualTo(pulls)).willReturn(json(409, "{\"message\": \"exists\"}")));
+    UUID taskId = UUID.randomUUID();
+
+    try (KafkaProbe probe = KafkaProbe.watch(Topics.REPOSITORIES)) {
+      ForgeStub.gitPushed(
+          user,
+          sessionId,
+          ForgeStub.pushed(
+              url, "claude/task", taskId, new PullRequestOption(null, null, null, null)));
+      PullRequestOpened found =
+          (PullRequestOpened)
+              EventCodec.payload(awaitEvent(probe, sessionId, "pr.opened")).orElseThrow();
+      assertThat(found.number()).isEqualTo(77);
+      forge.verifyThat(0, postRequestedFor(urlPathEqualTo(pulls)));
+    }
+  }
+
+  @Test
   void aRefusedCredentialIsAnnouncedAsAFailureWithItsReason() {
     String user = newUser();
     String repo = unique("taskauth");

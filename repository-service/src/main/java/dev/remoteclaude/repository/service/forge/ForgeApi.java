@@ -8,6 +8,9 @@ interface ForgeApi {
 
   Uni<ForgePullRequest> create(ForgeTarget target, String token, NewForgePullRequest request);
 
-  /** The pull requests whose head is {@code head}, in any state. */
+  /**
+   * The pull requests whose head is {@code head}: every open one (closed ones too on the forges
+   * that filter by head themselves; Gitea lists open ones only).
+   */
   Uni<List<ForgePullRequest>> listByHead(ForgeTarget target, String token, String head);
 }

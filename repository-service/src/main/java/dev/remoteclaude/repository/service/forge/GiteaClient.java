@@ -9,6 +9,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import java.util.List;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -27,14 +28,18 @@ interface GiteaClient {
       @HeaderParam("Authorization") String authorization,
       NewPull body);
 
-  /** The newest pull requests in any state (Gitea's list takes no head filter). */
+  /**
+   * One page (from 1) of the open pull requests, newest first, {@code limit} to a page (Gitea's
+   * list takes no head filter; 50 is its default most per page).
+   */
   @GET
-  @ClientQueryParam(name = "state", value = "all")
-  @ClientQueryParam(name = "limit", value = "50")
+  @ClientQueryParam(name = "state", value = "open")
   Uni<List<Pull>> list(
       @PathParam("owner") String owner,
       @PathParam("repo") String repo,
-      @HeaderParam("Authorization") String authorization);
+      @HeaderParam("Authorization") String authorization,
+      @QueryParam("page") int page,
+      @QueryParam("limit") int limit);
 
   record NewPull(String head, String base, String title, String body) {}
 

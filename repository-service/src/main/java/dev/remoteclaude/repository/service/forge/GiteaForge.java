@@ -62,20 +62,37 @@ class GiteaForge implements ForgeApi {
       delayUnit = ChronoUnit.SECONDS,
       failOn = {ForgeFailure.Unavailable.class, TimeoutException.class})
   public Uni<List<ForgePullRequest>> listByHead(ForgeTarget target, String token, String head) {
-    return ForgeErrors.mapped(
-        clients
-            .of(target.apiBase())
-            .list(target.owner(), target.name(), "token " + token)
-            .map(
-                list ->
-                    list.stream()
-                        .filter(p -> p.head() != null && head.equals(p.head().ref()))
-                        .map(GiteaForge::pullRequest)
-                        .toList()),
-        NAME,
-        target,
-        "list the pull requests");
+    return ForgeErrors.mapped(page(target, token, head, 1), NAME, target, "list the pull requests");
   }
+
+  /**
+   * Gitea filters by state but not by head: the open pull requests are read page by page until the
+   * branch's is found or the pages end (at most {@link #MAX_PAGES}).
+   */
+  private Uni<List<ForgePullRequest>> page(
+      ForgeTarget target, String token, String head, int page) {
+    return clients
+        .of(target.apiBase())
+        .list(target.owner(), target.name(), "token " + token, page, PAGE_SIZE)
+        .chain(
+            list -> {
+              List<ForgePullRequest> found =
+                  list.stream()
+                      .filter(p -> p.head() != null && head.equals(p.head().ref()))
+                      .map(GiteaForge::pullRequest)
+                      .toList();
+              if (!found.isEmpty() || list.size() < PAGE_SIZE || page >= MAX_PAGES) {
+                return Uni.createFrom().item(found);
+              }
+              return page(target, token, head, page + 1);
+            });
+  }
+
+  /** Gitea's default most items per page ({@code MAX_RESPONSE_ITEMS}). */
+  static final int PAGE_SIZE = 50;
+
+  /** 1,000 open pull requests: a branch's own is looked for no further back. */
+  static final int MAX_PAGES = 20;
 
   static ForgePullRequest pullRequest(GiteaClient.Pull pull) {
     PullRequest.State state;
