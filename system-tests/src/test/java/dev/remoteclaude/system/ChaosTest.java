@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -47,8 +47,10 @@ import org.junit.jupiter.api.Test;
  * or lost, no task run twice or left hanging, every session in a correct final state, every stream
  * gap-free after reconnects.
  *
- * <p>The short form (the defaults) runs with every test run; {@code -Pchaos -Dchaos.lifecycles=200
- * -Dchaos.concurrency=8} is the long form (docs/reliability.md).
+ * <p>At least {@code chaos.lifecycles} lifecycles run, {@code chaos.concurrency} at a time, and new
+ * ones start until every kind of fault has been injected. The short form (the defaults) runs with
+ * every test run; {@code -Pchaos -Dchaos.lifecycles=200 -Dchaos.concurrency=8} is the long form
+ * (docs/reliability.md).
  */
 @Tag("chaos")
 class ChaosTest {
@@ -82,16 +84,24 @@ class ChaosTest {
     FaultInjector faults = new FaultInjector(platform, lifecyclesDone);
     Thread injector = Thread.ofPlatform().name("chaos-faults").start(faults);
 
+    // At least LIFECYCLES lifecycles, CONCURRENCY at a time; a new one starts as one ends until
+    // every kind of fault has been injected, so that each fault meets lifecycles under way.
     ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    ExecutorCompletionService<Lifecycle> running = new ExecutorCompletionService<>(pool);
     List<Lifecycle> lifecycles = new ArrayList<>();
-    List<Future<?>> running = new ArrayList<>();
-    for (int i = 0; i < LIFECYCLES; i++) {
-      Lifecycle lifecycle = new Lifecycle(i);
+    int inFlight = 0;
+    while (lifecycles.size() < LIFECYCLES || !faults.everyKindInjected()) {
+      if (inFlight == CONCURRENCY) {
+        running.take().get();
+        inFlight--;
+      }
+      Lifecycle lifecycle = new Lifecycle(lifecycles.size());
       lifecycles.add(lifecycle);
-      running.add(pool.submit(lifecycle::run));
+      running.submit(lifecycle::run, lifecycle);
+      inFlight++;
     }
-    for (Future<?> f : running) {
-      f.get();
+    for (; inFlight > 0; inFlight--) {
+      running.take().get();
     }
     pool.shutdown();
     lifecyclesDone.set(true);
@@ -139,7 +149,7 @@ class ChaosTest {
     System.out.printf(
         "[chaos] lifecycles %d (concurrency %d), faults %s, stream reconnects %d, anomalies 0,"
             + " %d s%n",
-        LIFECYCLES, CONCURRENCY, faults.injected, reconnects, seconds);
+        lifecycles.size(), CONCURRENCY, faults.injected, reconnects, seconds);
     assertThat(faults.injected.keySet())
         .as("every fault was injected at least once")
         .containsAll(faults.kinds());
@@ -462,19 +472,22 @@ class ChaosTest {
       return kinds;
     }
 
+    boolean everyKindInjected() {
+      return failure != null || injected.keySet().containsAll(kinds());
+    }
+
+    /** Faults in turn, round and round, until the lifecycles are done and each kind came once. */
     @Override
     public void run() {
       try {
-        boolean cycled = false;
-        while (!cycled || !done.get()) {
-          for (String kind : kinds()) {
-            // let the lifecycles make progress between faults
-            pause(Duration.ofSeconds(5));
-            inject(kind);
-            injected.merge(kind, 1, Integer::sum);
-            awaitAllReady();
-          }
-          cycled = true;
+        for (int next = 0; !(done.get() && everyKindInjected()); next++) {
+          List<String> kinds = kinds();
+          String kind = kinds.get(next % kinds.size());
+          // let the lifecycles make progress between faults
+          pause(Duration.ofSeconds(5));
+          inject(kind);
+          injected.merge(kind, 1, Integer::sum);
+          awaitAllReady();
         }
       } catch (Throwable e) {
         failure = e;
