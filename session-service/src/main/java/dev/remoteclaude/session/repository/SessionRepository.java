@@ -90,6 +90,21 @@ public class SessionRepository implements PanacheRepositoryBase<Session, UUID> {
                     .getSingleResult());
   }
 
+  /** Whether one of the owner's sessions (in any state) has an id beginning with {@code prefix}. */
+  public Uni<Boolean> ownsIdStartingWith(String ownerId, String prefix) {
+    return getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(
+                        "SELECT count(*) FROM session WHERE owner_id = ?1"
+                            + " AND CAST(id AS text) LIKE ?2",
+                        Long.class)
+                    .setParameter(1, ownerId)
+                    .setParameter(2, prefix + "%")
+                    .getSingleResult())
+        .map(count -> count > 0);
+  }
+
   public Uni<Session> findOwned(String ownerId, UUID id) {
     return find("id = ?1 and ownerId = ?2", id, ownerId).firstResult();
   }

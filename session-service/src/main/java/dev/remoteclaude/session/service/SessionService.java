@@ -66,6 +66,7 @@ public class SessionService {
   public Uni<Session> create(String ownerId, NewSession request) {
     return quota
         .checkCanCreate(ownerId)
+        .chain(() -> checkBranchIsNotAnothersWorkingBranch(ownerId, request.branch()))
         .chain(
             () -> {
               Session session = newSession(ownerId, request);
@@ -76,6 +77,40 @@ public class SessionService {
                   .chain(() -> transitions.begin(session, "created"))
                   .call(() -> transitions.emit(session, sessionRequested(session, null)));
             });
+  }
+
+  private static final java.util.regex.Pattern WORKING_BRANCH_ID =
+      java.util.regex.Pattern.compile("([0-9a-f]{8})(?:/.*)?");
+
+  /**
+   * A branch {@code <prefix><8 hex>} (or under it) is the working branch of the session whose id
+   * begins so, which the gateway lets a session created on it push to: it is refused unless that
+   * session is the caller's own (continuing one's own work is fine). The answer does not say
+   * whether such a session exists for someone else.
+   */
+  private Uni<Void> checkBranchIsNotAnothersWorkingBranch(String ownerId, String branch) {
+    String prefix = config.repository().branchPrefix();
+    if (branch == null || !branch.startsWith(prefix)) {
+      return Uni.createFrom().voidItem();
+    }
+    java.util.regex.Matcher id = WORKING_BRANCH_ID.matcher(branch.substring(prefix.length()));
+    if (!id.matches()) {
+      return Uni.createFrom().voidItem();
+    }
+    return sessions
+        .ownsIdStartingWith(ownerId, id.group(1))
+        .invoke(
+            own -> {
+              if (!own) {
+                throw ProblemException.badRequest(
+                    "branch",
+                    "is the working branch of a session that is not yours ("
+                        + prefix
+                        + "<first 8 characters of a session id>); continue one of your own"
+                        + " sessions' branches or name a new one");
+              }
+            })
+        .replaceWithVoid();
   }
 
   @WithSession

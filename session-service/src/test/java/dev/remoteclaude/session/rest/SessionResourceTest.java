@@ -137,6 +137,32 @@ class SessionResourceTest {
   }
 
   @Test
+  void anotherUsersSessionsWorkingBranchCannotBeTakenButOnesOwnCanBeContinued() {
+    String owner = newUser();
+    UUID first = createSession(owner);
+    String working = "claude/" + first.toString().substring(0, 8);
+
+    // Its owner may continue it (and a branch under it) in a new session.
+    createSession(owner, "branch", working);
+    createSession(owner, "branch", working + "/fix");
+
+    // Another user may not: the gateway would let their session push to it.
+    for (String branch : List.of(working, working + "/fix")) {
+      create(newUser(), body("branch", branch))
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("errors[0].field", equalTo("branch"))
+          .body("errors[0].message", containsString("not yours"));
+    }
+    // A working branch of nobody's session is refused alike (nothing says whether one exists),
+    // and other claude/ branches are anyone's to name.
+    create(newUser(), body("branch", "claude/00000000")).then().statusCode(400);
+    createSession(newUser(), "branch", "claude/feature-x");
+    createSession(newUser(), "branch", "claude/" + first.toString().substring(0, 7));
+  }
+
+  @Test
   void getAnswersTheOwnersSession() {
     String user = newUser();
     UUID id = createSession(user);
