@@ -37,8 +37,11 @@ import org.junit.jupiter.api.Test;
  * the answer. Both paths use the same client: one Vert.x HTTP/1.1 client (its own Vert.x instance,
  * pooled keep-alive connections, TCP_NODELAY), so the baseline differs from the proxied call only
  * by the proxy. (The JDK HTTP client stalled about 40 ms per direct call against the stub, a
- * delayed-ACK interaction, which made the direct figures measure that stall.) Run with {@code
- * -Pbench}; the table goes to target/benchmarks/model-proxy.md.
+ * delayed-ACK interaction, which made the direct figures measure that stall.) The stub, the JDK's
+ * HTTP server, writes its events without TCP_NODELAY unless the JVM has {@code
+ * -Dsun.net.httpserver.nodelay=true}; without it the Vert.x client stalls too (p90 44 ms directly,
+ * p50 51 ms through the proxy), so pass it on the Maven command line (surefire hands it to the test
+ * JVM). Run with {@code -Pbench}; the table goes to target/benchmarks/model-proxy.md.
  */
 @QuarkusTest
 @TestProfile(ProductionTimings.class)
