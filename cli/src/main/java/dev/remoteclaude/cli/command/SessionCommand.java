@@ -97,6 +97,11 @@ public final class SessionCommand implements Runnable {
     String provider;
 
     @Option(
+        names = "--region",
+        description = "one of the platform's regions; with provider auto, only one serving it")
+    String region;
+
+    @Option(
         names = "--idle-timeout",
         paramLabel = "DURATION",
         description = "pause after this long without activity, e.g. 5m, 1h (default 5m)")
@@ -144,7 +149,8 @@ public final class SessionCommand implements Runnable {
               maxLifetime,
               environment.isEmpty() ? null : environment,
               setup.isEmpty() ? null : setup,
-              registered);
+              registered,
+              region);
       Instant started = context.clock().instant();
       JsonNode created = api.post("/api/v1/sessions", body);
       SessionView session = Json.convert(created, SessionView.class);

@@ -42,7 +42,14 @@ public record CreateSessionRequest(
             description =
                 "a repository the caller registered: its URL, default branch and credential are"
                     + " used")
-        UUID repositoryId) {
+        UUID repositoryId,
+    @Schema(
+            description =
+                "where the sandbox runs: one of the platform's regions (session.providers.regions);"
+                    + " with provider auto only a provider serving it is chosen",
+            examples = "eu-west")
+        @Size(max = 64)
+        String region) {
 
   @Override
   public String toString() {
@@ -54,6 +61,8 @@ public record CreateSessionRequest(
         + provider
         + ", repositoryId="
         + repositoryId
+        + ", region="
+        + region
         + ", environment="
         + (environment == null ? "{}" : environment.keySet())
         + "]";

@@ -41,5 +41,11 @@ public interface ProviderOrderConfig {
 
     /** What it offers: {@code pause}, {@code snapshots}, {@code network-policy}. */
     Optional<Set<String>> capabilities();
+
+    /**
+     * The regions it serves: a session asking for a region may only go to a provider listing it.
+     * Unset: it serves no named region (only sessions that ask for none).
+     */
+    Optional<Set<String>> regions();
   }
 }

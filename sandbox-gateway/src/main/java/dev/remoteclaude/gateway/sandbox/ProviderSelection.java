@@ -14,9 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Which provider a new sandbox goes to. A request naming a provider gets that one (no failover: the
  * user chose it). A request for {@code auto} lets the platform pick: the providers of {@code
- * gateway.providers.order} that have the capabilities the session needs, by priority, equals in a
- * random order weighted by their {@code weight}; provisioning takes the first whose circuit breaker
- * is not open and goes on to the next when creating fails as an outage (see SandboxPreparation).
+ * gateway.providers.order} that have the capabilities the session needs and serve its region (when
+ * it asks for one), by priority, equals in a random order weighted by their {@code weight};
+ * provisioning takes the first whose circuit breaker is not open and goes on to the next when
+ * creating fails as an outage (see SandboxPreparation).
  */
 @ApplicationScoped
 public class ProviderSelection {
@@ -54,14 +55,21 @@ public class ProviderSelection {
     return needs;
   }
 
+  /** The region the session asked for, or null when it names none. */
+  public static String region(SessionRequested request) {
+    return request.region() == null || request.region().isBlank() ? null : request.region().strip();
+  }
+
   /**
    * The providers to try for an {@code auto} request, in order: those this gateway has that offer
-   * everything the session needs; empty when none does.
+   * everything the session needs and serve its region; empty when none does.
    */
   public List<String> candidates(SessionRequested request) {
     List<ProviderOrderConfig.Entry> entries = order.order().orElse(List.of());
+    String region = region(request);
     if (entries.isEmpty()) {
-      return providers.knows(config.defaultProvider())
+      // Without an order no provider is known to serve any region.
+      return region == null && providers.knows(config.defaultProvider())
           ? List.of(config.defaultProvider())
           : List.of();
     }
@@ -72,7 +80,8 @@ public class ProviderSelection {
       ProviderOrderConfig.Entry entry = entries.get(i);
       if (!providers.knows(entry.name())
           || entry.weight() <= 0
-          || !entry.capabilities().orElse(Set.of()).containsAll(needs)) {
+          || !entry.capabilities().orElse(Set.of()).containsAll(needs)
+          || (region != null && !entry.regions().orElse(Set.of()).contains(region))) {
         continue;
       }
       // Weighted random order among equals (Efraimidis-Spirakis): a larger weight, a smaller key.

@@ -84,7 +84,10 @@ public class SandboxPreparation {
               new ProvisioningFailure(
                   SandboxFailed.PROVIDER_UNAVAILABLE,
                   "no sandbox provider of this platform offers what the session needs "
-                      + selection.needs(request)));
+                      + selection.needs(request)
+                      + (ProviderSelection.region(request) == null
+                          ? ""
+                          : " in region " + ProviderSelection.region(request))));
     }
     if (!failover && !providers.knows(sandbox.provider)) {
       return Uni.createFrom()

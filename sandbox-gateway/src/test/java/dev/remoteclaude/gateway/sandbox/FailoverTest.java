@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.remoteclaude.common.events.SandboxFailed;
 import dev.remoteclaude.common.events.SandboxProvisioned;
+import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.provider.ProviderCalls;
 import dev.remoteclaude.gateway.provider.ProviderException;
@@ -42,24 +43,34 @@ class FailoverTest {
 
   /**
    * without-claude lacks pause (a session with an idle timeout needs it), broken is down, local
-   * works.
+   * works; garbled-daemon is local's equal (same priority) with weight 0. Regions: broken serves
+   * us-east only, local and garbled-daemon eu-west.
    */
   public static class Ordered implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "gateway.providers.order[0].name", "without-claude",
-          "gateway.providers.order[0].capabilities", "snapshots",
-          "gateway.providers.order[1].name", "broken",
-          "gateway.providers.order[1].capabilities", "pause,snapshots",
-          "gateway.providers.order[2].name", "local",
-          "gateway.providers.order[2].capabilities", "pause,snapshots,network-policy");
+      return Map.ofEntries(
+          Map.entry("gateway.providers.order[0].name", "without-claude"),
+          Map.entry("gateway.providers.order[0].capabilities", "snapshots"),
+          Map.entry("gateway.providers.order[0].regions", "eu-west"),
+          Map.entry("gateway.providers.order[1].name", "broken"),
+          Map.entry("gateway.providers.order[1].capabilities", "pause,snapshots"),
+          Map.entry("gateway.providers.order[1].regions", "us-east"),
+          Map.entry("gateway.providers.order[2].name", "local"),
+          Map.entry("gateway.providers.order[2].capabilities", "pause,snapshots,network-policy"),
+          Map.entry("gateway.providers.order[2].regions", "eu-west"),
+          Map.entry("gateway.providers.order[3].name", "garbled-daemon"),
+          Map.entry("gateway.providers.order[3].priority", "2"),
+          Map.entry("gateway.providers.order[3].weight", "0"),
+          Map.entry("gateway.providers.order[3].capabilities", "pause,snapshots,network-policy"),
+          Map.entry("gateway.providers.order[3].regions", "eu-west"));
     }
   }
 
   @Inject ProviderCalls providers;
   @Inject BrokenProvider broken;
   @Inject Pool pool;
+  @Inject ProviderSelection selection;
 
   @BeforeEach
   void breakersClosed() {
@@ -131,12 +142,78 @@ class FailoverTest {
     assertThat(failoverNotices(session, user)).isEmpty();
   }
 
-  private static SandboxProvisioned provisionAuto(UUID session, String user) {
+  @Test
+  void anAutoSessionInARegionGoesOnlyToAProviderServingIt() {
+    assertThat(providers.healthy("broken")).isTrue();
+    int callsBefore = broken.calls();
+
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
+    SandboxProvisioned provisioned =
+        provisionAuto(
+            session, user, Sessions.requestIn("auto", "eu-west", GitRepos.withReadme("# eu\n")));
+
+    assertThat(provisioned.provider()).isEqualTo("local");
+    assertThat(broken.calls())
+        .as("broken comes first in the order but does not serve eu-west")
+        .isEqualTo(callsBefore);
+    assertThat(failoverNotices(session, user)).isEmpty();
+    assertThat(providerOf(session)).isEqualTo("local");
+    assertThat(storedRequest(session)).contains("\"region\":\"eu-west\"");
+  }
+
+  @Test
+  void anAutoSessionInARegionNoProviderServesFailsAtOnceNamingTheRegion() {
+    int callsBefore = broken.calls();
+    UUID session = UUID.randomUUID();
+    String user = "u-" + UUID.randomUUID();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
-      Sessions.send(session, user, Sessions.requestOn("auto", GitRepos.withReadme("# failover\n")));
+      Sessions.send(
+          session,
+          user,
+          Sessions.requestIn("auto", "ap-south", GitRepos.withReadme("# nowhere\n")));
+      SandboxFailed failed =
+          Sessions.payload(Sessions.await(gateway, session, "sandbox.failed"), SandboxFailed.class);
+      assertThat(failed.code()).isEqualTo(SandboxFailed.PROVIDER_UNAVAILABLE);
+      assertThat(failed.reason()).contains("in region ap-south");
+    }
+    assertThat(broken.calls()).isEqualTo(callsBefore);
+  }
+
+  @Test
+  void aProviderOfWeightZeroAmongEqualsIsNeverACandidate() {
+    SessionRequested anyRegion = Sessions.requestOn("auto", "https://example.invalid/r.git");
+    SessionRequested inEuWest =
+        Sessions.requestIn("auto", "eu-west", "https://example.invalid/r.git");
+    for (int i = 0; i < 200; i++) {
+      assertThat(selection.candidates(anyRegion)).containsExactly("broken", "local");
+      assertThat(selection.candidates(inEuWest)).containsExactly("local");
+    }
+  }
+
+  private static SandboxProvisioned provisionAuto(UUID session, String user) {
+    return provisionAuto(
+        session, user, Sessions.requestOn("auto", GitRepos.withReadme("# failover\n")));
+  }
+
+  private static SandboxProvisioned provisionAuto(
+      UUID session, String user, SessionRequested request) {
+    try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
+      Sessions.send(session, user, request);
       return Sessions.payload(
           Sessions.await(gateway, session, "sandbox.provisioned"), SandboxProvisioned.class);
     }
+  }
+
+  private String storedRequest(UUID session) {
+    return pool.preparedQuery("SELECT request FROM sandbox_request WHERE session_id = $1")
+        .execute(Tuple.of(session))
+        .await()
+        .indefinitely()
+        .iterator()
+        .next()
+        .getValue("request")
+        .toString();
   }
 
   private String providerOf(UUID session) {

@@ -70,6 +70,22 @@ public final class Sessions {
     return request(provider, repositoryUrl, "main", List.of(), Map.of(), null);
   }
 
+  /** A request for a sandbox of {@code provider} in {@code region}, on branch main. */
+  public static SessionRequested requestIn(String provider, String region, String repositoryUrl) {
+    SessionRequested plain = requestOn(provider, repositoryUrl);
+    return new SessionRequested(
+        plain.repositoryUrl(),
+        plain.branch(),
+        plain.provider(),
+        plain.setupCommands(),
+        plain.environment(),
+        plain.gitCredential(),
+        plain.idleTimeout(),
+        plain.expiresAt(),
+        null,
+        region);
+  }
+
   /** A request for a sandbox of {@code provider}. */
   public static SessionRequested request(
       String provider,

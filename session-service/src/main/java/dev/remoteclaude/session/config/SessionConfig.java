@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /** Everything session-service can be tuned with; defaults suit production. */
@@ -65,6 +66,12 @@ public interface SessionConfig {
 
     @WithDefault("local")
     Set<String> allowed();
+
+    /**
+     * The regions a session may ask for ({@code region} on create); unset: none. The gateway's
+     * {@code gateway.providers.order[i].regions} says which provider serves which.
+     */
+    Optional<Set<String>> regions();
   }
 
   /**

@@ -98,7 +98,8 @@ public class SessionResource {
                     request.idleTimeout(),
                     request.maxLifetime(),
                     request.environment(),
-                    request.setupCommands()))
+                    request.setupCommands(),
+                    request.region()))
         .chain(session -> settings.applyDefaultProvider(owner, session))
         .chain(policy::validate)
         .chain(valid -> sessions.create(owner, valid))

@@ -15,7 +15,8 @@ public record NewSession(
     Duration idleTimeout,
     Duration maxLifetime,
     Map<String, String> environment,
-    List<String> setupCommands) {
+    List<String> setupCommands,
+    String region) {
 
   @Override
   public String toString() {
@@ -33,6 +34,8 @@ public record NewSession(
         + environment.keySet()
         + ", setupCommands="
         + setupCommands.size()
+        + ", region="
+        + region
         + "]";
   }
 }

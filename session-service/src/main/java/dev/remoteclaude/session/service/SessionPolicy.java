@@ -11,13 +11,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The rules a session request must follow that depend on configuration: allowed providers, timeout
- * ranges, repository URLs, environment names and size. Each failure is a 400 naming the field; no
- * message ever repeats an environment value.
+ * The rules a session request must follow that depend on configuration: allowed providers and
+ * regions, timeout ranges, repository URLs, environment names and size. Each failure is a 400
+ * naming the field; no message ever repeats an environment value.
  */
 @ApplicationScoped
 public class SessionPolicy {
@@ -80,6 +81,7 @@ public class SessionPolicy {
       throw ProblemException.badRequest(
           "provider", "must be one of " + new TreeSet<>(config.providers().allowed()));
     }
+    String region = region(request.region());
     Duration idle =
         inRange(
             "idleTimeout",
@@ -156,7 +158,25 @@ public class SessionPolicy {
         idle,
         lifetime,
         environment,
-        List.copyOf(setup));
+        List.copyOf(setup),
+        region);
+  }
+
+  /** The region asked for (null when none), or a 400 when it is not one of the platform's. */
+  private String region(String asked) {
+    if (asked == null || asked.isBlank()) {
+      return null;
+    }
+    Set<String> regions = config.providers().regions().orElse(Set.of());
+    String region = asked.strip();
+    if (!regions.contains(region)) {
+      throw ProblemException.badRequest(
+          "region",
+          regions.isEmpty()
+              ? "is not offered: this platform has no regions to choose from"
+              : "must be one of " + new TreeSet<>(regions));
+    }
+    return region;
   }
 
   private static long utf8Length(String text) {

@@ -75,7 +75,10 @@ public class SessionService {
                   .invoke(credential -> session.gitCredential = credential.orElse(null))
                   .chain(() -> sessions.persist(session))
                   .chain(() -> transitions.begin(session, "created"))
-                  .call(() -> transitions.emit(session, sessionRequested(session, null)));
+                  .call(
+                      () ->
+                          transitions.emit(
+                              session, sessionRequested(session, null, request.region())));
             });
   }
 
@@ -219,6 +222,16 @@ public class SessionService {
    * they are stored.
    */
   static SessionRequested sessionRequested(Session session, String restoreSnapshotId) {
+    return sessionRequested(session, restoreSnapshotId, null);
+  }
+
+  /**
+   * The order with the region the create request named: it is not stored with the session, only in
+   * this event (and the gateway's copy of it); a re-provisioning goes to the provider already in
+   * use.
+   */
+  static SessionRequested sessionRequested(
+      Session session, String restoreSnapshotId, String region) {
     return new SessionRequested(
         session.repositoryUrl,
         session.branch,
@@ -228,7 +241,8 @@ public class SessionService {
         session.gitCredential,
         session.idleTimeout(),
         session.expiresAt,
-        restoreSnapshotId);
+        restoreSnapshotId,
+        region);
   }
 
   private Session newSession(String ownerId, NewSession request) {

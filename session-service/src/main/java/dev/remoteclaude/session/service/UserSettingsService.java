@@ -90,7 +90,8 @@ public class UserSettingsService {
                         request.idleTimeout(),
                         request.maxLifetime(),
                         request.environment(),
-                        request.setupCommands()));
+                        request.setupCommands(),
+                        request.region()));
   }
 
   /** What a request naming no provider gets with these settings. */

@@ -332,6 +332,23 @@ class SessionResourceTest {
     create(user, body("environment", enough)).then().statusCode(202);
   }
 
+  @Test
+  void aRegionThePlatformDoesNotOfferAnswers400NamingTheFieldAndOneItOffersReachesTheGateway() {
+    String user = newUser();
+    create(user, body("provider", "local", "region", "mars-1"))
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", hasItem("region"))
+        .body("detail", containsString("[eu-west, us-east]"));
+    as(user).get(SESSIONS).then().body("total", equalTo(0));
+
+    Response created = create(user, body("provider", "local", "region", "eu-west"));
+    created.then().statusCode(202);
+    UUID id = UUID.fromString(created.path("id"));
+    assertThat(emitted(id, SessionRequested.class).get(0).region()).isEqualTo("eu-west");
+  }
+
   static Stream<Arguments> invalidRequests() {
     return Stream.of(
         Arguments.of("repositoryUrl", "http://github.com/acme/app.git"),

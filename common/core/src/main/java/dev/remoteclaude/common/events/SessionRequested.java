@@ -12,6 +12,8 @@ import java.util.Map;
  * @param environment variable names to values sealed with the platform key ({@code SecretBox}); the
  *     gateway opens them only to inject them into the sandbox
  * @param gitCredential a sealed token for cloning a private repository, or null
+ * @param region the region the session asked for, or null (also for events written before regions
+ *     existed); a provider chosen by the platform ({@code auto}) must serve it
  */
 public record SessionRequested(
     String repositoryUrl,
@@ -22,5 +24,31 @@ public record SessionRequested(
     String gitCredential,
     Duration idleTimeout,
     Instant expiresAt,
-    String restoreSnapshotId)
-    implements Event {}
+    String restoreSnapshotId,
+    String region)
+    implements Event {
+
+  /** A request that names no region. */
+  public SessionRequested(
+      String repositoryUrl,
+      String branch,
+      String provider,
+      List<String> setupCommands,
+      Map<String, String> environment,
+      String gitCredential,
+      Duration idleTimeout,
+      Instant expiresAt,
+      String restoreSnapshotId) {
+    this(
+        repositoryUrl,
+        branch,
+        provider,
+        setupCommands,
+        environment,
+        gitCredential,
+        idleTimeout,
+        expiresAt,
+        restoreSnapshotId,
+        null);
+  }
+}

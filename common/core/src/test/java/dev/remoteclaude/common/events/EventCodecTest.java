@@ -56,6 +56,37 @@ class EventCodecTest {
   }
 
   @Test
+  void aSessionRequestKeepsItsRegionAndOneWrittenBeforeRegionsReadsAsNone() {
+    SessionRequested inRegion =
+        new SessionRequested(
+            "https://github.com/acme/app.git",
+            "main",
+            "auto",
+            List.of(),
+            Map.of(),
+            null,
+            Duration.ofMinutes(5),
+            Instant.parse("2026-11-25T20:00:00Z"),
+            null,
+            "eu-west");
+    EventEnvelope envelope = EventCodec.envelope(inRegion, "session-service", "s1", "u1");
+    assertThat(EventCodec.payload(EventCodec.read(EventCodec.write(envelope)))).contains(inRegion);
+
+    String old =
+        """
+        {"id":"%s","type":"session.requested","source":"session-service",
+         "subject":"%s","userId":"u1","occurredAt":"2026-11-25T18:00:00Z","schemaVersion":1,
+         "data":{"repositoryUrl":"https://github.com/acme/app.git","branch":"main",
+                 "provider":"local","setupCommands":[],"environment":{},"idleTimeout":"PT5M",
+                 "expiresAt":"2026-11-25T20:00:00Z"}}
+        """
+            .formatted(UUID.randomUUID(), UUID.randomUUID());
+    assertThat(EventCodec.payload(EventCodec.read(old)))
+        .get()
+        .isInstanceOfSatisfying(SessionRequested.class, read -> assertThat(read.region()).isNull());
+  }
+
+  @Test
   void newerPayloadWithUnknownFieldsIsRead() {
     String json =
         """
