@@ -12,6 +12,7 @@ import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
 import dev.remoteclaude.gateway.provider.Snapshot;
+import dev.remoteclaude.gateway.provider.SnapshotArchives;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -57,8 +57,6 @@ public class DaytonaSandboxProvider implements SandboxProvider {
   static final String US = "remote-claude";
   static final String SESSION_LABEL = "remote-claude.dev/session";
   static final String ARCHIVE_PREFIX = "dar-";
-  private static final String UUID_PATTERN =
-      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   private static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]{0,127}";
   private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
   private static final Duration ARCHIVE_TIMEOUT = Duration.ofMinutes(30);
@@ -73,6 +71,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
   private final DaytonaConfig config;
   private final long maxSnapshotBytes;
   private final Vertx vertx;
+  private final SnapshotArchives archives;
   private final boolean ownsClient;
   private final DaytonaApi api;
 
@@ -94,6 +93,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
     this.config = config;
     this.maxSnapshotBytes = maxSnapshotBytes;
     this.vertx = vertx;
+    this.archives = new SnapshotArchives(config.archiveDir(), ARCHIVE_PREFIX, vertx);
     this.ownsClient = ownsClient;
     this.api =
         new DaytonaApi(
@@ -134,7 +134,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
     Optional<Path> archive;
     try {
       checkEnvironment(spec.env());
-      archive = spec.restoreSnapshotId().map(this::existingArchive);
+      archive = spec.restoreSnapshotId().map(archives::existing);
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
     }
@@ -435,10 +435,10 @@ public class DaytonaSandboxProvider implements SandboxProvider {
    */
   @Override
   public Uni<Snapshot> snapshot(String sandboxId) {
-    String name = ARCHIVE_PREFIX + UUID.randomUUID();
+    String name = archives.newId();
     String remote = "/tmp/" + name + ".tar.gz";
-    Path file = archiveOf(name);
-    Path partial = file.resolveSibling(name + ".part");
+    Path file = archives.fileOf(name);
+    Path partial = archives.partialOf(name);
     return existing(sandboxId)
         .chain(
             sandbox -> {
@@ -474,7 +474,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
                   .map(size -> Snapshot.of(name, size))
                   .eventually(
                       () -> {
-                        deleteQuietly(partial);
+                        SnapshotArchives.deleteQuietly(partial);
                         return exec(sandboxId, ".", List.of("rm", "-f", remote), new byte[0])
                             .onFailure()
                             .recoverWithNull()
@@ -577,36 +577,7 @@ public class DaytonaSandboxProvider implements SandboxProvider {
 
   @Override
   public Uni<Void> deleteSnapshot(String snapshotId) {
-    if (snapshotId == null || !snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
-      return Uni.createFrom()
-          .failure(new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id"));
-    }
-    return vertx
-        .fileSystem()
-        .delete(archiveOf(snapshotId).toString())
-        .onFailure(f -> !Files.exists(archiveOf(snapshotId)))
-        .recoverWithNull()
-        .onFailure()
-        .transform(
-            f ->
-                new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE, "cannot delete snapshot " + snapshotId, f));
-  }
-
-  private Path existingArchive(String snapshotId) {
-    if (!snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
-      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
-    }
-    Path file = archiveOf(snapshotId);
-    if (!Files.isRegularFile(file)) {
-      throw new ProviderException(
-          ProviderException.Kind.NOT_FOUND, "snapshot " + snapshotId + " does not exist");
-    }
-    return file;
-  }
-
-  private Path archiveOf(String snapshotId) {
-    return config.archiveDir().toAbsolutePath().resolve(snapshotId + ".tar.gz");
+    return archives.delete(snapshotId);
   }
 
   // --- helpers ----------------------------------------------------------------------------------
@@ -788,13 +759,5 @@ public class DaytonaSandboxProvider implements SandboxProvider {
                 ProviderException.Kind.INVALID, "variable " + name + " contains a NUL character");
           }
         });
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (java.io.IOException e) {
-      Log.debugf("cannot remove %s: %s", file, e.getMessage());
-    }
   }
 }

@@ -11,6 +11,7 @@ import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
 import dev.remoteclaude.gateway.provider.Snapshot;
+import dev.remoteclaude.gateway.provider.SnapshotArchives;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -69,8 +69,6 @@ public class NorthflankSandboxProvider implements SandboxProvider {
   static final String SESSION_TAG = "rc-session-";
   static final String CREATED_TAG = "rc-created-";
   static final String ARCHIVE_PREFIX = "nfa-";
-  private static final String UUID_PATTERN =
-      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   private static final String ID_PATTERN = "[a-z][a-z0-9-]{2,53}";
   private static final String TAG_PATTERN = "[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*";
   private static final Duration FILE_TIMEOUT = Duration.ofMinutes(1);
@@ -93,6 +91,7 @@ public class NorthflankSandboxProvider implements SandboxProvider {
   private final NorthflankConfig config;
   private final long maxSnapshotBytes;
   private final Vertx vertx;
+  private final SnapshotArchives archives;
   private final NorthflankApi api;
 
   @Inject
@@ -108,6 +107,7 @@ public class NorthflankSandboxProvider implements SandboxProvider {
     this.config = config;
     this.maxSnapshotBytes = maxSnapshotBytes;
     this.vertx = vertx;
+    this.archives = new SnapshotArchives(config.archiveDir(), ARCHIVE_PREFIX, vertx);
     this.api =
         new NorthflankApi(
             WebClient.create(
@@ -152,7 +152,7 @@ public class NorthflankSandboxProvider implements SandboxProvider {
     Optional<Path> archive;
     try {
       NorthflankExec.checkEnvironment(spec.env());
-      archive = spec.restoreSnapshotId().map(this::existingArchive);
+      archive = spec.restoreSnapshotId().map(archives::existing);
     } catch (ProviderException e) {
       return Uni.createFrom().failure(e);
     }
@@ -496,9 +496,9 @@ public class NorthflankSandboxProvider implements SandboxProvider {
    */
   @Override
   public Uni<Snapshot> snapshot(String sandboxId) {
-    String name = ARCHIVE_PREFIX + UUID.randomUUID();
-    Path file = archiveOf(name);
-    Path partial = file.resolveSibling(name + ".part");
+    String name = archives.newId();
+    Path file = archives.fileOf(name);
+    Path partial = archives.partialOf(name);
     return existing(sandboxId)
         .chain(
             service -> {
@@ -532,7 +532,7 @@ public class NorthflankSandboxProvider implements SandboxProvider {
                       })
                   .eventually(
                       () -> {
-                        deleteQuietly(partial);
+                        SnapshotArchives.deleteQuietly(partial);
                         return wasPaused
                             ? pause(sandboxId).onFailure().recoverWithNull()
                             : Uni.createFrom().voidItem();
@@ -622,36 +622,7 @@ public class NorthflankSandboxProvider implements SandboxProvider {
 
   @Override
   public Uni<Void> deleteSnapshot(String snapshotId) {
-    if (snapshotId == null || !snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
-      return Uni.createFrom()
-          .failure(new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id"));
-    }
-    return vertx
-        .fileSystem()
-        .delete(archiveOf(snapshotId).toString())
-        .onFailure(f -> !Files.exists(archiveOf(snapshotId)))
-        .recoverWithNull()
-        .onFailure()
-        .transform(
-            f ->
-                new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE, "cannot delete snapshot " + snapshotId, f));
-  }
-
-  private Path existingArchive(String snapshotId) {
-    if (!snapshotId.matches(ARCHIVE_PREFIX + UUID_PATTERN)) {
-      throw new ProviderException(ProviderException.Kind.INVALID, "not a snapshot id");
-    }
-    Path file = archiveOf(snapshotId);
-    if (!Files.isRegularFile(file)) {
-      throw new ProviderException(
-          ProviderException.Kind.NOT_FOUND, "snapshot " + snapshotId + " does not exist");
-    }
-    return file;
-  }
-
-  private Path archiveOf(String snapshotId) {
-    return config.archiveDir().toAbsolutePath().resolve(snapshotId + ".tar.gz");
+    return archives.delete(snapshotId);
   }
 
   // --- helpers ----------------------------------------------------------------------------------
@@ -852,13 +823,5 @@ public class NorthflankSandboxProvider implements SandboxProvider {
     byte[] bytes = new byte[n];
     ThreadLocalRandom.current().nextBytes(bytes);
     return bytes;
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      Log.debugf("cannot remove %s: %s", file, e.getMessage());
-    }
   }
 }
