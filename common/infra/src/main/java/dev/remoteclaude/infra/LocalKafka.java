@@ -123,11 +123,17 @@ public final class LocalKafka implements AutoCloseable {
 
   private final Options options;
   private final Path logFile;
-  private final int controllerPort = Ports.free();
+  private final int controllerPort;
   private Process process;
 
   private LocalKafka(Options options) {
     this.options = options;
+    // Two draws of a free port can give the same one; the broker then refuses both listeners.
+    int controller;
+    do {
+      controller = Ports.free();
+    } while (controller == options.port());
+    this.controllerPort = controller;
     this.logFile = options.directory().resolve("broker.log");
   }
 
