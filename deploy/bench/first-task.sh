@@ -10,7 +10,16 @@ start=$(date +%s%3N)
 log="$(mktemp)"
 ./rc up > "$log" 2>&1 &
 up_pid=$!
-trap './rc down >/dev/null 2>&1 || kill "$up_pid" 2>/dev/null || true; rm -f "$log"' EXIT
+session=""
+cleanup() {
+  # The session goes away with the run: a later run starts with no sandbox to bring back.
+  if [ -n "$session" ]; then
+    ./rc cli --url "$base" --token "$token" session rm "$session" >/dev/null 2>&1 || true
+  fi
+  ./rc down >/dev/null 2>&1 || kill "$up_pid" 2>/dev/null || true
+  rm -f "$log"
+}
+trap cleanup EXIT
 until grep -q "Remote Claude is up" "$log"; do
   if ! kill -0 "$up_pid" 2>/dev/null; then cat "$log" >&2; exit 1; fi
   sleep 0.2

@@ -64,7 +64,9 @@ final class TestPlatform {
                   // On a machine loaded by parallel builds a service's first database connection
                   // (SCRAM at start-up) can take longer than the pool's 5 s default.
                   "*:quarkus.datasource.jdbc.acquisition-timeout", "60S",
-                  "*:kafka.heartbeat.interval.ms", "2000"));
+                  "*:kafka.heartbeat.interval.ms", "2000"),
+              // Restarted often (the chaos suite kills each service): start as ./rc up does.
+              PlatformOptions.QUICK_START);
       try {
         platform = Platform.start(options, step -> System.out.println("[platform] " + step));
       } catch (RuntimeException e) {

@@ -207,6 +207,14 @@ public final class Platform implements AutoCloseable {
     return config;
   }
 
+  private List<String> jvmOptions() {
+    List<String> jvm =
+        new ArrayList<>(
+            List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
+    jvm.addAll(options.serviceJvmOptions());
+    return jvm;
+  }
+
   private ServiceProcess launch(String instance, String service, int port) {
     Path workDir = writeConfig(instance, configs.getOrDefault(instance, configs.get(service)));
     int managementPort =
@@ -223,7 +231,7 @@ public final class Platform implements AutoCloseable {
             port,
             managementPort,
             workDir,
-            List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+            jvmOptions(),
             options.home().resolve("logs").resolve(instance + ".log"));
     services.put(instance, process);
     started.add(process);
