@@ -48,11 +48,6 @@ public final class ServiceProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    Path archive = app.resolveSibling("app-cds.jsa");
-    if (java.nio.file.Files.isRegularFile(archive)) {
-      // Made by the run-only build for this JDK and this application: classes load from it.
-      command.add("-XX:SharedArchiveFile=" + archive);
-    }
     command.add("-jar");
     command.add(app.toString());
     ProcessBuilder builder = new ProcessBuilder(command);
