@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * delayed-ACK interaction, which made the direct figures measure that stall.) The stub, the JDK's
  * HTTP server, writes its events without TCP_NODELAY unless the JVM has {@code
  * -Dsun.net.httpserver.nodelay=true}; without it the Vert.x client stalls too (p90 44 ms directly,
- * p50 51 ms through the proxy). The build's surefire configuration sets it for every test JVM. Run with {@code -Pbench}; the table goes to target/benchmarks/model-proxy.md.
+ * p50 51 ms through the proxy). The build's surefire configuration sets it for every test JVM. Run
+ * with {@code -Pbench}; the table goes to target/benchmarks/model-proxy.md.
  */
 @QuarkusTest
 @TestProfile(ProductionTimings.class)
