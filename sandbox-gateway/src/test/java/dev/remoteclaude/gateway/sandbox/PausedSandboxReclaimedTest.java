@@ -8,11 +8,10 @@ import dev.remoteclaude.common.events.SandboxLost;
 import dev.remoteclaude.common.events.SandboxProvisioned;
 import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SessionPauseRequested;
-import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.Topics;
-import dev.remoteclaude.gateway.support.GitRepos;
+import dev.remoteclaude.gateway.support.SessionFiles;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
@@ -20,11 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +36,7 @@ class PausedSandboxReclaimedTest {
   @Test
   void aSandboxReclaimedWhilePausedIsLostOnResumeAndComesBackFromItsSnapshot() {
     Sessions.Ready session = Sessions.provision();
-    writeFile(session, "notes.txt", "kept in the snapshot");
+    SessionFiles.write(session, "notes.txt", "kept in the snapshot");
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
       Sessions.send(session.sessionId(), session.userId(), new SessionSnapshotRequested());
       String snapshot =
@@ -75,19 +70,7 @@ class PausedSandboxReclaimedTest {
           .doesNotContain("sandbox.failed", "sandbox.resumed");
 
       // session-service (played here) recovers it from the latest snapshot.
-      Sessions.send(
-          session.sessionId(),
-          session.userId(),
-          new SessionRequested(
-              GitRepos.withReadme("unused: restored from the snapshot"),
-              "main",
-              "local",
-              List.of(),
-              Map.of(),
-              null,
-              Duration.ofMinutes(5),
-              Instant.now().plusSeconds(3600),
-              snapshot));
+      Sessions.send(session.sessionId(), session.userId(), Sessions.restoredFrom(snapshot));
       SandboxProvisioned back =
           Sessions.payload(
               Sessions.await(gateway, session.sessionId(), "sandbox.provisioned"),
@@ -95,7 +78,7 @@ class PausedSandboxReclaimedTest {
       assertThat(back.provider()).isEqualTo("local");
       assertThat(back.sandboxId()).isNotEqualTo(providerId);
     }
-    assertThat(readFile(session, "notes.txt")).isEqualTo("kept in the snapshot");
+    assertThat(SessionFiles.read(session, "notes.txt")).isEqualTo("kept in the snapshot");
     List<String> steps =
         given()
             .auth()
@@ -108,29 +91,5 @@ class PausedSandboxReclaimedTest {
             .jsonPath()
             .getList("events.findAll { it.type == 'sandbox.progress' }.data.step");
     assertThat(steps).contains("lost", "restored");
-  }
-
-  private static void writeFile(Sessions.Ready session, String path, String content) {
-    given()
-        .auth()
-        .oauth2(Tokens.forUser(session.userId()))
-        .contentType("application/octet-stream")
-        .queryParam("path", path)
-        .body(content.getBytes(StandardCharsets.UTF_8))
-        .put("/api/v1/sessions/{id}/files", session.sessionId())
-        .then()
-        .statusCode(204);
-  }
-
-  private static String readFile(Sessions.Ready session, String path) {
-    return given()
-        .auth()
-        .oauth2(Tokens.forUser(session.userId()))
-        .queryParam("path", path)
-        .get("/api/v1/sessions/{id}/files", session.sessionId())
-        .then()
-        .statusCode(200)
-        .extract()
-        .asString();
   }
 }

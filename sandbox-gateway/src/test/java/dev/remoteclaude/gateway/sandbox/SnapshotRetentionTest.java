@@ -9,14 +9,13 @@ import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.EventEnvelope;
 import dev.remoteclaude.common.events.SandboxSnapshotted;
 import dev.remoteclaude.common.events.SessionPauseRequested;
-import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionSnapshotRequested;
 import dev.remoteclaude.common.events.SessionStateChanged;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
 import dev.remoteclaude.common.events.Topics;
 import dev.remoteclaude.gateway.support.FlakyDeletesProvider;
 import dev.remoteclaude.gateway.support.GatewayTestResource;
-import dev.remoteclaude.gateway.support.GitRepos;
+import dev.remoteclaude.gateway.support.SessionFiles;
 import dev.remoteclaude.gateway.support.Sessions;
 import dev.remoteclaude.testing.KafkaProbe;
 import dev.remoteclaude.testing.Tokens;
@@ -27,7 +26,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,7 +132,7 @@ class SnapshotRetentionTest {
   void aSandboxRestoredAfterALossStartsFromItsSnapshotAndRetentionCountsTheWholeSession()
       throws IOException {
     Sessions.Ready session = Sessions.provision();
-    writeFile(session, "notes.txt", "before the loss");
+    SessionFiles.write(session, "notes.txt", "before the loss");
     List<String> taken = new ArrayList<>();
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
       for (int i = 0; i < KEEP; i++) {
@@ -143,7 +141,7 @@ class SnapshotRetentionTest {
       String last = taken.getLast();
 
       loseAndRestore(gateway, session, last);
-      assertThat(readFile(session, "notes.txt")).isEqualTo("before the loss");
+      assertThat(SessionFiles.read(session, "notes.txt")).isEqualTo("before the loss");
       assertThat(onDisk(taken)).as("the old sandbox's end deleted none").hasSize(KEEP);
 
       // the new sandbox's snapshots and the old one's are counted together, per session
@@ -164,10 +162,10 @@ class SnapshotRetentionTest {
   @Test
   void aSnapshotMarkedForDeletionIsKeptWhenARestoreFromItIsRequested() throws IOException {
     Sessions.Ready session = Sessions.provision();
-    writeFile(session, "notes.txt", "in the oldest snapshot");
+    SessionFiles.write(session, "notes.txt", "in the oldest snapshot");
     try (KafkaProbe gateway = KafkaProbe.watch(Topics.GATEWAY)) {
       String oldest = snapshot(gateway, session);
-      writeFile(session, "notes.txt", "in the newer snapshot");
+      SessionFiles.write(session, "notes.txt", "in the newer snapshot");
       String newer = snapshot(gateway, session);
       // Retention has marked the oldest, but its deletion has not run yet when the sandbox is lost
       // and session-service asks for a restore from it (not from the sandbox's last snapshot).
@@ -178,7 +176,7 @@ class SnapshotRetentionTest {
           oldest);
 
       loseAndRestore(gateway, session, oldest);
-      assertThat(readFile(session, "notes.txt")).isEqualTo("in the oldest snapshot");
+      assertThat(SessionFiles.read(session, "notes.txt")).isEqualTo("in the oldest snapshot");
 
       sql("UPDATE sandbox_snapshot SET next_attempt_at = now() WHERE snapshot_id = $1", oldest);
       await().atMost(Duration.ofSeconds(30)).until(() -> !marked(oldest) && !due(oldest));
@@ -277,19 +275,7 @@ class SnapshotRetentionTest {
     Sessions.send(session.sessionId(), session.userId(), new SessionPauseRequested("idle"));
     Sessions.await(gateway, session.sessionId(), "sandbox.lost");
     int provisioned = count(gateway, session.sessionId(), "sandbox.provisioned");
-    Sessions.send(
-        session.sessionId(),
-        session.userId(),
-        new SessionRequested(
-            GitRepos.withReadme("unused: restored from the snapshot"),
-            "main",
-            "local",
-            List.of(),
-            Map.of(),
-            null,
-            Duration.ofMinutes(5),
-            Instant.now().plusSeconds(3600),
-            snapshot));
+    Sessions.send(session.sessionId(), session.userId(), Sessions.restoredFrom(snapshot));
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> count(gateway, session.sessionId(), "sandbox.provisioned") > provisioned);
@@ -308,7 +294,7 @@ class SnapshotRetentionTest {
   /** Deletes the session's sandbox directory on the host, found by a marker file. */
   private static void deleteSandboxOf(Sessions.Ready session) throws IOException {
     String marker = ".marker-" + session.sessionId();
-    writeFile(session, marker, "");
+    SessionFiles.write(session, marker, "");
     try (Stream<Path> dirs = Files.list(GatewayTestResource.sandboxRoot().resolve("sandboxes"))) {
       for (Path dir : dirs.toList()) {
         if (Files.exists(dir.resolve("workspace").resolve(marker))) {
@@ -322,30 +308,6 @@ class SnapshotRetentionTest {
       }
     }
     throw new IllegalStateException("no sandbox directory found");
-  }
-
-  private static void writeFile(Sessions.Ready session, String path, String content) {
-    given()
-        .auth()
-        .oauth2(Tokens.forUser(session.userId()))
-        .contentType("application/octet-stream")
-        .queryParam("path", path)
-        .body(content.getBytes(StandardCharsets.UTF_8))
-        .put("/api/v1/sessions/{id}/files", session.sessionId())
-        .then()
-        .statusCode(204);
-  }
-
-  private static String readFile(Sessions.Ready session, String path) {
-    return given()
-        .auth()
-        .oauth2(Tokens.forUser(session.userId()))
-        .queryParam("path", path)
-        .get("/api/v1/sessions/{id}/files", session.sessionId())
-        .then()
-        .statusCode(200)
-        .extract()
-        .asString();
   }
 
   private static void command(Sessions.Ready session, String script) {

@@ -3,14 +3,11 @@ package dev.remoteclaude.gateway.support;
 import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ProviderException;
-import dev.remoteclaude.gateway.provider.SandboxProvider;
-import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
-import dev.remoteclaude.gateway.provider.Snapshot;
 import dev.remoteclaude.gateway.provider.local.LocalSandboxProvider;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The local provider, as a cloud provider whose in-sandbox daemon a tenant broke: starting a
@@ -19,37 +16,18 @@ import java.time.Duration;
  * provider itself is down.
  */
 @ApplicationScoped
-public class GarbledDaemonProvider implements SandboxProvider {
+public class GarbledDaemonProvider extends DelegatingProvider {
 
-  private final LocalSandboxProvider local;
+  private final AtomicBoolean outage = new AtomicBoolean();
 
   public GarbledDaemonProvider(LocalSandboxProvider local) {
-    this.local = local;
+    super(local);
   }
 
   @Override
   public String name() {
     return "garbled-daemon";
   }
-
-  /** None of its own: its sandboxes are the local provider's, which lists them. */
-  @Override
-  public Uni<java.util.List<dev.remoteclaude.gateway.provider.ProvidedSandbox>> list() {
-    return Uni.createFrom().item(java.util.List.of());
-  }
-
-  @Override
-  public String claudeCommand() {
-    return local.claudeCommand();
-  }
-
-  @Override
-  public Uni<String> create(SandboxSpec spec) {
-    return local.create(spec);
-  }
-
-  private final java.util.concurrent.atomic.AtomicBoolean outage =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Whether the provider's control plane is down as well. */
   public void outage(boolean down) {
@@ -62,22 +40,7 @@ public class GarbledDaemonProvider implements SandboxProvider {
       return Uni.createFrom()
           .failure(new ProviderException(ProviderException.Kind.UNAVAILABLE, "control plane down"));
     }
-    return local.status(sandboxId);
-  }
-
-  @Override
-  public Uni<Void> pause(String sandboxId) {
-    return local.pause(sandboxId);
-  }
-
-  @Override
-  public Uni<Void> resume(String sandboxId) {
-    return local.resume(sandboxId);
-  }
-
-  @Override
-  public Uni<Void> terminate(String sandboxId) {
-    return local.terminate(sandboxId);
+    return super.status(sandboxId);
   }
 
   @Override
@@ -86,30 +49,5 @@ public class GarbledDaemonProvider implements SandboxProvider {
         .failure(
             new ProviderException(
                 ProviderException.Kind.UNAVAILABLE, "process daemon answered an unreadable frame"));
-  }
-
-  @Override
-  public Uni<byte[]> readFile(String sandboxId, String path, int maxBytes) {
-    return local.readFile(sandboxId, path, maxBytes);
-  }
-
-  @Override
-  public Uni<Void> writeFile(String sandboxId, String path, byte[] content) {
-    return local.writeFile(sandboxId, path, content);
-  }
-
-  @Override
-  public Uni<Void> extendTtl(String sandboxId, Duration ttl) {
-    return local.extendTtl(sandboxId, ttl);
-  }
-
-  @Override
-  public Uni<Snapshot> snapshot(String sandboxId) {
-    return local.snapshot(sandboxId);
-  }
-
-  @Override
-  public Uni<Void> deleteSnapshot(String snapshotId) {
-    return local.deleteSnapshot(snapshotId);
   }
 }

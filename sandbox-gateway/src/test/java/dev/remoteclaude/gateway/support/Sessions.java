@@ -106,6 +106,23 @@ public final class Sessions {
         null);
   }
 
+  /**
+   * What session-service asks for to recover a lost sandbox: a local one restored from {@code
+   * snapshotId} (the repository is not cloned).
+   */
+  public static SessionRequested restoredFrom(String snapshotId) {
+    return new SessionRequested(
+        GitRepos.withReadme("unused: restored from the snapshot"),
+        "main",
+        "local",
+        List.of(),
+        Map.of(),
+        null,
+        Duration.ofMinutes(5),
+        Instant.now().plusSeconds(3600),
+        snapshotId);
+  }
+
   public static String sealGitToken(UUID sessionId, String token) {
     return SECRETS.seal(token, SecretContexts.sessionGitCredential(sessionId));
   }

@@ -1,13 +1,14 @@
 package dev.remoteclaude.gateway.provider.daytona;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits.RateLimited;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
-import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -68,49 +69,39 @@ final class DaytonaApi {
    * {@link ProviderException} on any error status; {@code what} names the call in messages.
    */
   <T> Uni<HttpResponse<T>> send(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    Uni<HttpResponse<T>> attempt =
-        Uni.createFrom()
-            .<HttpResponse<T>>deferred(call::get)
-            .onFailure(f -> !(f instanceof ProviderException))
-            .transform(
-                f ->
-                    ownFailure(f)
-                        .orElseGet(
-                            () ->
-                                new ProviderException(
-                                    ProviderException.Kind.UNAVAILABLE,
-                                    what + ": Daytona did not answer (" + describe(f) + ")",
-                                    f)))
-            .onItem()
-            .transformToUni(
-                response -> {
-                  if (response.statusCode() == 429) {
-                    return Uni.createFrom().failure(new RateLimited(what, retryAfter(response)));
-                  }
-                  if (response.statusCode() >= 400) {
-                    return Uni.createFrom().failure(failure(what, response));
-                  }
-                  return Uni.createFrom().item(response);
-                });
-    if (config.rateLimitRetries() > 0) {
-      attempt =
-          attempt
-              .onFailure(RateLimited.class)
-              .call(f -> Uni.createFrom().voidItem().onItem().delayIt().by(((RateLimited) f).delay))
-              .onFailure(RateLimited.class)
-              .retry()
-              .atMost(config.rateLimitRetries());
-    }
-    return attempt
-        .onFailure(RateLimited.class)
+    return ProviderRateLimits.honouringRetryAfter(
+        () -> once(what, call), config.rateLimitRetries(), config.maxRetryAfter());
+  }
+
+  /** One attempt: its 429 a {@link RateLimited}, any other error status its failure. */
+  private <T> Uni<HttpResponse<T>> once(String what, Supplier<Uni<HttpResponse<T>>> call) {
+    return Uni.createFrom()
+        .<HttpResponse<T>>deferred(call::get)
+        .onFailure(f -> !(f instanceof ProviderException))
         .transform(
             f ->
-                new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE,
-                    what
-                        + ": Daytona is rate limiting this gateway's requests; try again in "
-                        + ((RateLimited) f).delay.toSeconds()
-                        + "s"));
+                ownFailure(f)
+                    .orElseGet(
+                        () ->
+                            new ProviderException(
+                                ProviderException.Kind.UNAVAILABLE,
+                                what + ": Daytona did not answer (" + describe(f) + ")",
+                                f)))
+        .onItem()
+        .transformToUni(
+            response -> {
+              if (response.statusCode() == 429) {
+                return Uni.createFrom()
+                    .failure(
+                        new RateLimited(
+                            what + ": Daytona is rate limiting this gateway's requests",
+                            ProviderRateLimits.retryAfter(response.getHeader("Retry-After"))));
+              }
+              if (response.statusCode() >= 400) {
+                return Uni.createFrom().failure(failure(what, response));
+              }
+              return Uni.createFrom().item(response);
+            });
   }
 
   /** A failure of ours carried inside another (a bounded body refusing more bytes). */
@@ -161,52 +152,10 @@ final class DaytonaApi {
     }
   }
 
-  private Duration retryAfter(HttpResponse<?> response) {
-    String header = response.getHeader("Retry-After");
-    Duration wait = Duration.ofSeconds(1);
-    if (header != null) {
-      try {
-        wait = Duration.ofSeconds(Math.max(0, Long.parseLong(header.strip())));
-      } catch (NumberFormatException httpDate) {
-        try {
-          wait =
-              Duration.between(
-                  java.time.Instant.now(),
-                  java.time.ZonedDateTime.parse(
-                          header.strip(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-                      .toInstant());
-        } catch (java.time.format.DateTimeParseException unknown) {
-          // keep the default
-        }
-      }
-    }
-    if (wait.isNegative()) {
-      wait = Duration.ZERO;
-    }
-    if (wait.compareTo(config.maxRetryAfter()) > 0) {
-      throw new ProviderException(
-          ProviderException.Kind.UNAVAILABLE,
-          "Daytona is rate limiting this gateway's requests; try again in "
-              + wait.toSeconds()
-              + "s");
-    }
-    return wait;
-  }
-
   private static String describe(Throwable failure) {
     return failure instanceof java.util.concurrent.TimeoutException
             || failure.getClass().getSimpleName().contains("Timeout")
         ? "timed out"
         : "connection failed";
-  }
-
-  /** A 429: retried after {@code delay}. */
-  static final class RateLimited extends RuntimeException {
-    final Duration delay;
-
-    RateLimited(String what, Duration delay) {
-      super(what + ": rate limited", null, false, false);
-      this.delay = delay;
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.provider.e2b;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -152,7 +153,7 @@ final class E2bApi {
 
   private Uni<HttpResponse<Buffer>> call(
       HttpMethod method, String uri, JsonObject body, Set<Integer> expected, String what) {
-    return E2bFailures.honouringRetryAfter(
+    return ProviderRateLimits.honouringRetryAfter(
         () -> once(method, uri, body, expected, what),
         config.rateLimitRetries(),
         config.maxRetryAfter());

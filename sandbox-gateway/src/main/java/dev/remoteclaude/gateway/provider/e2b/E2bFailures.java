@@ -1,16 +1,11 @@
 package dev.remoteclaude.gateway.provider.e2b;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
-import io.smallrye.mutiny.Uni;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits.RateLimited;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * E2B's answers turned into the platform's failure kinds, each with a reason a user can act on. E2B
@@ -18,20 +13,6 @@ import java.util.function.Supplier;
  */
 final class E2bFailures {
   private E2bFailures() {}
-
-  /** E2B's 429: nothing was done; come back after {@code retryAfter}. */
-  static final class RateLimited extends ProviderException {
-    private final Duration retryAfter;
-
-    RateLimited(String message, Duration retryAfter) {
-      super(Kind.UNAVAILABLE, message);
-      this.retryAfter = retryAfter;
-    }
-
-    Duration retryAfter() {
-      return retryAfter;
-    }
-  }
 
   /**
    * The failure an answer of E2B's with this status means, for the call described by {@code what}.
@@ -51,16 +32,10 @@ final class E2bFailures {
       case 404, 410 ->
           new ProviderException(
               ProviderException.Kind.NOT_FOUND, "E2B does not have it (" + what + ")");
-      case 429 -> {
-        Duration wait = retryAfter(retryAfter);
-        yield new RateLimited(
-            "E2B is rate limiting the platform ("
-                + what
-                + "); try again in "
-                + wait.toSeconds()
-                + "s",
-            wait);
-      }
+      case 429 ->
+          new RateLimited(
+              "E2B is rate limiting the platform (" + what + ")",
+              ProviderRateLimits.retryAfter(retryAfter));
       case 507 ->
           new ProviderException(
               ProviderException.Kind.INVALID, "the sandbox's disk is full (" + what + ")");
@@ -95,58 +70,5 @@ final class E2bFailures {
     } catch (DecodeException | ClassCastException e) {
       return "";
     }
-  }
-
-  /** Retry-After as seconds or an HTTP date; 1s when absent or unreadable. */
-  static Duration retryAfter(String header) {
-    if (header == null || header.isBlank()) {
-      return Duration.ofSeconds(1);
-    }
-    String value = header.strip();
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Duration until =
-            Duration.between(
-                ZonedDateTime.now(),
-                ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
-        return until.isNegative() ? Duration.ZERO : until;
-      } catch (DateTimeParseException notADate) {
-        return Duration.ofSeconds(1);
-      }
-    }
-  }
-
-  /**
-   * The call, with E2B's 429s waited out as E2B asks (its Retry-After), up to {@code retries} times
-   * and only when the wait is at most {@code maxWait}; otherwise the 429 fails the call as
-   * UNAVAILABLE with its wait in the reason. A 429 means nothing was done, so this is safe for
-   * every call, creating a sandbox included.
-   */
-  static <T> Uni<T> honouringRetryAfter(Supplier<Uni<T>> call, int retries, Duration maxWait) {
-    return Uni.createFrom()
-        .deferred(call::get)
-        .onFailure(RateLimited.class)
-        .retry()
-        .when(
-            failures -> {
-              AtomicInteger attempts = new AtomicInteger();
-              return failures
-                  .onItem()
-                  .transformToUniAndConcatenate(
-                      failure -> {
-                        Duration wait = ((RateLimited) failure).retryAfter();
-                        if (attempts.incrementAndGet() > retries || wait.compareTo(maxWait) > 0) {
-                          return Uni.createFrom().failure(failure);
-                        }
-                        // a non-null item: a Uni's null item is dropped by the stream
-                        return Uni.createFrom()
-                            .item(Boolean.TRUE)
-                            .onItem()
-                            .delayIt()
-                            .by(wait.isZero() ? Duration.ofMillis(1) : wait);
-                      });
-            });
   }
 }

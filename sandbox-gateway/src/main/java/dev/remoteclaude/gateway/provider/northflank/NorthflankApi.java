@@ -1,6 +1,8 @@
 package dev.remoteclaude.gateway.provider.northflank;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits;
+import dev.remoteclaude.gateway.provider.ProviderRateLimits.RateLimited;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -8,11 +10,6 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.function.Supplier;
 
 /**
@@ -98,46 +95,36 @@ final class NorthflankApi {
    * {@link ProviderException} on any error status; {@code what} names the call in messages.
    */
   <T> Uni<HttpResponse<T>> send(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    Uni<HttpResponse<T>> attempt =
-        Uni.createFrom()
-            .<HttpResponse<T>>deferred(call::get)
-            .onFailure(f -> !(f instanceof ProviderException))
-            .transform(
-                f ->
-                    new ProviderException(
-                        ProviderException.Kind.UNAVAILABLE,
-                        what + ": Northflank did not answer (" + describe(f) + ")",
-                        f))
-            .onItem()
-            .transformToUni(
-                response -> {
-                  if (response.statusCode() == 429) {
-                    return Uni.createFrom().failure(new RateLimited(what, retryAfter(response)));
-                  }
-                  if (response.statusCode() >= 400) {
-                    return Uni.createFrom().failure(failure(what, response));
-                  }
-                  return Uni.createFrom().item(response);
-                });
-    if (config.rateLimitRetries() > 0) {
-      attempt =
-          attempt
-              .onFailure(RateLimited.class)
-              .call(f -> Uni.createFrom().voidItem().onItem().delayIt().by(((RateLimited) f).delay))
-              .onFailure(RateLimited.class)
-              .retry()
-              .atMost(config.rateLimitRetries());
-    }
-    return attempt
-        .onFailure(RateLimited.class)
+    return ProviderRateLimits.honouringRetryAfter(
+        () -> once(what, call), config.rateLimitRetries(), config.maxRetryAfter());
+  }
+
+  /** One attempt: its 429 a {@link RateLimited}, any other error status its failure. */
+  private <T> Uni<HttpResponse<T>> once(String what, Supplier<Uni<HttpResponse<T>>> call) {
+    return Uni.createFrom()
+        .<HttpResponse<T>>deferred(call::get)
+        .onFailure(f -> !(f instanceof ProviderException))
         .transform(
             f ->
                 new ProviderException(
                     ProviderException.Kind.UNAVAILABLE,
-                    what
-                        + ": Northflank is rate limiting this gateway's requests; try again in "
-                        + Math.max(1, ((RateLimited) f).delay.toSeconds())
-                        + "s"));
+                    what + ": Northflank did not answer (" + describe(f) + ")",
+                    f))
+        .onItem()
+        .transformToUni(
+            response -> {
+              if (response.statusCode() == 429) {
+                return Uni.createFrom()
+                    .failure(
+                        new RateLimited(
+                            what + ": Northflank is rate limiting this gateway's requests",
+                            ProviderRateLimits.retryAfter(response.getHeader("Retry-After"))));
+              }
+              if (response.statusCode() >= 400) {
+                return Uni.createFrom().failure(failure(what, response));
+              }
+              return Uni.createFrom().item(response);
+            });
   }
 
   /** Northflank's error body as a provider failure: a tenant's mistake is not an outage. */
@@ -179,51 +166,10 @@ final class NorthflankApi {
     }
   }
 
-  private Duration retryAfter(HttpResponse<?> response) {
-    String header = response.getHeader("Retry-After");
-    Duration wait = Duration.ofSeconds(1);
-    if (header != null) {
-      try {
-        wait = Duration.ofSeconds(Math.max(0, Long.parseLong(header.strip())));
-      } catch (NumberFormatException httpDate) {
-        try {
-          wait =
-              Duration.between(
-                  Instant.now(),
-                  ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                      .toInstant());
-        } catch (DateTimeParseException unknown) {
-          // keep the default
-        }
-      }
-    }
-    if (wait.isNegative()) {
-      wait = Duration.ZERO;
-    }
-    if (wait.compareTo(config.maxRetryAfter()) > 0) {
-      throw new ProviderException(
-          ProviderException.Kind.UNAVAILABLE,
-          "Northflank is rate limiting this gateway's requests; try again in "
-              + wait.toSeconds()
-              + "s");
-    }
-    return wait;
-  }
-
   static String describe(Throwable failure) {
     return failure instanceof java.util.concurrent.TimeoutException
             || failure.getClass().getSimpleName().contains("Timeout")
         ? "timed out"
         : "connection failed";
-  }
-
-  /** A 429: retried after {@code delay}. */
-  static final class RateLimited extends RuntimeException {
-    final Duration delay;
-
-    RateLimited(String what, Duration delay) {
-      super(what + ": rate limited", null, false, false);
-      this.delay = delay;
-    }
   }
 }
