@@ -4,6 +4,7 @@
 #
 #   RC_REGISTRY=registry.example.com k8s/build-images.sh [Maven arguments]
 #
+# RC_SERVICES (comma-separated) builds only some of them, e.g. RC_SERVICES=billing-service.
 # Images: $RC_REGISTRY/remote-claude/<service>:<project version>, user 1001, on
 # eclipse-temurin:25-jre-noble. Maven arguments override the defaults of the root pom's profile
 # `images`, e.g. -Dquarkus.container-image.tag=0.1.0, -Dquarkus.container-image.group=...,
@@ -22,5 +23,5 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # run-only: an image needs neither the tests nor the formatter check (./mvnw verify runs those).
 exec ./mvnw -B package -Pimages,run-only \
-  -pl session-service,task-service,repository-service,billing-service,sandbox-gateway -am \
+  -pl "${RC_SERVICES:-session-service,task-service,repository-service,billing-service,sandbox-gateway}" -am \
   -Dquarkus.container-image.registry="$RC_REGISTRY" "$@"

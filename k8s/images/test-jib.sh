@@ -7,8 +7,8 @@
 #   2. makes a small JVM base image from Debian packages (libc6, zlib1g, libgcc-s1, unpacked as
 #      Google's distroless images are made), a jlink'ed JRE of this machine's JDK and an /etc/passwd
 #      with the user 1001; umoci writes it as an OCI layout, skopeo pushes it;
-#   3. builds billing-service (and with --gateway also sandbox-gateway) with -Pimages on that base,
-#      Jib pushing to the local registry;
+#   3. builds billing-service (and with --gateway also sandbox-gateway) with k8s/build-images.sh
+#      (-Pimages) on that base, Jib pushing to the local registry;
 #   4. fetches the image back (skopeo, umoci unpack) and checks it: user 1001, entrypoint java -jar
 #      quarkus-run.jar in /deployments, the application files root's and read-only to 1001; then
 #      runs it with bubblewrap as uid 1001 on its read-only root file system, against a throw-away
@@ -122,9 +122,9 @@ step "base image $registry/base/jre:test"
 modules=billing-service
 $gateway && modules=billing-service,sandbox-gateway
 step "building $modules with -Pimages"
-(cd "$root" && ./mvnw -B -q ${MVN_ARGS:-} package -Pimages,run-only -pl "$modules" -am \
-  -Dquarkus.container-image.registry="$registry" -Dquarkus.container-image.insecure=true \
-  -Dquarkus.jib.base-jvm-image="$registry/base/jre:test") >"$work/build.log" 2>&1 ||
+RC_REGISTRY="$registry" RC_SERVICES="$modules" "$root/k8s/build-images.sh" -q ${MVN_ARGS:-} \
+  -Dquarkus.container-image.insecure=true -Dquarkus.jib.base-jvm-image="$registry/base/jre:test" \
+  >"$work/build.log" 2>&1 ||
   fail "the image build failed: $(tail -40 "$work/build.log")"
 
 # Fetches an image back and unpacks it to $work/<name>/rootfs; its configuration to $work/<name>.json.
