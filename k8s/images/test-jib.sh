@@ -37,7 +37,7 @@ fail() {
 }
 step() { echo "test-jib: $*"; }
 
-[ "$(id -u)" = 0 ] || fail "run as root (apt-get, chown to uid 1001, PostgreSQL as postgres)"
+[ "$(id -u)" = 0 ] || fail "run as root (apt-get; it switches to uid 1001 and to postgres with setpriv)"
 
 # --- Tools ------------------------------------------------------------------------------------
 need=()
@@ -62,7 +62,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$work/pg/data/postmaster.pid" ] &&
-    setpriv --reuid postgres --regid postgres --clear-groups \
+    setpriv --reuid postgres --regid "$(id -g postgres)" --clear-groups \
       "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
