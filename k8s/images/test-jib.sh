@@ -171,7 +171,7 @@ in_image() {
 # --- 4. billing-service -----------------------------------------------------------------------
 fetch billing-service
 rootfs="$work/billing-service/rootfs"
-entrypoint="$(check_config "$work/billing-service.json")" || fail "billing-service image: $entrypoint"
+entrypoint="$(check_config "$work/billing-service.json" 2>&1)" || fail "billing-service image: $entrypoint"
 step "billing-service image: user 1001:1001, /deployments, $entrypoint"
 [ -f "$rootfs/deployments/quarkus-run.jar" ] || fail "no /deployments/quarkus-run.jar"
 [ "$(stat -c %u "$rootfs/deployments/quarkus-run.jar")" = 0 ] || fail "quarkus-run.jar is not root's"
@@ -226,7 +226,7 @@ kill "${pids[-1]}"
 if $gateway; then
   fetch sandbox-gateway
   rootfs="$work/sandbox-gateway/rootfs"
-  entrypoint="$(check_config "$work/sandbox-gateway.json")" || fail "sandbox-gateway image: $entrypoint"
+  entrypoint="$(check_config "$work/sandbox-gateway.json" 2>&1)" || fail "sandbox-gateway image: $entrypoint"
   step "sandbox-gateway image: user 1001:1001, /deployments, $entrypoint"
   claude="$rootfs/opt/claude/bin/claude"
   [ -f "$claude" ] && [ ! -L "$claude" ] || fail "no /opt/claude/bin/claude in the gateway image"
