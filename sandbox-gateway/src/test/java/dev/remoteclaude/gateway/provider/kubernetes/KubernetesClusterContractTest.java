@@ -18,13 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
  * KubernetesK3sContractTest} needs none of this.
  */
 @EnabledIfEnvironmentVariable(named = "RC_TEST_KUBE_CONTEXT", matches = ".+")
-class KubernetesClusterContractTest extends RealClusterContract {
+class KubernetesClusterContractTest extends KubernetesContract {
 
   @TempDir static Path archives;
 
   @BeforeAll
   static void connect() {
     Map<String, String> settings = new HashMap<>();
+    settings.put(
+        "gateway.kubernetes.image", env("RC_TEST_SANDBOX_IMAGE", "remote-claude/sandbox:dev"));
+    settings.put("gateway.kubernetes.start-timeout", "3m");
     if (System.getenv("RC_TEST_RUNTIME_CLASS") != null) {
       settings.put("gateway.kubernetes.runtime-class-name", System.getenv("RC_TEST_RUNTIME_CLASS"));
     }
@@ -36,9 +39,9 @@ class KubernetesClusterContractTest extends RealClusterContract {
             .withConfig(Config.autoConfigure(System.getenv("RC_TEST_KUBE_CONTEXT")))
             .build(),
         env("RC_TEST_KUBE_NAMESPACE", "remote-claude-sandboxes"),
-        env("RC_TEST_SANDBOX_IMAGE", "remote-claude/sandbox:dev"),
         archives,
-        settings);
+        settings,
+        null);
   }
 
   private static String env(String name, String fallback) {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,14 +32,13 @@ import org.testcontainers.utility.MountableFile;
     disabledReason =
         "no Docker engine: the K3s contract test needs one (k8s/smoke-provider.sh runs the same"
             + " contract against any cluster)")
-class KubernetesK3sContractTest extends RealClusterContract {
+class KubernetesK3sContractTest extends KubernetesContract {
 
   static final DockerImageName K3S = DockerImageName.parse("rancher/k3s:v1.31.4-k3s1");
   static final String SANDBOX_IMAGE = "remote-claude/sandbox:k3s-contract";
   static final String NAMESPACE = "remote-claude-sandboxes";
 
   @TempDir static Path work;
-  private static K3sContainer k3s;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -55,7 +53,7 @@ class KubernetesK3sContractTest extends RealClusterContract {
             "sandbox-gateway/claude-code/package-lock.json", claude.resolve("package-lock.json"))
         .get();
 
-    k3s = new K3sContainer(K3S);
+    K3sContainer k3s = new K3sContainer(K3S);
     k3s.start();
     Path archive = work.resolve("sandbox-image.tar");
     try (InputStream saved = DockerClientFactory.lazyClient().saveImageCmd(SANDBOX_IMAGE).exec()) {
@@ -81,15 +79,11 @@ class KubernetesK3sContractTest extends RealClusterContract {
     connect(
         client,
         NAMESPACE,
-        "docker.io/" + SANDBOX_IMAGE,
         archives,
-        Map.of("gateway.kubernetes.image-pull-policy", "Never"));
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (k3s != null) {
-      k3s.stop();
-    }
+        Map.of(
+            "gateway.kubernetes.image", "docker.io/" + SANDBOX_IMAGE,
+            "gateway.kubernetes.image-pull-policy", "Never",
+            "gateway.kubernetes.start-timeout", "3m"),
+        k3s);
   }
 }

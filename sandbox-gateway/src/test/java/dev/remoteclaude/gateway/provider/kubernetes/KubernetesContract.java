@@ -11,43 +11,40 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * The provider contract against a real Kubernetes API server and kubelet (a cluster the tester
- * names, or K3s in a container): pods, volumes, exec and network policies for real, where the
- * fabric8 mock only answers requests.
+ * The provider contract for the kubernetes provider, whatever the cluster: fabric8's mock with an
+ * emulated kubelet, a cluster the tester names, or K3s in a container.
  */
-abstract class RealClusterContract extends SandboxProviderContract {
+abstract class KubernetesContract extends SandboxProviderContract {
 
   private static KubernetesClient client;
   private static KubernetesSandboxProvider provider;
   private static String namespace;
+  private static AutoCloseable cluster;
 
   /**
-   * Points the suite at {@code cluster}: sandboxes in {@code sandboxes} (which must exist) from
-   * {@code image}, snapshots under {@code archives}, plus {@code settings} of the provider.
+   * Points the suite at {@code api}: sandboxes in {@code sandboxes} (which must exist), snapshots
+   * under {@code archives}, plus {@code settings} of the provider (the image, timeouts). {@code
+   * owner}, when there is one, is the cluster itself, closed after the provider and the client.
    */
   static void connect(
-      KubernetesClient cluster,
+      KubernetesClient api,
       String sandboxes,
-      String image,
       Path archives,
-      Map<String, String> settings) {
-    client = cluster;
+      Map<String, String> settings,
+      AutoCloseable owner) {
+    client = api;
     namespace = sandboxes;
-    Map<String, String> all = new HashMap<>(settings);
+    cluster = owner;
+    Map<String, String> all = new HashMap<>();
     all.put("gateway.kubernetes.enabled", "true");
     all.put("gateway.kubernetes.namespace", namespace);
-    all.put("gateway.kubernetes.image", image);
     all.put("gateway.kubernetes.archive-dir", archives.toString());
-    all.put("gateway.kubernetes.start-timeout", "3m");
+    all.putAll(settings);
     provider = new KubernetesSandboxProvider(ProviderConfigs.gateway(all).kubernetes(), client);
   }
 
-  static KubernetesClient client() {
-    return client;
-  }
-
   @AfterAll
-  static void disconnect() {
+  static void disconnect() throws Exception {
     if (provider != null) {
       provider.close();
       provider = null;
@@ -55,6 +52,10 @@ abstract class RealClusterContract extends SandboxProviderContract {
     if (client != null) {
       client.close();
       client = null;
+    }
+    if (cluster != null) {
+      cluster.close();
+      cluster = null;
     }
   }
 
