@@ -1,8 +1,7 @@
 package dev.remoteclaude.gateway.provider.daytona;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
-import dev.remoteclaude.gateway.provider.ProviderRateLimits;
-import dev.remoteclaude.gateway.provider.ProviderRateLimits.RateLimited;
+import dev.remoteclaude.gateway.provider.ProviderHttp;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -69,49 +68,13 @@ final class DaytonaApi {
    * {@link ProviderException} on any error status; {@code what} names the call in messages.
    */
   <T> Uni<HttpResponse<T>> send(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    return ProviderRateLimits.honouringRetryAfter(
-        () -> once(what, call), config.rateLimitRetries(), config.maxRetryAfter());
-  }
-
-  /** One attempt: its 429 a {@link RateLimited}, any other error status its failure. */
-  private <T> Uni<HttpResponse<T>> once(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    return Uni.createFrom()
-        .<HttpResponse<T>>deferred(call::get)
-        .onFailure(f -> !(f instanceof ProviderException))
-        .transform(
-            f ->
-                ownFailure(f)
-                    .orElseGet(
-                        () ->
-                            new ProviderException(
-                                ProviderException.Kind.UNAVAILABLE,
-                                what + ": Daytona did not answer (" + describe(f) + ")",
-                                f)))
-        .onItem()
-        .transformToUni(
-            response -> {
-              if (response.statusCode() == 429) {
-                return Uni.createFrom()
-                    .failure(
-                        new RateLimited(
-                            what + ": Daytona is rate limiting this gateway's requests",
-                            ProviderRateLimits.retryAfter(response.getHeader("Retry-After"))));
-              }
-              if (response.statusCode() >= 400) {
-                return Uni.createFrom().failure(failure(what, response));
-              }
-              return Uni.createFrom().item(response);
-            });
-  }
-
-  /** A failure of ours carried inside another (a bounded body refusing more bytes). */
-  private static java.util.Optional<ProviderException> ownFailure(Throwable failure) {
-    for (Throwable f = failure; f != null; f = f.getCause()) {
-      if (f instanceof ProviderException own) {
-        return java.util.Optional.of(own);
-      }
-    }
-    return java.util.Optional.empty();
+    return ProviderHttp.send(
+        "Daytona",
+        what,
+        call,
+        DaytonaApi::failure,
+        config.rateLimitRetries(),
+        config.maxRetryAfter());
   }
 
   /** Daytona's error body as a provider failure: a user's mistake is not an outage. */
@@ -150,12 +113,5 @@ final class DaytonaApi {
     } catch (RuntimeException notJson) {
       return "";
     }
-  }
-
-  private static String describe(Throwable failure) {
-    return failure instanceof java.util.concurrent.TimeoutException
-            || failure.getClass().getSimpleName().contains("Timeout")
-        ? "timed out"
-        : "connection failed";
   }
 }

@@ -1,8 +1,7 @@
 package dev.remoteclaude.gateway.provider.northflank;
 
 import dev.remoteclaude.gateway.provider.ProviderException;
-import dev.remoteclaude.gateway.provider.ProviderRateLimits;
-import dev.remoteclaude.gateway.provider.ProviderRateLimits.RateLimited;
+import dev.remoteclaude.gateway.provider.ProviderHttp;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -95,36 +94,13 @@ final class NorthflankApi {
    * {@link ProviderException} on any error status; {@code what} names the call in messages.
    */
   <T> Uni<HttpResponse<T>> send(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    return ProviderRateLimits.honouringRetryAfter(
-        () -> once(what, call), config.rateLimitRetries(), config.maxRetryAfter());
-  }
-
-  /** One attempt: its 429 a {@link RateLimited}, any other error status its failure. */
-  private <T> Uni<HttpResponse<T>> once(String what, Supplier<Uni<HttpResponse<T>>> call) {
-    return Uni.createFrom()
-        .<HttpResponse<T>>deferred(call::get)
-        .onFailure(f -> !(f instanceof ProviderException))
-        .transform(
-            f ->
-                new ProviderException(
-                    ProviderException.Kind.UNAVAILABLE,
-                    what + ": Northflank did not answer (" + describe(f) + ")",
-                    f))
-        .onItem()
-        .transformToUni(
-            response -> {
-              if (response.statusCode() == 429) {
-                return Uni.createFrom()
-                    .failure(
-                        new RateLimited(
-                            what + ": Northflank is rate limiting this gateway's requests",
-                            ProviderRateLimits.retryAfter(response.getHeader("Retry-After"))));
-              }
-              if (response.statusCode() >= 400) {
-                return Uni.createFrom().failure(failure(what, response));
-              }
-              return Uni.createFrom().item(response);
-            });
+    return ProviderHttp.send(
+        "Northflank",
+        what,
+        call,
+        NorthflankApi::failure,
+        config.rateLimitRetries(),
+        config.maxRetryAfter());
   }
 
   /** Northflank's error body as a provider failure: a tenant's mistake is not an outage. */
@@ -164,12 +140,5 @@ final class NorthflankApi {
     } catch (RuntimeException notJson) {
       return "";
     }
-  }
-
-  static String describe(Throwable failure) {
-    return failure instanceof java.util.concurrent.TimeoutException
-            || failure.getClass().getSimpleName().contains("Timeout")
-        ? "timed out"
-        : "connection failed";
   }
 }

@@ -4,6 +4,7 @@ import dev.remoteclaude.gateway.provider.ExecEvent;
 import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderException;
+import dev.remoteclaude.gateway.provider.ProviderHttp;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -258,7 +259,7 @@ final class NorthflankExec implements ExecHandle {
                         : new ProviderException(
                             ProviderException.Kind.UNAVAILABLE,
                             "cannot start a process in the sandbox: Northflank did not answer ("
-                                + NorthflankApi.describe(e)
+                                + ProviderHttp.describe(e)
                                 + ")",
                             e)));
   }
