@@ -281,8 +281,8 @@ fi
 if $sandbox; then
   claude_exe="$root/sandbox-gateway/claude-code/node_modules/@anthropic-ai/claude-code/bin/claude.exe"
   if [ ! -x "$claude_exe" ]; then
-    step "installing the Claude Code CLI (the gateway's generate-resources)"
-    (cd "$root" && ./mvnw -B -q ${MVN_ARGS:-} generate-resources -pl sandbox-gateway) >"$work/claude.log" 2>&1 ||
+    step "installing the Claude Code CLI (npm, as the gateway's build does)"
+    (cd "$root/sandbox-gateway/claude-code" && npm install --no-audit --no-fund --prefer-offline) >"$work/claude.log" 2>&1 ||
       fail "the Claude Code CLI install failed: $(tail -40 "$work/claude.log")"
   fi
   RC_REGISTRY="$registry" "$root/k8s/images/build-bases.sh" --insecure sandbox >"$work/sandbox-build.log" 2>&1 ||
