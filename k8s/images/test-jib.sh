@@ -16,7 +16,8 @@
 #   5. (--gateway) checks that the gateway image carries the Claude Code CLI at
 #      /opt/claude/bin/claude, executable, and runs, as uid 1001 inside the image, claude, git,
 #      bwrap (a sandbox in the sandbox) and python3 with the CA bundle; then starts the gateway
-#      with GATEWAY_LOCAL_ISOLATION=bubblewrap, as the manifests do, until /q/health/live is UP;
+#      with GATEWAY_LOCAL_ISOLATION=bubblewrap, as the manifests do, until /q/health/live is UP
+#      (the local provider, which refuses to work without bwrap, is made on first use: not here);
 #   6. (--sandbox) builds the kubernetes provider's sandbox image (build-bases.sh sandbox) and checks
 #      user 1000 (home /sandbox/home), working directory /sandbox/workspace, no Node.js, and, as uid
 #      1000 inside it, claude, git and the tools of the provider's exec launcher (sh, head, base64,
@@ -250,7 +251,7 @@ if $gateway; then
 
   http_port="$(free_port)"
   management_port="$(free_port)"
-  step "starting sandbox-gateway from its image (uid 1001, read-only root, bubblewrap isolation)"
+  step "starting sandbox-gateway from its image (uid 1001, read-only root, PostgreSQL on $pg_port)"
   in_image "$rootfs" \
     --setenv QUARKUS_HTTP_PORT "$http_port" --setenv QUARKUS_MANAGEMENT_PORT "$management_port" \
     --setenv QUARKUS_DATASOURCE_USERNAME rc --setenv QUARKUS_DATASOURCE_PASSWORD rc-test \
@@ -273,7 +274,7 @@ if $gateway; then
   done
   python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("status") != "UP")' "$live" ||
     fail "sandbox-gateway did not become live: $(tail -40 "$work/sandbox-gateway.log")"
-  step "sandbox-gateway runs from its image with bubblewrap: /q/health/live is UP"
+  step "sandbox-gateway runs from its image: /q/health/live is UP"
   kill "${pids[-1]}"
 fi
 
