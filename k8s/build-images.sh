@@ -13,15 +13,26 @@
 # come from ~/.docker/config.json (or $DOCKER_CONFIG, or podman's auth.json), or from
 # QUARKUS_CONTAINER_IMAGE_USERNAME and QUARKUS_CONTAINER_IMAGE_PASSWORD.
 #
-# The gateway image carries the Claude Code CLI (/opt/claude/bin/claude) but not bubblewrap: see
-# k8s/README.md "Build and push the images" for its base image. k8s/images/test-jib.sh tests this
-# build against a local registry.
+# The gateway image carries the Claude Code CLI (/opt/claude/bin/claude). RC_GATEWAY_BASE names its
+# base image, e.g. $RC_REGISTRY/remote-claude/gateway-base:<version> from k8s/images/build-bases.sh
+# (the JRE, bubblewrap, git and the sandboxes' toolbox); without it the gateway gets the default
+# base, which has no bubblewrap (see k8s/README.md "Build and push the images").
+# k8s/images/test-jib.sh tests this build against a local registry.
 set -euo pipefail
 
 : "${RC_REGISTRY:?set RC_REGISTRY to the registry to push to (host[:port])}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+services="${RC_SERVICES:-session-service,task-service,repository-service,billing-service,sandbox-gateway}"
 # run-only: an image needs neither the tests nor the formatter check (./mvnw verify runs those).
-exec ./mvnw -B package -Pimages,run-only \
-  -pl "${RC_SERVICES:-session-service,task-service,repository-service,billing-service,sandbox-gateway}" -am \
-  -Dquarkus.container-image.registry="$RC_REGISTRY" "$@"
+build() {
+  ./mvnw -B package -Pimages,run-only -pl "$1" -am -Dquarkus.container-image.registry="$RC_REGISTRY" "${@:2}"
+}
+if [ -n "${RC_GATEWAY_BASE:-}" ] && [[ ",$services," == *,sandbox-gateway,* ]]; then
+  # The gateway on its own base: a second build (the last -D of a property wins).
+  others="$(tr ',' '\n' <<<"$services" | grep -vx sandbox-gateway | paste -sd, || true)"
+  [ -z "$others" ] || build "$others" "$@"
+  build sandbox-gateway "$@" -Dquarkus.jib.base-jvm-image="$RC_GATEWAY_BASE"
+else
+  build "$services" "$@"
+fi

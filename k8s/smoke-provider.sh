@@ -7,7 +7,7 @@
 # Needs: a kubeconfig (KUBECONFIG or ~/.kube/config) whose context RC_TEST_KUBE_CONTEXT may manage
 # pods, pods/exec, persistentvolumeclaims, secrets and networkpolicies in the sandboxes' namespace
 # (the Role of k8s/base/sandboxes does exactly that), the namespace itself, and the sandbox image
-# (k8s/images/Dockerfile.sandbox) pullable by the cluster. Optional settings:
+# (k8s/images/build-bases.sh or Dockerfile.sandbox) pullable by the cluster. Optional settings:
 #   RC_TEST_KUBE_NAMESPACE   default remote-claude-sandboxes
 #   RC_TEST_SANDBOX_IMAGE    default remote-claude/sandbox:dev (kind load docker-image ...)
 #   RC_TEST_RUNTIME_CLASS    e.g. gvisor

@@ -4,19 +4,26 @@
 #
 #   1. starts a registry (Debian's docker-registry, the CNCF distribution registry) on a loopback
 #      port, its storage in a temporary directory;
-#   2. makes a small JVM base image from Debian packages (libc6, zlib1g, libgcc-s1, unpacked as
-#      Google's distroless images are made), a jlink'ed JRE of this machine's JDK and an /etc/passwd
-#      with the user 1001; umoci writes it as an OCI layout, skopeo pushes it;
-#   3. builds billing-service (and with --gateway also sandbox-gateway) with k8s/build-images.sh
-#      (-Pimages) on that base, Jib pushing to the local registry;
+#   2. makes the JVM base image remote-claude/jre-base with k8s/images/build-bases.sh (Debian
+#      packages, a jlink'ed JRE of this machine's JDK, the user 1001; umoci, skopeo), and with
+#      --gateway also remote-claude/gateway-base;
+#   3. builds billing-service (and with --gateway also sandbox-gateway, on gateway-base) with
+#      k8s/build-images.sh (-Pimages), Jib pushing to the local registry;
 #   4. fetches the image back (skopeo, umoci unpack) and checks it: user 1001, entrypoint java -jar
 #      quarkus-run.jar in /deployments, the application files root's and read-only to 1001; then
 #      runs it with bubblewrap as uid 1001 on its read-only root file system, against a throw-away
 #      PostgreSQL (no Kafka), until /q/health/live answers UP;
 #   5. (--gateway) checks that the gateway image carries the Claude Code CLI at
-#      /opt/claude/bin/claude, executable, and that it runs (--version) inside the image.
+#      /opt/claude/bin/claude, executable, and runs, as uid 1001 inside the image, claude, git,
+#      bwrap (a sandbox in the sandbox) and python3 with the CA bundle; then starts the gateway
+#      with GATEWAY_LOCAL_ISOLATION=bubblewrap, as the manifests do, until /q/health/live is UP
+#      (the local provider, which refuses to work without bwrap, is made on first use: not here);
+#   6. (--sandbox) builds the kubernetes provider's sandbox image (build-bases.sh sandbox) and checks
+#      user 1000 (home /sandbox/home), working directory /sandbox/workspace, no Node.js, and, as uid
+#      1000 inside it, claude, git and the tools of the provider's exec launcher (sh, head, base64,
+#      timeout, mkdir, cat, tar).
 #
-#   k8s/images/test-jib.sh [--gateway]
+#   k8s/images/test-jib.sh [--gateway] [--sandbox]
 #
 # Runs as root (apt-get installs docker-registry, skopeo, umoci, bubblewrap and PostgreSQL when
 # they are missing; PostgreSQL and the image run as unprivileged users). JAVA_HOME is the JDK
@@ -26,7 +33,14 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 gateway=false
-[ "${1:-}" = "--gateway" ] && gateway=true
+sandbox=false
+for arg in "$@"; do
+  case "$arg" in
+    --gateway) gateway=true ;;
+    --sandbox) sandbox=true ;;
+    *) echo "usage: $0 [--gateway] [--sandbox]" >&2 && exit 2 ;;
+  esac
+done
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
 version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -1)"
@@ -94,36 +108,21 @@ done
 curl -fsS "http://$registry/v2/" >/dev/null || fail "the registry did not start: $(cat "$work/registry.log")"
 step "registry on $registry"
 
-# --- 2. The base image ------------------------------------------------------------------------
-base="$work/base"
-mkdir -p "$base/debs" "$base/rootfs"
-chown _apt "$base/debs" 2>/dev/null || true
-(cd "$base/debs" && apt-get download -qq libc6 zlib1g libgcc-s1 >/dev/null)
-for deb in "$base"/debs/*.deb; do dpkg-deb -x "$deb" "$base/rootfs"; done
-rm -rf "$base/rootfs/usr/share/doc" "$base/rootfs/usr/share/lintian" "$base/rootfs/usr/share/locale"
-# Every module of the JDK, as a JRE has them (a JDK without jmods cannot link jdk.jlink, which jdk.jpackage needs).
-jlink --add-modules "$(java --list-modules | sed 's/@.*//' | grep -vx -e jdk.jlink -e jdk.jpackage -e jdk.incubator.vector | paste -sd,)" \
-  --strip-debug --no-man-pages --no-header-files --output "$base/rootfs/opt/java/openjdk"
-mkdir -p "$base/rootfs/etc" "$base/rootfs/tmp" "$base/rootfs/proc" "$base/rootfs/dev"
-# Mount points for what a container runtime provides (bwrap mounts them below).
-touch "$base/rootfs/etc/hosts" "$base/rootfs/etc/resolv.conf"
-chmod 1777 "$base/rootfs/tmp"
-printf 'root:x:0:0:root:/root:/sbin/nologin\nrc:x:1001:1001:rc:/nonexistent:/sbin/nologin\n' >"$base/rootfs/etc/passwd"
-printf 'root:x:0:\nrc:x:1001:\n' >"$base/rootfs/etc/group"
-umoci init --layout "$base/oci"
-umoci new --image "$base/oci:jre"
-umoci insert --image "$base/oci:jre" "$base/rootfs" /
-umoci config --image "$base/oci:jre" \
-  --config.env PATH=/opt/java/openjdk/bin:/usr/bin:/bin --config.env JAVA_HOME=/opt/java/openjdk
-skopeo copy -q --dest-tls-verify=false "oci:$base/oci:jre" "docker://$registry/base/jre:test"
-step "base image $registry/base/jre:test"
+# --- 2. The base images -----------------------------------------------------------------------
+bases=jre-base
+$gateway && bases="jre-base gateway-base"
+# shellcheck disable=SC2086
+RC_REGISTRY="$registry" "$root/k8s/images/build-bases.sh" --insecure $bases >"$work/bases.log" 2>&1 ||
+  fail "build-bases.sh failed: $(tail -40 "$work/bases.log")"
+step "base images: $bases"
 
 # --- 3. The service images, through Jib -------------------------------------------------------
 modules=billing-service
 $gateway && modules=billing-service,sandbox-gateway
 step "building $modules with -Pimages"
-RC_REGISTRY="$registry" RC_SERVICES="$modules" "$root/k8s/build-images.sh" -q ${MVN_ARGS:-} \
-  -Dquarkus.container-image.insecure=true -Dquarkus.jib.base-jvm-image="$registry/base/jre:test" \
+RC_REGISTRY="$registry" RC_SERVICES="$modules" RC_GATEWAY_BASE="$registry/remote-claude/gateway-base:$version" \
+  "$root/k8s/build-images.sh" -q ${MVN_ARGS:-} \
+  -Dquarkus.container-image.insecure=true -Dquarkus.jib.base-jvm-image="$registry/remote-claude/jre-base:$version" \
   >"$work/build.log" 2>&1 ||
   fail "the image build failed: $(tail -40 "$work/build.log")"
 
@@ -156,17 +155,18 @@ print(" ".join(ep))
 EOF
 }
 
-# Runs a command as uid 1001 inside an unpacked image, its root file system read-only, the host's
-# network shared (the throw-away PostgreSQL is on the loopback interface).
-in_image() {
-  local rootfs="$1"
-  shift
-  setpriv --reuid 1001 --regid 1001 --clear-groups \
+# Runs a command as <uid> in <directory> inside an unpacked image, its root file system read-only,
+# the host's network shared (the throw-away PostgreSQL is on the loopback interface).
+in_image_as() {
+  local uid="$1" dir="$2" rootfs="$3"
+  shift 3
+  setpriv --reuid "$uid" --regid "$uid" --clear-groups \
     bwrap --ro-bind "$rootfs" / --proc /proc --dev /dev --tmpfs /tmp \
     --ro-bind /etc/hosts /etc/hosts --ro-bind /etc/resolv.conf /etc/resolv.conf \
-    --unshare-pid --unshare-ipc --die-with-parent --chdir /deployments --clearenv \
-    --setenv PATH /opt/java/openjdk/bin:/usr/bin:/bin --setenv JAVA_HOME /opt/java/openjdk "$@"
+    --unshare-pid --unshare-ipc --die-with-parent --chdir "$dir" --clearenv \
+    --setenv PATH /opt/java/openjdk/bin:/usr/local/bin:/usr/bin:/bin --setenv JAVA_HOME /opt/java/openjdk "$@"
 }
+in_image() { in_image_as 1001 /deployments "$@"; }
 
 # --- 4. billing-service -----------------------------------------------------------------------
 fetch billing-service
@@ -234,6 +234,83 @@ if $gateway; then
   claude_version="$(in_image "$rootfs" --setenv HOME /tmp /opt/claude/bin/claude --version)" ||
     fail "/opt/claude/bin/claude --version failed in the image"
   step "sandbox-gateway image: /opt/claude/bin/claude --version: $claude_version"
+  # The toolbox of gateway-base, as uid 1001 in the image: bubblewrap makes a sandbox in it.
+  for tool in "bwrap --version" "git --version" "curl --version" "rg --version" "make --version" \
+    "ssh -V" "python3 --version" "sh -c true" "bash --version"; do
+    # shellcheck disable=SC2086
+    out="$(in_image "$rootfs" $tool 2>&1)" || fail "$tool failed in the gateway image: $out"
+    step "sandbox-gateway image: $tool: ${out%%$'\n'*}"
+  done
+  in_image "$rootfs" bwrap --ro-bind / / --proc /proc --dev /dev --unshare-all --die-with-parent \
+    sh -c 'test "$(id -u)" = 1001' || fail "bwrap cannot make a sandbox in the gateway image"
+  # ca-certificates' bundle, which its maintainer script would have made (git, curl, python3).
+  cas="$(in_image "$rootfs" python3 -c 'import ssl; print(len(ssl.create_default_context().get_ca_certs()))' 2>&1)" ||
+    fail "python3 ssl in the gateway image: $cas"
+  [ "$cas" -gt 100 ] || fail "the gateway image trusts $cas certificate authorities"
+  step "sandbox-gateway image: bwrap makes a sandbox, $cas CA certificates"
+
+  http_port="$(free_port)"
+  management_port="$(free_port)"
+  step "starting sandbox-gateway from its image (uid 1001, read-only root, PostgreSQL on $pg_port)"
+  in_image "$rootfs" \
+    --setenv QUARKUS_HTTP_PORT "$http_port" --setenv QUARKUS_MANAGEMENT_PORT "$management_port" \
+    --setenv QUARKUS_DATASOURCE_USERNAME rc --setenv QUARKUS_DATASOURCE_PASSWORD rc-test \
+    --setenv QUARKUS_DATASOURCE_REACTIVE_URL "postgresql://127.0.0.1:$pg_port/rc" \
+    --setenv QUARKUS_DATASOURCE_JDBC_URL "jdbc:postgresql://127.0.0.1:$pg_port/rc" \
+    --setenv KAFKA_BOOTSTRAP_SERVERS 127.0.0.1:9 \
+    --setenv RC_AUTH_ISSUER https://auth.invalid --setenv QUARKUS_OIDC_AUTH_SERVER_URL https://auth.invalid \
+    --setenv GATEWAY_LOCAL_ISOLATION bubblewrap --setenv GATEWAY_CLAUDE_BINARY /opt/claude/bin/claude \
+    --setenv GATEWAY_LOCAL_ROOT /tmp/sandboxes --setenv GATEWAY_CACHE_DIR /tmp/caches --setenv HOME /tmp \
+    --setenv JAVA_TOOL_OPTIONS "-Xmx384m -XX:+UseSerialGC" \
+    $(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["config"]["Entrypoint"]))' "$work/sandbox-gateway.json") \
+    >"$work/sandbox-gateway.log" 2>&1 &
+  pids+=($!)
+  live=""
+  for _ in $(seq 900); do
+    live="$(curl -fsS "http://127.0.0.1:$http_port/q/health/live" 2>/dev/null || true)"
+    [ -n "$live" ] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("status") != "UP")' "$live" ||
+    fail "sandbox-gateway did not become live: $(tail -40 "$work/sandbox-gateway.log")"
+  step "sandbox-gateway runs from its image: /q/health/live is UP"
+  kill "${pids[-1]}"
+fi
+
+# --- 6. The kubernetes provider's sandbox image ------------------------------------------------
+if $sandbox; then
+  claude_exe="$root/sandbox-gateway/claude-code/node_modules/@anthropic-ai/claude-code/bin/claude.exe"
+  if [ ! -x "$claude_exe" ]; then
+    step "installing the Claude Code CLI (npm, as the gateway's build does)"
+    (cd "$root/sandbox-gateway/claude-code" && npm install --no-audit --no-fund --prefer-offline) >"$work/claude.log" 2>&1 ||
+      fail "the Claude Code CLI install failed: $(tail -40 "$work/claude.log")"
+  fi
+  RC_REGISTRY="$registry" "$root/k8s/images/build-bases.sh" --insecure sandbox >"$work/sandbox-build.log" 2>&1 ||
+    fail "build-bases.sh sandbox failed: $(tail -40 "$work/sandbox-build.log")"
+  fetch sandbox
+  rootfs="$work/sandbox/rootfs"
+  config="$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; print(c.get("User", ""), c.get("WorkingDir", ""))' "$work/sandbox.json")"
+  [ "$config" = "1000:1000 /sandbox/workspace" ] || fail "sandbox image: user and working directory are $config, not 1000:1000 /sandbox/workspace"
+  grep -qx 'sandbox:x:1000:1000::/sandbox/home:/bin/sh' "$rootfs/etc/passwd" ||
+    fail "sandbox image: no user 1000 with home /sandbox/home in /etc/passwd: $(cat "$rootfs/etc/passwd")"
+  [ ! -e "$rootfs/usr/bin/node" ] && [ ! -e "$rootfs/usr/local/bin/node" ] || fail "sandbox image: Node.js is in it"
+  step "sandbox image: user 1000:1000 (home /sandbox/home), /sandbox/workspace, no Node.js"
+  # As the pod runs it: uid 1000, read-only root, the workspace writable (here a tmpfs).
+  in_sandbox() { in_image_as 1000 /sandbox/workspace "$rootfs" --tmpfs /sandbox --dir /sandbox/workspace --dir /sandbox/home --setenv HOME /sandbox/home "$@"; }
+  for tool in "id -u" "git --version" "claude --version"; do
+    # shellcheck disable=SC2086
+    out="$(in_sandbox $tool 2>&1)" || fail "$tool failed in the sandbox image: $out"
+    step "sandbox image: $tool: $out"
+  done
+  [ "$(in_sandbox id -u)" = 1000 ] || fail "the sandbox image does not run as 1000"
+  # What the provider's exec launcher does: sh, head, base64, timeout, mkdir, cat, tar.
+  # shellcheck disable=SC2016
+  out="$(in_sandbox sh -c 'printf abcdef | head -c 3 | base64 && timeout 5 mkdir -p a/b && echo x | cat >a/b/f &&
+    tar -czf /tmp/a.tgz a && mkdir c && tar -xzf /tmp/a.tgz -C c && cat c/a/b/f && git init -q r && ps -o pid= -p $$ >/dev/null' 2>&1)" ||
+    fail "the exec launcher's tools failed in the sandbox image: $out"
+  [ "$out" = "$(printf 'YWJj\nx')" ] || fail "the exec launcher's tools in the sandbox image gave $out"
+  step "sandbox image: sh, head, base64, timeout, mkdir, cat, tar, gzip, git, ps work as uid 1000"
 fi
 
 step "all checks passed"
