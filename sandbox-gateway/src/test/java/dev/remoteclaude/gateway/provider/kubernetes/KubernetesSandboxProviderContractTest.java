@@ -21,7 +21,8 @@ class KubernetesSandboxProviderContractTest extends KubernetesContract {
         cluster.client(),
         NAMESPACE,
         root.resolve("archives"),
-        Map.of("gateway.kubernetes.start-timeout", "20s"),
+        // The emulated kubelet is quick, but a loaded test machine is not.
+        Map.of("gateway.kubernetes.start-timeout", "60s"),
         cluster);
   }
 }
