@@ -10,11 +10,16 @@
 #   remote-claude/sandbox       the kubernetes provider's sandbox: a shell, coreutils, git, tar,
 #                               gzip, procps, openssh-client, ca-certificates and the Claude Code
 #                               CLI at /usr/local/bin/claude; user 1000 (home /sandbox/home),
-#                               working directory /sandbox/workspace.
+#                               working directory /sandbox/workspace;
+#   remote-claude/dashboard     the web dashboard: nginx (Debian's nginx-light) serving the module
+#                               dashboard's static files, as uid 101 on port 8080 with its pid and
+#                               temporary files in /tmp; its entrypoint renders
+#                               /etc/nginx/templates/*.template into /etc/nginx/conf.d with the
+#                               DASHBOARD_* variables (k8s/base/dashboard mounts both).
 #
-#   RC_REGISTRY=registry.example.com k8s/images/build-bases.sh [--insecure] [jre-base|gateway-base|sandbox ...]
+#   RC_REGISTRY=registry.example.com k8s/images/build-bases.sh [--insecure] [jre-base|gateway-base|sandbox|dashboard ...]
 #
-# Without names it builds all three. Tag: RC_BASE_TAG (default: the project version). --insecure
+# Without names it builds all four. Tag: RC_BASE_TAG (default: the project version). --insecure
 # pushes without TLS (a registry on localhost). The Claude Code CLI is the one the gateway's Maven
 # build installs (sandbox-gateway/claude-code/node_modules, `./mvnw package -pl sandbox-gateway`),
 # a native linux-x64 glibc binary: it needs libc6, not Node.js. RC_CLAUDE_BINARY names another.
@@ -42,11 +47,11 @@ images=()
 for arg in "$@"; do
   case "$arg" in
     --insecure) tls=false ;;
-    jre-base | gateway-base | sandbox) images+=("$arg") ;;
+    jre-base | gateway-base | sandbox | dashboard) images+=("$arg") ;;
     *) echo "build-bases: unknown argument $arg" >&2 && exit 2 ;;
   esac
 done
-[ ${#images[@]} -gt 0 ] || images=(jre-base gateway-base sandbox)
+[ ${#images[@]} -gt 0 ] || images=(jre-base gateway-base sandbox dashboard)
 wants() { [[ " ${images[*]} " == *" $1 "* ]]; }
 
 fail() {
@@ -71,6 +76,8 @@ jre_packages=(libc6 zlib1g libgcc-s1)
 shell_packages=(dash bash coreutils findutils grep sed diffutils tar gzip)
 gateway_packages=("${shell_packages[@]}" bubblewrap git openssh-client ca-certificates curl ripgrep python3 make)
 sandbox_packages=("${shell_packages[@]}" git procps openssh-client ca-certificates)
+# envsubst (gettext-base) and a shell for the entrypoint, which renders the server's template.
+dashboard_packages=(dash coreutils sed nginx-light gettext-base)
 
 work="$(mktemp -d /tmp/rc-bases.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
@@ -190,4 +197,65 @@ if wants sandbox; then
   umoci config --image "$oci:sandbox" --config.user 1000:1000 --config.workingdir /sandbox/workspace \
     --config.env PATH=/usr/local/bin:/usr/bin:/bin --config.env HOME=/sandbox/home
   push "$oci" sandbox
+fi
+
+# --- dashboard ----------------------------------------------------------------------------------
+if wants dashboard; then
+  static="$root/dashboard/src/main/resources/dev/remoteclaude/dashboard/static"
+  [ -f "$static/index.html" ] || fail "no dashboard files in $static"
+  rootfs="$work/dashboard"
+  mapfile -t packages < <(closure "${dashboard_packages[@]}")
+  step "dashboard: ${#packages[@]} packages and the dashboard's files"
+  unpack "$rootfs" "${packages[@]}"
+  configure "$rootfs"
+  # The page's files, root's and read-only to nginx, in a directory of their own.
+  install -d -m 0755 "$rootfs/usr/share/remote-claude/dashboard"
+  install -m 0444 "$static"/*.* "$rootfs/usr/share/remote-claude/dashboard/"
+  # nginx as an unprivileged user on a read-only root: pid, temporary files and logs away from
+  # /var and /run; the server itself comes from conf.d (rendered by the entrypoint).
+  rm -rf "$rootfs/etc/nginx/sites-enabled" "$rootfs/etc/nginx/sites-available" "$rootfs/etc/nginx/modules-enabled"
+  cat >"$rootfs/etc/nginx/nginx.conf" <<'NGINX'
+worker_processes auto;
+pid /tmp/nginx.pid;
+error_log stderr notice;
+events {
+    worker_connections 1024;
+}
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log /dev/stdout;
+    sendfile on;
+    keepalive_timeout 65;
+    client_body_temp_path /tmp/client_temp;
+    proxy_temp_path /tmp/proxy_temp;
+    fastcgi_temp_path /tmp/fastcgi_temp;
+    uwsgi_temp_path /tmp/uwsgi_temp;
+    scgi_temp_path /tmp/scgi_temp;
+    include /etc/nginx/conf.d/*.conf;
+}
+NGINX
+  # Mount points: the rendered server (an emptyDir), its template and config.json (ConfigMaps).
+  mkdir -p "$rootfs/etc/nginx/conf.d" "$rootfs/etc/nginx/templates" "$rootfs/etc/rc/dashboard"
+  # The entrypoint: only DASHBOARD_* variables are filled in, so nginx's own ($uri, ...) stay.
+  mkdir -p "$rootfs/usr/local/bin"
+  cat >"$rootfs/usr/local/bin/dashboard-entrypoint" <<'ENTRY'
+#!/bin/sh
+set -eu
+vars="$(env | sed -n 's/^\(DASHBOARD_[A-Za-z0-9_]*\)=.*/${\1}/p' | tr '\n' ' ')"
+for template in /etc/nginx/templates/*.template; do
+  [ -e "$template" ] || continue
+  name="$(basename "$template" .template)"
+  envsubst "$vars" <"$template" >"/etc/nginx/conf.d/$name"
+done
+exec /usr/sbin/nginx -e stderr -g 'daemon off;'
+ENTRY
+  chmod 0755 "$rootfs/usr/local/bin/dashboard-entrypoint"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnginx:x:101:\n' >"$rootfs/etc/group"
+  layer "$oci" dashboard "" "$rootfs"
+  umoci config --image "$oci:dashboard" --config.user 101:101 --config.workingdir / \
+    --config.entrypoint /usr/local/bin/dashboard-entrypoint --config.exposedports 8080/tcp \
+    --config.env PATH=/usr/local/bin:/usr/sbin:/usr/bin:/bin
+  push "$oci" dashboard
 fi

@@ -23,7 +23,12 @@
 #      1000 inside it, claude, git and the tools of the provider's exec launcher (sh, head, base64,
 #      timeout, mkdir, cat, tar).
 #
-#   k8s/images/test-jib.sh [--gateway] [--sandbox]
+#   7. (--dashboard) builds the dashboard's image (build-bases.sh dashboard) and runs it as uid 101
+#      on its read-only root, with k8s/base/dashboard's server template and config.json mounted as
+#      the Deployment mounts them: /healthz, the page, its Content-Security-Policy (the template
+#      filled in from DASHBOARD_CONNECT_SRC), /config.json and a problem+json 404.
+#
+#   k8s/images/test-jib.sh [--gateway] [--sandbox] [--dashboard]
 #
 # Runs as root (apt-get installs docker-registry, skopeo, umoci, bubblewrap and PostgreSQL when
 # they are missing; PostgreSQL and the image run as unprivileged users). JAVA_HOME is the JDK
@@ -34,11 +39,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 gateway=false
 sandbox=false
+dashboard=false
 for arg in "$@"; do
   case "$arg" in
     --gateway) gateway=true ;;
     --sandbox) sandbox=true ;;
-    *) echo "usage: $0 [--gateway] [--sandbox]" >&2 && exit 2 ;;
+    --dashboard) dashboard=true ;;
+    *) echo "usage: $0 [--gateway] [--sandbox] [--dashboard]" >&2 && exit 2 ;;
   esac
 done
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -311,6 +318,44 @@ if $sandbox; then
     fail "the exec launcher's tools failed in the sandbox image: $out"
   [ "$out" = "$(printf 'YWJj\nx')" ] || fail "the exec launcher's tools in the sandbox image gave $out"
   step "sandbox image: sh, head, base64, timeout, mkdir, cat, tar, gzip, git, ps work as uid 1000"
+fi
+
+if $dashboard; then
+  RC_REGISTRY="$registry" "$root/k8s/images/build-bases.sh" --insecure dashboard >"$work/dashboard-build.log" 2>&1 ||
+    fail "build-bases.sh dashboard failed: $(tail -40 "$work/dashboard-build.log")"
+  fetch dashboard
+  rootfs="$work/dashboard/rootfs"
+  config="$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; print(c.get("User", ""), " ".join(c.get("Entrypoint") or []))' "$work/dashboard.json")"
+  [ "$config" = "101:101 /usr/local/bin/dashboard-entrypoint" ] || fail "dashboard image: user and entrypoint are $config"
+  [ "$(stat -c %u "$rootfs/usr/share/remote-claude/dashboard/index.html")" = 0 ] || fail "the dashboard's files are not root's"
+  # As the Deployment runs it: uid 101, read-only root, /tmp and conf.d emptyDirs, the ConfigMaps.
+  dash_port="$(free_port)"
+  mkdir -p "$work/dash/templates" "$work/dash/config"
+  sed "s/listen 8080;/listen 127.0.0.1:$dash_port;/" "$root/k8s/base/dashboard/default.conf.template" >"$work/dash/templates/default.conf.template"
+  cp "$root/k8s/base/dashboard/config.json" "$work/dash/config/config.json"
+  chmod -R a+rX "$work/dash"
+  # nginx opens /dev/stdout again for its access log: its log must be the user's, as a pod's is.
+  install -o 101 -g 101 -m 0644 /dev/null "$work/dashboard.log"
+  in_image_as 101 / "$rootfs" --tmpfs /etc/nginx/conf.d \
+    --ro-bind "$work/dash/templates" /etc/nginx/templates --ro-bind "$work/dash/config" /etc/rc/dashboard \
+    --setenv DASHBOARD_CONNECT_SRC https://auth.example.test /usr/local/bin/dashboard-entrypoint \
+    >>"$work/dashboard.log" 2>&1 &
+  pids+=($!)
+  base_url="http://127.0.0.1:$dash_port"
+  for _ in $(seq 100); do
+    curl -fsS "$base_url/healthz" >/dev/null 2>&1 && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ "$(curl -fsS "$base_url/healthz" 2>/dev/null)" = ok ] || fail "the dashboard did not answer /healthz: $(tail -20 "$work/dashboard.log")"
+  curl -fsS "$base_url/" | grep -q '<html' || fail "the dashboard does not serve its page"
+  curl -fsS -D - -o /dev/null "$base_url/app.js" | grep -qi "^content-security-policy:.*connect-src 'self' https://auth.example.test" ||
+    fail "the dashboard's Content-Security-Policy lacks the filled-in connect-src"
+  cmp -s <(curl -fsS "$base_url/config.json") "$root/k8s/base/dashboard/config.json" || fail "/config.json is not the ConfigMap's"
+  [ "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$base_url/etc/passwd")" = "404 application/problem+json" ] ||
+    fail "an unknown path is not a problem+json 404"
+  step "dashboard image: nginx as uid 101 on a read-only root serves the page, its CSP, /config.json and problem+json 404s"
+  kill "${pids[-1]}"
 fi
 
 step "all checks passed"
