@@ -199,29 +199,39 @@ as_pg "$pg_bin/initdb" -D "$work/pg/data" -U rc --pwfile="$work/pg/pw" -A scram-
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 PGPASSWORD=rc-test "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U rc -d postgres -qc 'CREATE DATABASE rc' >/dev/null
 
-http_port="$(free_port)"
-management_port="$(free_port)"
-step "starting billing-service from its image (uid 1001, read-only root, PostgreSQL on $pg_port)"
-in_image "$rootfs" \
-  --setenv QUARKUS_HTTP_PORT "$http_port" --setenv QUARKUS_MANAGEMENT_PORT "$management_port" \
-  --setenv QUARKUS_DATASOURCE_USERNAME rc --setenv QUARKUS_DATASOURCE_PASSWORD rc-test \
-  --setenv QUARKUS_DATASOURCE_REACTIVE_URL "postgresql://127.0.0.1:$pg_port/rc" \
-  --setenv QUARKUS_DATASOURCE_JDBC_URL "jdbc:postgresql://127.0.0.1:$pg_port/rc" \
-  --setenv KAFKA_BOOTSTRAP_SERVERS 127.0.0.1:9 \
-  --setenv RC_AUTH_ISSUER https://auth.invalid --setenv QUARKUS_OIDC_AUTH_SERVER_URL https://auth.invalid \
-  --setenv JAVA_TOOL_OPTIONS "-Xmx256m -XX:+UseSerialGC" \
-  $(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["config"]["Entrypoint"]))' "$work/billing-service.json") \
-  >"$work/billing-service.log" 2>&1 &
-pids+=($!)
-live=""
-for _ in $(seq 600); do
-  live="$(curl -fsS "http://127.0.0.1:$http_port/q/health/live" 2>/dev/null || true)"
-  [ -n "$live" ] && break
-  kill -0 "${pids[-1]}" 2>/dev/null || break
-  sleep 0.2
-done
-python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("status") != "UP")' "$live" ||
-  fail "billing-service did not become live: $(tail -40 "$work/billing-service.log")"
+# Starts the service <name> from its unpacked image as uid 1001 on its read-only root, against the
+# throw-away PostgreSQL and no Kafka (more --setenv pairs after the name), and waits until
+# /q/health/live answers UP.
+start_service() {
+  local name="$1" live=""
+  shift
+  local http_port management_port
+  http_port="$(free_port)"
+  management_port="$(free_port)"
+  step "starting $name from its image (uid 1001, read-only root, PostgreSQL on $pg_port)"
+  # shellcheck disable=SC2046
+  in_image "$work/$name/rootfs" \
+    --setenv QUARKUS_HTTP_PORT "$http_port" --setenv QUARKUS_MANAGEMENT_PORT "$management_port" \
+    --setenv QUARKUS_DATASOURCE_USERNAME rc --setenv QUARKUS_DATASOURCE_PASSWORD rc-test \
+    --setenv QUARKUS_DATASOURCE_REACTIVE_URL "postgresql://127.0.0.1:$pg_port/rc" \
+    --setenv QUARKUS_DATASOURCE_JDBC_URL "jdbc:postgresql://127.0.0.1:$pg_port/rc" \
+    --setenv KAFKA_BOOTSTRAP_SERVERS 127.0.0.1:9 \
+    --setenv RC_AUTH_ISSUER https://auth.invalid --setenv QUARKUS_OIDC_AUTH_SERVER_URL https://auth.invalid \
+    "$@" \
+    $(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["config"]["Entrypoint"]))' "$work/$name.json") \
+    >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 900); do
+    live="$(curl -fsS "http://127.0.0.1:$http_port/q/health/live" 2>/dev/null || true)"
+    [ -n "$live" ] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("status") != "UP")' "$live" ||
+    fail "$name did not become live: $(tail -40 "$work/$name.log")"
+}
+
+start_service billing-service --setenv JAVA_TOOL_OPTIONS "-Xmx256m -XX:+UseSerialGC"
 # Flyway migrated the database at start-up: the image reached PostgreSQL with its JDBC driver.
 migrations="$(PGPASSWORD=rc-test "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U rc -d rc -tAc \
   "SELECT count(*) FROM billing.flyway_schema_history WHERE success" 2>/dev/null || echo 0)"
@@ -256,31 +266,10 @@ if $gateway; then
   [ "$cas" -gt 100 ] || fail "the gateway image trusts $cas certificate authorities"
   step "sandbox-gateway image: bwrap makes a sandbox, $cas CA certificates"
 
-  http_port="$(free_port)"
-  management_port="$(free_port)"
-  step "starting sandbox-gateway from its image (uid 1001, read-only root, PostgreSQL on $pg_port)"
-  in_image "$rootfs" \
-    --setenv QUARKUS_HTTP_PORT "$http_port" --setenv QUARKUS_MANAGEMENT_PORT "$management_port" \
-    --setenv QUARKUS_DATASOURCE_USERNAME rc --setenv QUARKUS_DATASOURCE_PASSWORD rc-test \
-    --setenv QUARKUS_DATASOURCE_REACTIVE_URL "postgresql://127.0.0.1:$pg_port/rc" \
-    --setenv QUARKUS_DATASOURCE_JDBC_URL "jdbc:postgresql://127.0.0.1:$pg_port/rc" \
-    --setenv KAFKA_BOOTSTRAP_SERVERS 127.0.0.1:9 \
-    --setenv RC_AUTH_ISSUER https://auth.invalid --setenv QUARKUS_OIDC_AUTH_SERVER_URL https://auth.invalid \
+  start_service sandbox-gateway \
     --setenv GATEWAY_LOCAL_ISOLATION bubblewrap --setenv GATEWAY_CLAUDE_BINARY /opt/claude/bin/claude \
     --setenv GATEWAY_LOCAL_ROOT /tmp/sandboxes --setenv GATEWAY_CACHE_DIR /tmp/caches --setenv HOME /tmp \
-    --setenv JAVA_TOOL_OPTIONS "-Xmx384m -XX:+UseSerialGC" \
-    $(python3 -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["config"]["Entrypoint"]))' "$work/sandbox-gateway.json") \
-    >"$work/sandbox-gateway.log" 2>&1 &
-  pids+=($!)
-  live=""
-  for _ in $(seq 900); do
-    live="$(curl -fsS "http://127.0.0.1:$http_port/q/health/live" 2>/dev/null || true)"
-    [ -n "$live" ] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.2
-  done
-  python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1] or "{}").get("status") != "UP")' "$live" ||
-    fail "sandbox-gateway did not become live: $(tail -40 "$work/sandbox-gateway.log")"
+    --setenv JAVA_TOOL_OPTIONS "-Xmx384m -XX:+UseSerialGC"
   step "sandbox-gateway runs from its image: /q/health/live is UP"
   kill "${pids[-1]}"
 fi
