@@ -33,6 +33,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -312,8 +313,14 @@ public final class EmulatedCluster implements AutoCloseable {
               () -> {
                 try {
                   int code = process.waitFor();
-                  out.join();
-                  err.join();
+                  // The exec ends with its process, as the kubelet's does: a child that escaped a
+                  // kill (forked while bwrap was setting up) must not hold the streams open.
+                  if (!out.join(Duration.ofSeconds(2)) || !err.join(Duration.ofSeconds(2))) {
+                    closeQuietly(process.getInputStream());
+                    closeQuietly(process.getErrorStream());
+                    out.join();
+                    err.join();
+                  }
                   Set<Process> running = processes.get(key);
                   if (running != null) {
                     running.remove(process);
@@ -457,6 +464,14 @@ public final class EmulatedCluster implements AutoCloseable {
                 + exitCode
                 + "\"}]}}";
     return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void closeQuietly(java.io.InputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException e) {
+      // already closed
+    }
   }
 
   private static void kill(Process process) {
