@@ -131,7 +131,37 @@ public final class EmulatedCluster implements AutoCloseable {
 
   // --- kubelet ----------------------------------------------------------------------------------
 
+  private volatile boolean closed;
+
   private void startKubelet() {
+    // A backstop for a DELETED event the watch did not deliver (a kubelet syncs its pods with the
+    // API server too): the processes of a pod that no longer exists are killed.
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!closed) {
+                for (String key : List.copyOf(processes.keySet())) {
+                  String[] nsName = key.split("/", 2);
+                  try {
+                    if (kubeletClient.pods().inNamespace(nsName[0]).withName(nsName[1]).get()
+                        == null) {
+                      deleted.add(key);
+                      Set<Process> running = processes.remove(key);
+                      if (running != null) {
+                        running.forEach(EmulatedCluster::kill);
+                      }
+                    }
+                  } catch (RuntimeException e) {
+                    // the cluster is closing
+                  }
+                }
+                try {
+                  Thread.sleep(250);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
     watches.add(
         kubeletClient
             .pods()
@@ -494,6 +524,7 @@ public final class EmulatedCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     watches.forEach(Watch::close);
     processes.values().forEach(set -> set.forEach(EmulatedCluster::kill));
     client.close();
