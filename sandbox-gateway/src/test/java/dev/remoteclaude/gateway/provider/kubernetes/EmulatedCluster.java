@@ -133,6 +133,42 @@ public final class EmulatedCluster implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /** The environment variable that names the pod a process belongs to. */
+  private static final String POD_MARK = "EMULATED_CLUSTER_POD";
+
+  /** Kills every process of the machine marked as the pod's (read from /proc/<pid>/environ). */
+  private static void killMarked(String key) {
+    byte[] mark = ("\0" + POD_MARK + "=" + key + "\0").getBytes(StandardCharsets.UTF_8);
+    ProcessHandle.allProcesses()
+        .forEach(
+            p -> {
+              try {
+                byte[] environ =
+                    java.nio.file.Files.readAllBytes(Path.of("/proc", p.pid() + "", "environ"));
+                byte[] padded = new byte[environ.length + 1];
+                System.arraycopy(environ, 0, padded, 1, environ.length);
+                if (indexOf(padded, mark) >= 0) {
+                  p.destroyForcibly();
+                }
+              } catch (IOException | RuntimeException e) {
+                // gone, or not ours to read
+              }
+            });
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   private void startKubelet() {
     // A backstop for a DELETED event the watch did not deliver (a kubelet syncs its pods with the
     // API server too): the processes of a pod that no longer exists are killed.
@@ -150,6 +186,7 @@ public final class EmulatedCluster implements AutoCloseable {
                       if (running != null) {
                         running.forEach(EmulatedCluster::kill);
                       }
+                      killMarked(key);
                     }
                   } catch (RuntimeException e) {
                     // the cluster is closing
@@ -191,6 +228,7 @@ public final class EmulatedCluster implements AutoCloseable {
                         if (running != null) {
                           running.forEach(EmulatedCluster::kill);
                         }
+                        killMarked(ns + "/" + name);
                         deleteTree(podTmp(ns, name).getParent());
                       }
                       default -> {}
@@ -428,6 +466,8 @@ public final class EmulatedCluster implements AutoCloseable {
         env.put(var.getName(), var.getValue());
       }
       env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+      // Marks the pod's processes: its deletion kills every one, also a child that left the tree.
+      cmd.addAll(List.of("--setenv", POD_MARK, ns + "/" + name));
       // All processes of a pod run as one non-root user in one user namespace, as in a container
       // (so one exec can signal another's processes).
       cmd.addAll(
