@@ -131,23 +131,26 @@ public final class EmulatedCluster implements AutoCloseable {
 
   // --- kubelet ----------------------------------------------------------------------------------
 
-  private volatile boolean closed;
+  private final java.util.concurrent.ScheduledExecutorService kubeletSync =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("emulated-kubelet-sync").factory());
 
   /** The environment variable that names the pod a process belongs to. */
   private static final String POD_MARK = "EMULATED_CLUSTER_POD";
 
   /** Kills every process of the machine marked as the pod's (read from /proc/<pid>/environ). */
   private static void killMarked(String key) {
-    byte[] mark = ("\0" + POD_MARK + "=" + key + "\0").getBytes(StandardCharsets.UTF_8);
+    String mark = "\0" + POD_MARK + "=" + key + "\0";
     ProcessHandle.allProcesses()
         .forEach(
             p -> {
               try {
-                byte[] environ =
-                    java.nio.file.Files.readAllBytes(Path.of("/proc", p.pid() + "", "environ"));
-                byte[] padded = new byte[environ.length + 1];
-                System.arraycopy(environ, 0, padded, 1, environ.length);
-                if (indexOf(padded, mark) >= 0) {
+                String environ =
+                    "\0"
+                        + java.nio.file.Files.readString(
+                            Path.of("/proc", p.pid() + "", "environ"),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (environ.contains(mark)) {
                   p.destroyForcibly();
                 }
               } catch (IOException | RuntimeException e) {
@@ -156,49 +159,30 @@ public final class EmulatedCluster implements AutoCloseable {
             });
   }
 
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
   private void startKubelet() {
     // A backstop for a DELETED event the watch did not deliver (a kubelet syncs its pods with the
     // API server too): the processes of a pod that no longer exists are killed.
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              while (!closed) {
-                for (String key : List.copyOf(processes.keySet())) {
-                  String[] nsName = key.split("/", 2);
-                  try {
-                    if (kubeletClient.pods().inNamespace(nsName[0]).withName(nsName[1]).get()
-                        == null) {
-                      deleted.add(key);
-                      Set<Process> running = processes.remove(key);
-                      if (running != null) {
-                        running.forEach(EmulatedCluster::kill);
-                      }
-                      killMarked(key);
-                    }
-                  } catch (RuntimeException e) {
-                    // the cluster is closing
-                  }
+    kubeletSync.scheduleWithFixedDelay(
+        () -> {
+          for (String key : List.copyOf(processes.keySet())) {
+            String[] nsName = key.split("/", 2);
+            try {
+              if (kubeletClient.pods().inNamespace(nsName[0]).withName(nsName[1]).get() == null) {
+                deleted.add(key);
+                Set<Process> running = processes.remove(key);
+                if (running != null) {
+                  running.forEach(EmulatedCluster::kill);
                 }
-                try {
-                  Thread.sleep(250);
-                } catch (InterruptedException e) {
-                  return;
-                }
+                killMarked(key);
               }
-            });
+            } catch (RuntimeException e) {
+              // the cluster is closing
+            }
+          }
+        },
+        250,
+        250,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     watches.add(
         kubeletClient
             .pods()
@@ -564,7 +548,7 @@ public final class EmulatedCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    kubeletSync.shutdownNow();
     watches.forEach(Watch::close);
     processes.values().forEach(set -> set.forEach(EmulatedCluster::kill));
     client.close();
