@@ -209,7 +209,8 @@ class PlatformBenchmark {
             Optional.empty(),
             Map.of(),
             // Steady-state figures: the JVM's full JIT, as in production.
-            List.of());
+            List.of(),
+            Optional.empty());
     long t0 = System.nanoTime();
     double upSeconds;
     long servicesPeak = 0;

@@ -66,7 +66,9 @@ final class TestPlatform {
                   "*:quarkus.datasource.jdbc.acquisition-timeout", "60S",
                   "*:kafka.heartbeat.interval.ms", "2000"),
               // Restarted often (the chaos suite kills each service): start as ./rc up does.
-              PlatformOptions.QUICK_START);
+              PlatformOptions.QUICK_START,
+              // The tests run the fast-jar that ./mvnw verify builds: no ahead-of-time cache.
+              Optional.empty());
       try {
         platform = Platform.start(options, step -> System.out.println("[platform] " + step));
       } catch (RuntimeException e) {

@@ -229,9 +229,17 @@ public final class Main {
       }
       process.get().destroy();
       try {
-        process.get().onExit().get(90, TimeUnit.SECONDS);
+        try {
+          process.get().onExit().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // Services that recorded their ahead-of-time cache write it as they stop (AotCache).
+          System.out.println(
+              "Stopping (services write their start-up caches on the first stop after a"
+                  + " build) ...");
+          process.get().onExit().get(5, TimeUnit.MINUTES);
+        }
       } catch (Exception e) {
-        System.err.println("it did not stop within 90 s; pid " + process.get().pid());
+        System.err.println("it did not stop within 5 minutes; pid " + process.get().pid());
         return 1;
       }
       System.out.println("Stopped.");

@@ -56,6 +56,12 @@ public final class Platform implements AutoCloseable {
   private final Map<String, Integer> managementPorts =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** How long a service may take to stop before it is killed. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(20);
+
+  /** The same, for a service that records its ahead-of-time cache as it stops. */
+  static final Duration RECORDING_STOP_WAIT = Duration.ofMinutes(4);
+
   /** How often a service that stops while it starts is started again before the start fails. */
   static final int START_ATTEMPTS = 2;
 
@@ -124,16 +130,22 @@ public final class Platform implements AutoCloseable {
 
     Path sandboxes = data.resolve("sandboxes");
     mkdirs(sandboxes);
+    Map<String, AotCache.Plan> plans = new LinkedHashMap<>();
+    SERVICES.forEach(name -> plans.put(name, aotPlan(name)));
+    long recording = plans.values().stream().filter(AotCache.Plan::recording).count();
     progress.accept(
         SERVICES.size()
             + " services on ports "
             + options.servicePorts()
             + "-"
-            + (options.servicePorts() + SERVICES.size() - 1));
+            + (options.servicePorts() + SERVICES.size() - 1)
+            + (recording == 0
+                ? ""
+                : " (" + recording + " recording start-up caches, once after a build)"));
     for (int i = 0; i < SERVICES.size(); i++) {
       String name = SERVICES.get(i);
       configs.put(name, serviceConfig(name, postgres, kafka, sandboxes, apiKey, baseUrl));
-      launch(name, name, options.servicePorts() + i);
+      launch(name, name, options.servicePorts() + i, plans.get(name));
     }
     awaitReady(services.keySet(), startWait(System.getenv("RC_START_WAIT_SECONDS")));
 
@@ -215,7 +227,21 @@ public final class Platform implements AutoCloseable {
     return jvm;
   }
 
+  /** What a service's next run does with its ahead-of-time cache ({@link AotCache}). */
+  private AotCache.Plan aotPlan(String service) {
+    return options
+        .aotCache()
+        .map(directory -> new AotCache(directory).plan(service, app(service), jvmOptions()))
+        .orElseGet(AotCache.None::new);
+  }
+
   private ServiceProcess launch(String instance, String service, int port) {
+    return launch(instance, service, port, aotPlan(service));
+  }
+
+  private ServiceProcess launch(String instance, String service, int port, AotCache.Plan aot) {
+    List<String> jvm = new ArrayList<>(jvmOptions());
+    jvm.addAll(aot.jvmOptions());
     Path workDir = writeConfig(instance, configs.getOrDefault(instance, configs.get(service)));
     int managementPort =
         managementPorts.computeIfAbsent(
@@ -231,8 +257,11 @@ public final class Platform implements AutoCloseable {
             port,
             managementPort,
             workDir,
-            jvmOptions(),
-            options.home().resolve("logs").resolve(instance + ".log"));
+            jvm,
+            options.home().resolve("logs").resolve(instance + ".log"),
+            // A recording JVM writes its cache when it stops: about a minute for five on two cores.
+            aot.recording() ? RECORDING_STOP_WAIT : STOP_WAIT,
+            aot::afterExit);
     services.put(instance, process);
     started.add(process);
     return process;

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param serviceConfig extra settings, {@code "<service>:<property>"} (or {@code "*:<property>"})
  *     to value
  * @param serviceJvmOptions JVM options added to every service's command line
+ * @param aotCache where the services' ahead-of-time caches are kept ({@link AotCache}); empty: none
  */
 public record PlatformOptions(
     Path home,
@@ -29,7 +30,8 @@ public record PlatformOptions(
     Optional<String> anthropicApiKey,
     Optional<String> anthropicBaseUrl,
     Map<String, String> serviceConfig,
-    List<String> serviceJvmOptions) {
+    List<String> serviceJvmOptions,
+    Optional<Path> aotCache) {
 
   /**
    * The services' JVM options on this machine: the JIT's first tier only. Five services starting
@@ -52,7 +54,8 @@ public record PlatformOptions(
         Optional.ofNullable(System.getenv("ANTHROPIC_API_KEY")).filter(s -> !s.isBlank()),
         Optional.ofNullable(System.getenv("ANTHROPIC_BASE_URL")).filter(s -> !s.isBlank()),
         Map.of(),
-        jvmOptions(System.getenv("RC_SERVICE_JVM_OPTS")));
+        jvmOptions(System.getenv("RC_SERVICE_JVM_OPTS")),
+        AotCache.directoryFrom(System.getenv(), Path.of(System.getProperty("user.home"))));
   }
 
   static List<String> jvmOptions(String value) {

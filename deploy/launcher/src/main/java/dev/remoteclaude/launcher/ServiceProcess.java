@@ -23,19 +23,33 @@ public final class ServiceProcess implements AutoCloseable {
   private final int managementPort;
   private final Process process;
   private final Path log;
+  private final Duration stopWait;
+  private final Runnable afterExit;
 
-  private ServiceProcess(String name, int port, int managementPort, Process process, Path log) {
+  private ServiceProcess(
+      String name,
+      int port,
+      int managementPort,
+      Process process,
+      Path log,
+      Duration stopWait,
+      Runnable afterExit) {
     this.name = name;
     this.port = port;
     this.managementPort = managementPort;
     this.process = process;
     this.log = log;
+    this.stopWait = stopWait;
+    this.afterExit = afterExit;
+    // However it ends (stopped, killed, crashed); close() also runs it, before it returns.
+    process.onExit().thenRun(afterExit);
   }
 
   /**
    * Starts {@code java -jar <app>}; configuration goes in the environment (secrets stay off argv).
    * The service answers on {@code port}; its metrics are on {@code managementPort} (Quarkus'
-   * management interface), which the edge never routes to.
+   * management interface), which the edge never routes to. A graceful stop waits {@code stopWait}
+   * before it kills the process; {@code afterExit} runs once the process has ended.
    */
   public static ServiceProcess start(
       String name,
@@ -44,7 +58,9 @@ public final class ServiceProcess implements AutoCloseable {
       int managementPort,
       Path workDir,
       List<String> jvmOptions,
-      Path log) {
+      Path log,
+      Duration stopWait,
+      Runnable afterExit) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -57,7 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.directory(workDir.toFile());
     try {
-      return new ServiceProcess(name, port, managementPort, builder.start(), log);
+      return new ServiceProcess(
+          name, port, managementPort, builder.start(), log, stopWait, afterExit);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -121,22 +138,25 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    afterExit.run();
   }
 
   /** Graceful stop (SIGTERM), then a forced one. */
   @Override
   public void close() {
     if (!process.isAlive()) {
+      afterExit.run();
       return;
     }
     process.destroy();
     try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      if (!process.waitFor(stopWait.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    afterExit.run();
   }
 }
