@@ -34,7 +34,9 @@ import java.util.stream.Stream;
  * build uses it ({@code -XX:AOTCache}). The cache is kept per build (a key over the packaged
  * application, the JDK and the JVM options) in a directory that every checkout on the machine
  * shares, as Maven's build cache is shared: a fresh clone of a commit already run here starts with
- * it (the JDK accepts a cache recorded in another directory whose class path has the same shape).
+ * it. The JDK accepts a cache recorded in another directory whose class path has the same shape,
+ * but refuses one whose jars' modification times changed (a build cache's restored copy of a build
+ * is written anew): the application's files get one fixed modification time before each run.
  *
  * <p>Only Quarkus' {@code aot-jar} packaging (what {@code ./rc up} builds) puts the application's
  * classes on the JVM's class path, where the cache can hold them; the {@code fast-jar} loads them
@@ -44,6 +46,9 @@ final class AotCache {
 
   /** The entry point of Quarkus' fast-jar, whose own class loader the cache cannot hold. */
   static final String FAST_JAR_ENTRY_POINT = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
+
+  /** The modification time every file of a packaged application gets (2000-01-01). */
+  static final FileTime FIXED_TIME = FileTime.from(Instant.parse("2000-01-01T00:00:00Z"));
 
   /** Caches kept per service: the newest, and the one before (another checkout, another commit). */
   static final int KEPT_PER_SERVICE = 2;
@@ -134,7 +139,7 @@ final class AotCache {
 
   /**
    * The plan for a run of the application whose {@code quarkus-run.jar} is {@code app}, with these
-   * JVM options.
+   * JVM options. Gives the application's files their fixed modification time.
    */
   Plan plan(String service, Path app, List<String> jvmOptions) {
     try {
@@ -142,6 +147,7 @@ final class AotCache {
         return new None();
       }
       Path root = app.getParent();
+      fixTimes(root);
       Files.createDirectories(directory);
       removeAbandoned(service);
       Path cache = directory.resolve(service + "-" + key(root, jvmOptions) + ".aot");
@@ -232,6 +238,16 @@ final class AotCache {
       var manifest = jar.getManifest();
       String main = manifest == null ? null : manifest.getMainAttributes().getValue("Main-Class");
       return main != null && !main.equals(FAST_JAR_ENTRY_POINT);
+    }
+  }
+
+  private static void fixTimes(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        if (!Files.getLastModifiedTime(file).equals(FIXED_TIME)) {
+          Files.setLastModifiedTime(file, FIXED_TIME);
+        }
+      }
     }
   }
 
