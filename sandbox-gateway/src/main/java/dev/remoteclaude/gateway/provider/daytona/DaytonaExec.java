@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -65,6 +66,12 @@ final class DaytonaExec implements ExecHandle {
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
   private volatile String commandId;
   private volatile long deadline = -1;
+
+  /** The log's WebSocket while it is followed; closed when the command ends (guarded by this). */
+  private WebSocket logs;
+
+  /** The wait for a killed command's log to end (guarded by this). */
+  private long killTimer = -1;
 
   /** Run once the command is over (the provider stops tracking it). */
   private volatile Runnable whenFinished = () -> {};
@@ -221,12 +228,22 @@ final class DaytonaExec implements ExecHandle {
                   text -> output(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
               ws.closeHandler(ignored -> ended());
               ws.exceptionHandler(e -> Log.debugf("daytona log stream: %s", e.getMessage()));
+              followed(ws);
             })
         .onFailure(
             e -> {
               Log.debugf("cannot follow the command's log: %s", e.getMessage());
               ended();
             });
+  }
+
+  /** Keeps the log's socket to close it at the end; closes it now if the command already ended. */
+  private synchronized void followed(WebSocket ws) {
+    if (finished.get()) {
+      ws.close();
+    } else {
+      logs = ws;
+    }
   }
 
   // --- the log --------------------------------------------------------------------------------
@@ -330,7 +347,11 @@ final class DaytonaExec implements ExecHandle {
             ok -> {},
             failure -> Log.debugf("cannot delete a daytona session: %s", failure.getMessage()));
     // A log that does not end once its session is gone ends here.
-    vertx.setTimer(10_000, id -> finish(KILLED));
+    synchronized (this) {
+      if (!finished.get()) {
+        killTimer = vertx.setTimer(10_000, id -> finish(KILLED));
+      }
+    }
   }
 
   private synchronized void finish(int exitCode) {
@@ -339,6 +360,15 @@ final class DaytonaExec implements ExecHandle {
     }
     if (deadline >= 0) {
       vertx.cancelTimer(deadline);
+    }
+    if (killTimer >= 0) {
+      vertx.cancelTimer(killTimer);
+    }
+    // The toolbox does not always end the log of a killed command (or of a stopped sandbox): the
+    // socket would stay open for good.
+    if (logs != null) {
+      logs.close();
+      logs = null;
     }
     events.onNext(new ExecEvent.Exit(exitCode, timedOut.get(), cancelled.get(), truncated.get()));
     events.onComplete();

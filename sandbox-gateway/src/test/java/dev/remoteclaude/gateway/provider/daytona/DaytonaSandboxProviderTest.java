@@ -2,7 +2,10 @@ package dev.remoteclaude.gateway.provider.daytona;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.remoteclaude.gateway.provider.ExecEvent;
+import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderException;
@@ -13,6 +16,7 @@ import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -353,5 +357,64 @@ class DaytonaSandboxProviderTest {
     assertThat(failures).allSatisfy(f -> assertThat(f.toString()).doesNotContain(stub.apiKey()));
     assertThat(logged).isNotEmpty().noneMatch(line -> line.contains(stub.apiKey()));
     assertThat(provider.toString()).doesNotContain(stub.apiKey());
+  }
+
+  // --- processes --------------------------------------------------------------------------------
+
+  private ExecHandle exec(String id, String script) {
+    return provider
+        .exec(id, ExecRequest.of(List.of("sh", "-c", script), Duration.ofMinutes(2)))
+        .await()
+        .atMost(CALL);
+  }
+
+  /**
+   * A toolbox may keep a killed command's log open for good: the gateway closes the socket itself,
+   * so a cancelled task leaves no connection behind, and the command still ends as cancelled.
+   */
+  @Test
+  void cancellingClosesTheLogSocketTheToolboxKeepsOpen() {
+    String id = create();
+    stub.logsOutliveKills = true;
+    try {
+      ExecHandle handle = exec(id, "echo started; sleep 600");
+      List<ExecEvent> events = new ArrayList<>();
+      for (ExecEvent event : handle.events().subscribe().asIterable()) {
+        events.add(event);
+        if (event instanceof ExecEvent.Stdout) {
+          handle.cancel();
+        }
+      }
+      assertThat(events.getLast()).isEqualTo(new ExecEvent.Exit(137, false, true, false));
+      assertThat(events).filteredOn(ExecEvent.Exit.class::isInstance).hasSize(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+    } finally {
+      stub.logsOutliveKills = false;
+    }
+  }
+
+  /** Pausing or terminating the sandbox ends its commands as killed and closes their logs. */
+  @Test
+  void stoppingTheSandboxClosesTheLogSocketsOfItsCommands() {
+    String id = create();
+    stub.logsOutliveKills = true;
+    try {
+      ExecHandle paused = exec(id, "sleep 600");
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 1);
+      provider.pause(id).await().atMost(CALL);
+      assertThat(paused.events().collect().asList().await().atMost(CALL))
+          .containsExactly(new ExecEvent.Exit(137, false, false, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+
+      provider.resume(id).await().atMost(CALL);
+      ExecHandle terminated = exec(id, "sleep 600");
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 1);
+      provider.terminate(id).await().atMost(CALL);
+      assertThat(terminated.events().collect().asList().await().atMost(CALL))
+          .containsExactly(new ExecEvent.Exit(137, false, false, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+    } finally {
+      stub.logsOutliveKills = false;
+    }
   }
 }
