@@ -73,6 +73,9 @@ final class DaytonaExec implements ExecHandle {
   /** The wait for a killed command's log to end (guarded by this). */
   private long killTimer = -1;
 
+  /** The rest of a log line that was too long is being skipped (guarded by this). */
+  private boolean skipping;
+
   /** Run once the command is over (the provider stops tracking it). */
   private volatile Runnable whenFinished = () -> {};
 
@@ -253,25 +256,34 @@ final class DaytonaExec implements ExecHandle {
    * about 128 KiB; a longer one is not the wrapper's (the toolbox runs inside the tenant's sandbox)
    * and is dropped rather than buffered.
    */
-  private static final int MAX_PENDING_BYTES = 1024 * 1024;
+  static final int MAX_PENDING_BYTES = 1024 * 1024;
 
-  /** Decodes complete log lines (a stream prefix, hex, a newline) as they arrive. */
+  /**
+   * Decodes complete log lines (a stream prefix, hex, a newline) as they arrive. A line longer than
+   * {@link #MAX_PENDING_BYTES} is dropped whole, up to its newline, and the output flagged
+   * truncated; the lines after it are decoded as usual.
+   */
   private synchronized void output(byte[] bytes) {
-    pending.writeBytes(bytes);
-    byte[] all = pending.toByteArray();
     int start = 0;
-    for (int i = 0; i < all.length; i++) {
-      if (all[i] == '\n') {
-        line(all, start, i);
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        if (!skipping) {
+          pending.write(bytes, start, i - start);
+          byte[] complete = pending.toByteArray();
+          line(complete, 0, complete.length);
+        }
+        pending.reset();
+        skipping = false;
         start = i + 1;
+      } else if (!skipping && pending.size() + i + 1 - start > MAX_PENDING_BYTES) {
+        truncated.set(true);
+        skipping = true;
+        pending.reset();
       }
     }
-    pending.reset();
-    if (all.length - start > MAX_PENDING_BYTES) {
-      truncated.set(true);
-      return;
+    if (!skipping) {
+      pending.write(bytes, start, bytes.length - start);
     }
-    pending.write(all, start, all.length - start);
   }
 
   private void line(byte[] all, int from, int to) {

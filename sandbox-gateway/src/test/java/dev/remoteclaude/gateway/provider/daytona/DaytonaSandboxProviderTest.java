@@ -13,10 +13,12 @@ import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -416,5 +418,80 @@ class DaytonaSandboxProviderTest {
     } finally {
       stub.logsOutliveKills = false;
     }
+  }
+
+  /**
+   * The command's own long lines are not the log's: the wrapper sends its output in short lines of
+   * hex, so a line of megabytes, or output without any newline, arrives whole.
+   */
+  @Test
+  void aCommandsLineLongerThanTheLogsCapArrivesWhole() {
+    String id = create();
+    int size = 3 * DaytonaExec.MAX_PENDING_BYTES;
+    ExecResult result =
+        ExecResult.collect(
+                provider
+                    .exec(
+                        id,
+                        ExecRequest.of(
+                                List.of(
+                                    "sh",
+                                    "-c",
+                                    "head -c "
+                                        + size
+                                        + " /dev/zero | tr '\\0' x; echo; printf next"),
+                                Duration.ofMinutes(1))
+                            .withMaxOutputBytes(size + 100))
+                    .await()
+                    .atMost(CALL))
+            .await()
+            .atMost(CALL);
+    assertThat(result.stdout()).isEqualTo("x".repeat(size) + "\nnext");
+    assertThat(result.truncated()).isFalse();
+    assertThat(result.exitCode()).isZero();
+  }
+
+  /**
+   * A log line longer than the cap is not the wrapper's (a toolbox the tenant replaced): it is
+   * dropped whole, up to its newline, however it is cut into messages, and flagged as truncated;
+   * the lines after it arrive intact.
+   */
+  @Test
+  void aLogLineLongerThanTheCapIsDroppedWholeAndTheNextLinesArrive() {
+    String id = create();
+    int cap = DaytonaExec.MAX_PENDING_BYTES;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    // Would decode, but is too long.
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes("61".repeat(cap / 2 + 1).getBytes(StandardCharsets.US_ASCII));
+    log.write('\n');
+    // More than the cap without a newline, up to the end of a message (the stub sends 64 KiB
+    // each); the next message starts like a line of its own but is this one's end.
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    int filler = cap + 1;
+    filler += (65536 - (log.size() + filler) % 65536) % 65536;
+    log.writeBytes("x".repeat(filler).getBytes(StandardCharsets.US_ASCII));
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes(hex("tail\n"));
+    log.write('\n');
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes(hex("after\n"));
+    log.write('\n');
+    stub.logPreamble = log.toByteArray();
+    try {
+      ExecResult result = ExecResult.collect(exec(id, "echo done")).await().atMost(CALL);
+      assertThat(result.stdout().length()).as("nothing of the long lines").isLessThan(100);
+      assertThat(result.stdout()).isEqualTo("after\ndone\n");
+      assertThat(result.truncated()).isTrue();
+      assertThat(result.exitCode()).isZero();
+    } finally {
+      stub.logPreamble = null;
+    }
+  }
+
+  private static byte[] hex(String text) {
+    return HexFormat.of()
+        .formatHex(text.getBytes(StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.US_ASCII);
   }
 }

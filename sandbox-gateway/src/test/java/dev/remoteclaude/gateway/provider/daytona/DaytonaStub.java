@@ -223,6 +223,12 @@ public final class DaytonaStub implements AutoCloseable {
    */
   public volatile boolean logsOutliveKills;
 
+  /**
+   * Bytes every followed log sends before the command's own, in messages of 64 KiB, as a toolbox
+   * the tenant replaced would; null = none.
+   */
+  public volatile byte[] logPreamble;
+
   private final Set<ServerWebSocket> logSockets = ConcurrentHashMap.newKeySet();
 
   /** The log WebSockets open now. */
@@ -502,6 +508,12 @@ public final class DaytonaStub implements AutoCloseable {
                       context.runOnContext(v -> ws.close());
                     }
                   };
+              byte[] preamble = logPreamble;
+              for (int at = 0; preamble != null && at < preamble.length; at += 65536) {
+                send.accept(
+                    java.util.Arrays.copyOfRange(
+                        preamble, at, Math.min(preamble.length, at + 65536)));
+              }
               if (!follow) {
                 synchronized (command) {
                   send.accept(command.log.toByteArray());
