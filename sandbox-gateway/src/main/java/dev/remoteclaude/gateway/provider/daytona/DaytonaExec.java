@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -65,6 +66,15 @@ final class DaytonaExec implements ExecHandle {
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
   private volatile String commandId;
   private volatile long deadline = -1;
+
+  /** The log's WebSocket while it is followed; closed when the command ends (guarded by this). */
+  private WebSocket logs;
+
+  /** The wait for a killed command's log to end (guarded by this). */
+  private long killTimer = -1;
+
+  /** The rest of a log line that was too long is being skipped (guarded by this). */
+  private boolean skipping;
 
   /** Run once the command is over (the provider stops tracking it). */
   private volatile Runnable whenFinished = () -> {};
@@ -221,12 +231,22 @@ final class DaytonaExec implements ExecHandle {
                   text -> output(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
               ws.closeHandler(ignored -> ended());
               ws.exceptionHandler(e -> Log.debugf("daytona log stream: %s", e.getMessage()));
+              followed(ws);
             })
         .onFailure(
             e -> {
               Log.debugf("cannot follow the command's log: %s", e.getMessage());
               ended();
             });
+  }
+
+  /** Keeps the log's socket to close it at the end; closes it now if the command already ended. */
+  private synchronized void followed(WebSocket ws) {
+    if (finished.get()) {
+      ws.close();
+    } else {
+      logs = ws;
+    }
   }
 
   // --- the log --------------------------------------------------------------------------------
@@ -236,25 +256,34 @@ final class DaytonaExec implements ExecHandle {
    * about 128 KiB; a longer one is not the wrapper's (the toolbox runs inside the tenant's sandbox)
    * and is dropped rather than buffered.
    */
-  private static final int MAX_PENDING_BYTES = 1024 * 1024;
+  static final int MAX_PENDING_BYTES = 1024 * 1024;
 
-  /** Decodes complete log lines (a stream prefix, hex, a newline) as they arrive. */
+  /**
+   * Decodes complete log lines (a stream prefix, hex, a newline) as they arrive. A line longer than
+   * {@link #MAX_PENDING_BYTES} is dropped whole, up to its newline, and the output flagged
+   * truncated; the lines after it are decoded as usual.
+   */
   private synchronized void output(byte[] bytes) {
-    pending.writeBytes(bytes);
-    byte[] all = pending.toByteArray();
     int start = 0;
-    for (int i = 0; i < all.length; i++) {
-      if (all[i] == '\n') {
-        line(all, start, i);
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        if (!skipping) {
+          pending.write(bytes, start, i - start);
+          byte[] complete = pending.toByteArray();
+          line(complete, 0, complete.length);
+        }
+        pending.reset();
+        skipping = false;
         start = i + 1;
+      } else if (!skipping && pending.size() + i + 1 - start > MAX_PENDING_BYTES) {
+        truncated.set(true);
+        skipping = true;
+        pending.reset();
       }
     }
-    pending.reset();
-    if (all.length - start > MAX_PENDING_BYTES) {
-      truncated.set(true);
-      return;
+    if (!skipping) {
+      pending.write(bytes, start, bytes.length - start);
     }
-    pending.write(all, start, all.length - start);
   }
 
   private void line(byte[] all, int from, int to) {
@@ -330,7 +359,11 @@ final class DaytonaExec implements ExecHandle {
             ok -> {},
             failure -> Log.debugf("cannot delete a daytona session: %s", failure.getMessage()));
     // A log that does not end once its session is gone ends here.
-    vertx.setTimer(10_000, id -> finish(KILLED));
+    synchronized (this) {
+      if (!finished.get()) {
+        killTimer = vertx.setTimer(10_000, id -> finish(KILLED));
+      }
+    }
   }
 
   private synchronized void finish(int exitCode) {
@@ -339,6 +372,15 @@ final class DaytonaExec implements ExecHandle {
     }
     if (deadline >= 0) {
       vertx.cancelTimer(deadline);
+    }
+    if (killTimer >= 0) {
+      vertx.cancelTimer(killTimer);
+    }
+    // The toolbox does not always end the log of a killed command (or of a stopped sandbox): the
+    // socket would stay open for good.
+    if (logs != null) {
+      logs.close();
+      logs = null;
     }
     events.onNext(new ExecEvent.Exit(exitCode, timedOut.get(), cancelled.get(), truncated.get()));
     events.onComplete();

@@ -2,7 +2,10 @@ package dev.remoteclaude.gateway.provider.daytona;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.remoteclaude.gateway.provider.ExecEvent;
+import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderException;
@@ -10,9 +13,12 @@ import dev.remoteclaude.gateway.provider.SandboxSpec;
 import dev.remoteclaude.gateway.provider.SandboxStatus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -353,5 +359,139 @@ class DaytonaSandboxProviderTest {
     assertThat(failures).allSatisfy(f -> assertThat(f.toString()).doesNotContain(stub.apiKey()));
     assertThat(logged).isNotEmpty().noneMatch(line -> line.contains(stub.apiKey()));
     assertThat(provider.toString()).doesNotContain(stub.apiKey());
+  }
+
+  // --- processes --------------------------------------------------------------------------------
+
+  private ExecHandle exec(String id, String script) {
+    return provider
+        .exec(id, ExecRequest.of(List.of("sh", "-c", script), Duration.ofMinutes(2)))
+        .await()
+        .atMost(CALL);
+  }
+
+  /**
+   * A toolbox may keep a killed command's log open for good: the gateway closes the socket itself,
+   * so a cancelled task leaves no connection behind, and the command still ends as cancelled.
+   */
+  @Test
+  void cancellingClosesTheLogSocketTheToolboxKeepsOpen() {
+    String id = create();
+    stub.logsOutliveKills = true;
+    try {
+      ExecHandle handle = exec(id, "echo started; sleep 600");
+      List<ExecEvent> events = new ArrayList<>();
+      for (ExecEvent event : handle.events().subscribe().asIterable()) {
+        events.add(event);
+        if (event instanceof ExecEvent.Stdout) {
+          handle.cancel();
+        }
+      }
+      assertThat(events.getLast()).isEqualTo(new ExecEvent.Exit(137, false, true, false));
+      assertThat(events).filteredOn(ExecEvent.Exit.class::isInstance).hasSize(1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+    } finally {
+      stub.logsOutliveKills = false;
+    }
+  }
+
+  /** Pausing or terminating the sandbox ends its commands as killed and closes their logs. */
+  @Test
+  void stoppingTheSandboxClosesTheLogSocketsOfItsCommands() {
+    String id = create();
+    stub.logsOutliveKills = true;
+    try {
+      ExecHandle paused = exec(id, "sleep 600");
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 1);
+      provider.pause(id).await().atMost(CALL);
+      assertThat(paused.events().collect().asList().await().atMost(CALL))
+          .containsExactly(new ExecEvent.Exit(137, false, false, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+
+      provider.resume(id).await().atMost(CALL);
+      ExecHandle terminated = exec(id, "sleep 600");
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 1);
+      provider.terminate(id).await().atMost(CALL);
+      assertThat(terminated.events().collect().asList().await().atMost(CALL))
+          .containsExactly(new ExecEvent.Exit(137, false, false, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stub.openLogSockets() == 0);
+    } finally {
+      stub.logsOutliveKills = false;
+    }
+  }
+
+  /**
+   * The command's own long lines are not the log's: the wrapper sends its output in short lines of
+   * hex, so a line of megabytes, or output without any newline, arrives whole.
+   */
+  @Test
+  void aCommandsLineLongerThanTheLogsCapArrivesWhole() {
+    String id = create();
+    int size = 3 * DaytonaExec.MAX_PENDING_BYTES;
+    ExecResult result =
+        ExecResult.collect(
+                provider
+                    .exec(
+                        id,
+                        ExecRequest.of(
+                                List.of(
+                                    "sh",
+                                    "-c",
+                                    "head -c "
+                                        + size
+                                        + " /dev/zero | tr '\\0' x; echo; printf next"),
+                                Duration.ofMinutes(1))
+                            .withMaxOutputBytes(size + 100))
+                    .await()
+                    .atMost(CALL))
+            .await()
+            .atMost(CALL);
+    assertThat(result.stdout()).isEqualTo("x".repeat(size) + "\nnext");
+    assertThat(result.truncated()).isFalse();
+    assertThat(result.exitCode()).isZero();
+  }
+
+  /**
+   * A log line longer than the cap is not the wrapper's (a toolbox the tenant replaced): it is
+   * dropped whole, up to its newline, however it is cut into messages, and flagged as truncated;
+   * the lines after it arrive intact.
+   */
+  @Test
+  void aLogLineLongerThanTheCapIsDroppedWholeAndTheNextLinesArrive() {
+    String id = create();
+    int cap = DaytonaExec.MAX_PENDING_BYTES;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    // Would decode, but is too long.
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes("61".repeat(cap / 2 + 1).getBytes(StandardCharsets.US_ASCII));
+    log.write('\n');
+    // More than the cap without a newline, up to the end of a message (the stub sends 64 KiB
+    // each); the next message starts like a line of its own but is this one's end.
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    int filler = cap + 1;
+    filler += (65536 - (log.size() + filler) % 65536) % 65536;
+    log.writeBytes("x".repeat(filler).getBytes(StandardCharsets.US_ASCII));
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes(hex("tail\n"));
+    log.write('\n');
+    log.writeBytes(DaytonaExec.STDOUT_PREFIX);
+    log.writeBytes(hex("after\n"));
+    log.write('\n');
+    stub.logPreamble = log.toByteArray();
+    try {
+      ExecResult result = ExecResult.collect(exec(id, "echo done")).await().atMost(CALL);
+      assertThat(result.stdout().length()).as("nothing of the long lines").isLessThan(100);
+      assertThat(result.stdout()).isEqualTo("after\ndone\n");
+      assertThat(result.truncated()).isTrue();
+      assertThat(result.exitCode()).isZero();
+    } finally {
+      stub.logPreamble = null;
+    }
+  }
+
+  private static byte[] hex(String text) {
+    return HexFormat.of()
+        .formatHex(text.getBytes(StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -112,6 +112,10 @@ public final class DaytonaStub implements AutoCloseable {
       DaytonaStub.kill(process);
     }
 
+    synchronized boolean killed() {
+      return killed;
+    }
+
     synchronized void started(Process started) {
       process = started;
       if (killed) {
@@ -212,6 +216,25 @@ public final class DaytonaStub implements AutoCloseable {
    * would, or a toolbox the tenant replaced; 0 = none.
    */
   public volatile int downloadPadding;
+
+  /**
+   * A killed command's followed log is never ended, as a daemon that only notices a command's own
+   * exit: only the client can close the socket.
+   */
+  public volatile boolean logsOutliveKills;
+
+  /**
+   * Bytes every followed log sends before the command's own, in messages of 64 KiB, as a toolbox
+   * the tenant replaced would; null = none.
+   */
+  public volatile byte[] logPreamble;
+
+  private final Set<ServerWebSocket> logSockets = ConcurrentHashMap.newKeySet();
+
+  /** The log WebSockets open now. */
+  public int openLogSockets() {
+    return logSockets.size();
+  }
 
   /** Every request, as {@code METHOD path}. */
   public List<String> requests() {
@@ -473,11 +496,24 @@ public final class DaytonaStub implements AutoCloseable {
         .toWebSocket()
         .onSuccess(
             (ServerWebSocket ws) -> {
+              logSockets.add(ws);
+              ws.closeHandler(v -> logSockets.remove(ws));
               // Writes go through the event loop, never under the command's lock (the socket has
               // a lock of its own, taken in the other order by the event loop).
               Consumer<byte[]> send =
                   bytes -> context.runOnContext(v -> ws.writeBinaryMessage(Buffer.buffer(bytes)));
-              Runnable end = () -> context.runOnContext(v -> ws.close());
+              Runnable end =
+                  () -> {
+                    if (!(logsOutliveKills && command.killed())) {
+                      context.runOnContext(v -> ws.close());
+                    }
+                  };
+              byte[] preamble = logPreamble;
+              for (int at = 0; preamble != null && at < preamble.length; at += 65536) {
+                send.accept(
+                    java.util.Arrays.copyOfRange(
+                        preamble, at, Math.min(preamble.length, at + 65536)));
+              }
               if (!follow) {
                 synchronized (command) {
                   send.accept(command.log.toByteArray());
