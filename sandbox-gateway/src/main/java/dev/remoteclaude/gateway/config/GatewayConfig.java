@@ -127,7 +127,10 @@ public interface GatewayConfig {
     @WithDefault("268435456")
     long maxRequestBytes();
 
-    /** How long a fetch from or a push to the upstream repository may take. */
+    /**
+     * How long a fetch from or a push to the upstream repository may wait for the host: to connect,
+     * and then for each next piece of its answer (not a bound on the whole transfer).
+     */
     @WithDefault("5m")
     Duration upstreamTimeout();
 
