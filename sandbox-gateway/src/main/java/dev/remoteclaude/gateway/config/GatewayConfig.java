@@ -112,10 +112,6 @@ public interface GatewayConfig {
    * their session; it holds the repository's real credential.
    */
   interface Git {
-    /** Branches a sandbox may push to start with this ({@code refs/heads/<prefix>...}). */
-    @WithDefault("claude/")
-    String branchPrefix();
-
     /** Branches never pushed to, besides the repository's default branch. */
     Optional<List<String>> protectedBranches();
 
