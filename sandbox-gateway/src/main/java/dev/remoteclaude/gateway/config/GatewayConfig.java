@@ -112,10 +112,6 @@ public interface GatewayConfig {
    * their session; it holds the repository's real credential.
    */
   interface Git {
-    /** Branches a sandbox may push to start with this ({@code refs/heads/<prefix>...}). */
-    @WithDefault("claude/")
-    String branchPrefix();
-
     /** Branches never pushed to, besides the repository's default branch. */
     Optional<List<String>> protectedBranches();
 
@@ -127,7 +123,10 @@ public interface GatewayConfig {
     @WithDefault("268435456")
     long maxRequestBytes();
 
-    /** How long a fetch from or a push to the upstream repository may take. */
+    /**
+     * How long a fetch from or a push to the upstream repository may wait for the host: to connect,
+     * and then for each next piece of its answer (not a bound on the whole transfer).
+     */
     @WithDefault("5m")
     Duration upstreamTimeout();
 

@@ -3,6 +3,7 @@ package dev.remoteclaude.gateway.gitproxy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.remoteclaude.common.events.EventCodec;
 import dev.remoteclaude.common.events.PullRequestOption;
+import dev.remoteclaude.common.git.GitConfig;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -31,11 +32,14 @@ public class GitAccess {
   private final GitSessionRepository sessions;
   private final GitMirrors mirrors;
   private final GatewayConfig config;
+  private final GitConfig git;
 
-  public GitAccess(GitSessionRepository sessions, GitMirrors mirrors, GatewayConfig config) {
+  public GitAccess(
+      GitSessionRepository sessions, GitMirrors mirrors, GatewayConfig config, GitConfig git) {
     this.sessions = sessions;
     this.mirrors = mirrors;
     this.config = config;
+    this.git = git;
   }
 
   /** Whether the repository is fetched through the proxy (http and https ones are). */
@@ -91,7 +95,7 @@ public class GitAccess {
 
   /** The session's working branch: {@code <prefix><first 8 characters of its id>}. */
   public String workingBranch(UUID sessionId) {
-    return PushPolicy.workingBranch(config.git().branchPrefix(), sessionId);
+    return PushPolicy.workingBranch(git.branchPrefix(), sessionId);
   }
 
   /** Marks the push a task is about to make, so that it is announced with the task. */

@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.gitproxy;
 
+import dev.remoteclaude.common.git.GitConfig;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -64,11 +65,13 @@ public class GitMirrors {
   public static final String RECEIVE_PACK = "git-receive-pack";
 
   private final GatewayConfig config;
+  private final GitConfig git;
   private final Upstream upstream;
   private final Map<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-  public GitMirrors(GatewayConfig config, Upstream upstream) {
+  public GitMirrors(GatewayConfig config, GitConfig git, Upstream upstream) {
     this.config = config;
+    this.git = git;
     this.upstream = upstream;
   }
 
@@ -164,8 +167,7 @@ public class GitMirrors {
   }
 
   private PushPolicy policy(UUID sessionId, String sessionBranch, Set<String> protectedBranches) {
-    return PushPolicy.forSession(
-        config.git().branchPrefix(), sessionId, sessionBranch, protectedBranches);
+    return PushPolicy.forSession(git.branchPrefix(), sessionId, sessionBranch, protectedBranches);
   }
 
   /** Deletes the session's mirror (the session ended). */

@@ -30,4 +30,14 @@ public class GitProxyException extends RuntimeException {
       super(kind, message);
     }
   }
+
+  /**
+   * A transfer that broke off or went silent after the host had answered: the host is up, and what
+   * was moved (a huge repository, a huge push) is the one tenant's; not an outage.
+   */
+  public static class Broken extends GitProxyException {
+    public Broken(String message) {
+      super(Kind.UNAVAILABLE, message);
+    }
+  }
 }

@@ -4,8 +4,11 @@ import dev.remoteclaude.common.net.HostAddressPolicy;
 import dev.remoteclaude.gateway.config.GatewayConfig;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -24,8 +27,12 @@ import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.http.HttpConnection;
+import org.eclipse.jgit.transport.http.JDKHttpConnection;
+import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
 
 /**
  * The git proxy's calls to upstream repositories (blocking; worker threads only): a fetch into a
@@ -63,15 +70,16 @@ public class Upstream {
         url,
         () -> {
           checkHost(url);
-          try (Transport transport = open(mirror, url, credential)) {
+          Answers answers = new Answers();
+          try (Transport transport = open(mirror, url, credential, answers)) {
             transport.setRemoveDeletedRefs(true);
             return transport.fetch(NullProgressMonitor.INSTANCE, MIRROR);
           } catch (org.eclipse.jgit.errors.TransportException
               | org.eclipse.jgit.errors.NotSupportedException
               | URISyntaxException e) {
-            throw classify(url, e);
+            throw blame(url, classify(url, e), answers);
           } catch (RuntimeException e) {
-            throw classify(url, e);
+            throw blame(url, classify(url, e), answers);
           }
         },
         FetchResult.class);
@@ -87,14 +95,15 @@ public class Upstream {
         url,
         () -> {
           checkHost(url);
-          try (Transport transport = open(mirror, url, credential)) {
+          Answers answers = new Answers();
+          try (Transport transport = open(mirror, url, credential, answers)) {
             return transport.push(NullProgressMonitor.INSTANCE, updates);
           } catch (org.eclipse.jgit.errors.TransportException
               | org.eclipse.jgit.errors.NotSupportedException
               | URISyntaxException e) {
-            throw classify(url, e);
+            throw blame(url, classify(url, e), answers);
           } catch (RuntimeException e) {
-            throw classify(url, e);
+            throw blame(url, classify(url, e), answers);
           }
         },
         PushResult.class);
@@ -102,8 +111,10 @@ public class Upstream {
 
   /**
    * Runs {@code call} under the circuit breaker of the URL's host (scheme, host and port): one
-   * forge's outage opens its own breaker only, pushes and fetches to the others go on. A refusal (a
-   * bad repository, a refused credential) is the user's to fix and does not count.
+   * forge's outage opens its own breaker only, pushes and fetches to the others go on. The breaker
+   * is shared by every tenant of the host, so only the host's failures count (see {@link #blame}):
+   * a refusal (a bad repository, a refused credential) is the user's to fix, and a transfer the
+   * host had started answering is the tenant's data.
    */
   private <T> T guarded(String url, Supplier<T> call, Class<T> type) {
     return breakers.computeIfAbsent(hostKey(url), this::breaker).get(call, type);
@@ -116,7 +127,10 @@ public class Upstream {
         .requestVolumeThreshold(BREAKER_VOLUME)
         .failureRatio(1.0)
         .delay(BREAKER_DELAY.toMillis(), ChronoUnit.MILLIS)
-        .when(failure -> !(failure instanceof GitProxyException.Refused))
+        .when(
+            failure ->
+                !(failure instanceof GitProxyException.Refused
+                    || failure instanceof GitProxyException.Broken))
         .done()
         .build();
   }
@@ -137,12 +151,17 @@ public class Upstream {
     }
   }
 
-  private Transport open(Repository mirror, String url, Optional<String> credential)
+  private Transport open(
+      Repository mirror, String url, Optional<String> credential, Answers answers)
       throws URISyntaxException,
           org.eclipse.jgit.errors.NotSupportedException,
           org.eclipse.jgit.errors.TransportException {
     Transport transport = Transport.open(mirror, new URIish(url));
+    // JGit's timeout bounds the connection and every wait for data, not the whole transfer.
     transport.setTimeout((int) Math.max(1, config.git().upstreamTimeout().toSeconds()));
+    if (transport instanceof TransportHttp http) {
+      http.setHttpConnectionFactory(answers);
+    }
     credential.ifPresent(
         token ->
             transport.setCredentialsProvider(
@@ -180,6 +199,74 @@ public class Upstream {
           throw new GitProxyException.Refused(
               GitProxyException.Kind.BAD_REPOSITORY, "the host " + shown + " does not resolve");
       case HostAddressPolicy.Lookup.Public ok -> {}
+    }
+  }
+
+  /**
+   * Whose failure it is. One before the host answered anything (connection refused or timed out,
+   * TLS failure, no response in time) or one where it answered 5xx is the host's and counts against
+   * its breaker. Once the host has answered this call below 500 it is up: a later timeout or a
+   * broken-off transfer comes from what this tenant moves (a repository the host takes long to
+   * pack, a huge push), so it does not count; a host that has really gone down meanwhile fails the
+   * next calls before answering, and those count.
+   */
+  static GitProxyException blame(String url, GitProxyException failure, Answers answers) {
+    if (failure instanceof GitProxyException.Refused
+        || failure instanceof GitProxyException.Broken
+        || !answers.answered()
+        || answers.serverError()) {
+      return failure;
+    }
+    return new GitProxyException.Broken(
+        display(url) + " answered but the transfer broke off or stalled; try again later");
+  }
+
+  /**
+   * Records whether the host answered the transport's HTTP requests, and how (one per call; the
+   * JDK's HTTP connection, JGit's default, with its timeouts).
+   */
+  static final class Answers extends JDKHttpConnectionFactory {
+    private volatile boolean answered;
+    private volatile boolean serverError;
+
+    boolean answered() {
+      return answered;
+    }
+
+    boolean serverError() {
+      return serverError;
+    }
+
+    @Override
+    public HttpConnection create(URL url) throws IOException {
+      return new Answered(url);
+    }
+
+    @Override
+    public HttpConnection create(URL url, Proxy proxy) throws IOException {
+      return new Answered(url, proxy);
+    }
+
+    private final class Answered extends JDKHttpConnection {
+      Answered(URL url) throws IOException {
+        super(url);
+      }
+
+      Answered(URL url, Proxy proxy) throws IOException {
+        super(url, proxy);
+      }
+
+      @Override
+      public int getResponseCode() throws IOException {
+        int status = super.getResponseCode();
+        if (status >= 500) {
+          serverError = true;
+        }
+        if (status > 0) {
+          answered = true;
+        }
+        return status;
+      }
     }
   }
 

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 /**
@@ -24,6 +27,9 @@ public final class GitHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final Path root;
   private final String token;
+  private final Set<String> stalled = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile int failWith;
 
   private GitHttpServer(HttpServer server, Path root, String token) {
     this.server = server;
@@ -51,8 +57,27 @@ public final class GitHttpServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + repository;
   }
 
+  /**
+   * The repository's refs are advertised, but its packs (every POST) get no answer until the server
+   * closes: a host that is up, packing a huge repository or taking a huge push.
+   */
+  public GitHttpServer stall(String repository) {
+    stalled.add("/" + repository + "/");
+    return this;
+  }
+
+  /** Every request is answered with {@code status} and no body: a host in trouble. */
+  public GitHttpServer failWith(int status) {
+    failWith = status;
+    return this;
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      if (failWith > 0) {
+        exchange.sendResponseHeaders(failWith, -1);
+        return;
+      }
       String expected =
           "Basic "
               + Base64.getEncoder()
@@ -60,6 +85,16 @@ public final class GitHttpServer implements AutoCloseable {
       if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"git\"");
         exchange.sendResponseHeaders(401, -1);
+        return;
+      }
+      String path = exchange.getRequestURI().getPath();
+      if (exchange.getRequestMethod().equals("POST")
+          && stalled.stream().anyMatch(path::startsWith)) {
+        try {
+          closed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         return;
       }
       ProcessBuilder cgi = new ProcessBuilder("git", "http-backend");
@@ -130,6 +165,7 @@ public final class GitHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
   }
 }

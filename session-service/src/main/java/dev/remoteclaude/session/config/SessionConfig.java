@@ -79,14 +79,6 @@ public interface SessionConfig {
    * dev.remoteclaude.common.net.RepositoryUrlPolicy}, with their defaults.
    */
   interface Repository extends dev.remoteclaude.common.net.RepositoryUrlPolicy.Rules {
-    /**
-     * The gateway's {@code gateway.git.branch-prefix} (keep them equal): a session may be created
-     * on {@code <prefix><8 hex characters>} only when those begin the id of one of its owner's
-     * sessions, since that is that session's working branch, which the new one could then push to.
-     */
-    @WithDefault("claude/")
-    String branchPrefix();
-
     @Override
     @WithDefault("false")
     boolean allowPrivateHosts();

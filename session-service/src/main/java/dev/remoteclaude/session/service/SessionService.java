@@ -8,6 +8,7 @@ import dev.remoteclaude.common.events.SessionPauseRequested;
 import dev.remoteclaude.common.events.SessionRequested;
 import dev.remoteclaude.common.events.SessionResumeRequested;
 import dev.remoteclaude.common.events.SessionTerminateRequested;
+import dev.remoteclaude.common.git.GitConfig;
 import dev.remoteclaude.common.problem.ProblemException;
 import dev.remoteclaude.session.Session;
 import dev.remoteclaude.session.Times;
@@ -41,6 +42,7 @@ public class SessionService {
   private final QuotaService quota;
   private final SecretBox secrets;
   private final SessionConfig config;
+  private final GitConfig git;
   private final RegisteredRepositories registered;
 
   public SessionService(
@@ -49,12 +51,14 @@ public class SessionService {
       QuotaService quota,
       SecretBox secrets,
       SessionConfig config,
+      GitConfig git,
       RegisteredRepositories registered) {
     this.sessions = sessions;
     this.transitions = transitions;
     this.quota = quota;
     this.secrets = secrets;
     this.config = config;
+    this.git = git;
     this.registered = registered;
   }
 
@@ -92,7 +96,7 @@ public class SessionService {
    * whether such a session exists for someone else.
    */
   private Uni<Void> checkBranchIsNotAnothersWorkingBranch(String ownerId, String branch) {
-    String prefix = config.repository().branchPrefix();
+    String prefix = git.branchPrefix();
     if (branch == null || !branch.startsWith(prefix)) {
       return Uni.createFrom().voidItem();
     }
