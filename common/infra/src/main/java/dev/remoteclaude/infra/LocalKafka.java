@@ -507,8 +507,9 @@ public final class LocalKafka implements AutoCloseable {
       while ((line = reader.readLine()) != null) {
         out.write(line);
         out.write('\n');
+        // Line by line: what the broker said last is in the file even when this JVM stops first.
+        out.flush();
         if (!started.isDone() && line.contains(STARTED)) {
-          out.flush();
           started.complete(null);
         }
       }
