@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One process tree of a local sandbox: output read on virtual threads into a unicast stream, the
+ * One process tree of a local sandbox: output read on threads of its own into a unicast stream, the
  * whole tree killed on timeout, cancel or pause.
  */
 final class LocalProcess implements ExecHandle {
@@ -97,7 +97,11 @@ final class LocalProcess implements ExecHandle {
 
   private void run(byte[] stdin, Duration timeout) {
     CountDownLatch readers = new CountDownLatch(2);
-    Thread.ofVirtual()
+    // Platform threads: reads blocked on a process's pipes held the virtual-thread scheduler's
+    // carriers (seen on JDK 25 with 2 cores: every other virtual thread, this timeout's included,
+    // stalled for as long as a command ran).
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stdin")
         .start(
             () -> {
@@ -109,13 +113,16 @@ final class LocalProcess implements ExecHandle {
                 Log.debugf("stdin closed early: %s", e.getMessage());
               }
             });
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stdout")
         .start(() -> pump(process.getInputStream(), ExecEvent.Stdout::new, readers));
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stderr")
         .start(() -> pump(process.getErrorStream(), ExecEvent.Stderr::new, readers));
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-wait")
         .start(
             () -> {
