@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Local sandboxes attacked as a hostile tenant would: from one sandbox, another sandbox's loopback
  * ports, the platform's PostgreSQL and Kafka and the host's loopback are out of reach; a fork bomb,
  * a memory hog, a full /tmp or a huge file stay inside the sandbox's limits while another sandbox
- * keeps answering; a sandbox runs at most its number of commands at once.
+ * keeps answering; a sandbox runs at most its number of commands at once; a detached daemon deaf to
+ * SIGTERM dies with its command, and with its paused or terminated sandbox.
  */
 class LocalIsolationTest {
 
@@ -409,11 +410,11 @@ class LocalIsolationTest {
     String id = create();
     String marker = "rc-escape-" + java.util.UUID.randomUUID();
     // A command that starts the daemon and ends: the daemon goes with it, and does not keep the
-    // command's output open.
+    // command's output open (the gateway would stop reading it only 10 s after the command ends).
     ExecResult returned =
         ExecResult.collect(exec(id, Duration.ofMinutes(1), "bash", "-c", daemon(marker)))
             .await()
-            .atMost(Duration.ofSeconds(30));
+            .atMost(Duration.ofSeconds(8));
     assertThat(returned.stdout()).isEqualTo("started\n");
     Path workspace = root.resolve("sandboxes").resolve(id).resolve("workspace");
     await().atMost(WAIT).until(() -> processesMarked(marker).isEmpty());
