@@ -11,18 +11,32 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One process tree of a local sandbox: output read on virtual threads into a unicast stream, the
+ * One process tree of a local sandbox: output read on threads of its own into a unicast stream, the
  * whole tree killed on timeout, cancel or pause.
  */
 final class LocalProcess implements ExecHandle {
 
   private static final int CHUNK = 8192;
+
+  /**
+   * Starts every sandbox process. bubblewrap's {@code --die-with-parent} (PR_SET_PDEATHSIG) fires
+   * when the thread that started the process ends, not the gateway: a pool thread retired after its
+   * idle time would take the commands it started with it (SIGKILL, exit 137). This thread lives as
+   * long as the gateway.
+   */
+  private static final ExecutorService SPAWNER =
+      Executors.newSingleThreadExecutor(
+          task -> Thread.ofPlatform().name("sandbox-spawner").daemon().unstarted(task));
 
   private final Process process;
   private final UnicastProcessor<ExecEvent> events = UnicastProcessor.create();
@@ -50,16 +64,44 @@ final class LocalProcess implements ExecHandle {
       Consumer<LocalProcess> onStart,
       Consumer<LocalProcess> onExit)
       throws IOException {
-    Process process = builder.start();
+    Process process = spawn(builder);
     LocalProcess local = new LocalProcess(process, maxOutputBytes, onExit);
     onStart.accept(local);
     local.run(stdin, timeout);
     return local;
   }
 
+  /** {@code builder.start()} on the spawner thread; waits for it even when interrupted. */
+  private static Process spawn(ProcessBuilder builder) throws IOException {
+    Future<Process> started = SPAWNER.submit(builder::start);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return started.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the process may be starting: return it, so that it is tracked
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          throw new IllegalStateException("cannot start a sandbox process", e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private void run(byte[] stdin, Duration timeout) {
     CountDownLatch readers = new CountDownLatch(2);
-    Thread.ofVirtual()
+    // Platform threads: reads blocked on a process's pipes held the virtual-thread scheduler's
+    // carriers (seen on JDK 25 with 2 cores: every other virtual thread, this timeout's included,
+    // stalled for as long as a command ran).
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stdin")
         .start(
             () -> {
@@ -71,13 +113,16 @@ final class LocalProcess implements ExecHandle {
                 Log.debugf("stdin closed early: %s", e.getMessage());
               }
             });
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stdout")
         .start(() -> pump(process.getInputStream(), ExecEvent.Stdout::new, readers));
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-stderr")
         .start(() -> pump(process.getErrorStream(), ExecEvent.Stderr::new, readers));
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .name("sandbox-wait")
         .start(
             () -> {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Local sandboxes attacked as a hostile tenant would: from one sandbox, another sandbox's loopback
  * ports, the platform's PostgreSQL and Kafka and the host's loopback are out of reach; a fork bomb,
  * a memory hog, a full /tmp or a huge file stay inside the sandbox's limits while another sandbox
- * keeps answering; a sandbox runs at most its number of commands at once.
+ * keeps answering; a sandbox runs at most its number of commands at once; a detached daemon deaf to
+ * SIGTERM dies with its command, and with its paused or terminated sandbox.
  */
 class LocalIsolationTest {
 
@@ -402,6 +403,100 @@ class LocalIsolationTest {
     // ... but not the sandbox: the next gateway to start ends them.
     new LocalSandboxProvider(ProviderConfigs.gateway(config(other, "0"))).close();
     await().atMost(WAIT).until(() -> namespaces.stream().noneMatch(ProcessHandle::isAlive));
+  }
+
+  @Test
+  void aDetachedDaemonThatIgnoresSigtermDiesWithItsCommandAndItsPausedSandbox() throws IOException {
+    String id = create();
+    String marker = "rc-escape-" + java.util.UUID.randomUUID();
+    // A command that starts the daemon and ends: the daemon goes with it, and does not keep the
+    // command's output open (the gateway would stop reading it only 10 s after the command ends).
+    ExecResult returned =
+        ExecResult.collect(exec(id, Duration.ofMinutes(1), "bash", "-c", daemon(marker)))
+            .await()
+            .atMost(Duration.ofSeconds(8));
+    assertThat(returned.stdout()).isEqualTo("started\n");
+    Path workspace = root.resolve("sandboxes").resolve(id).resolve("workspace");
+    await().atMost(WAIT).until(() -> processesMarked(marker).isEmpty());
+    assertStopsGrowing(workspace.resolve(marker));
+
+    // A command still running when the sandbox is paused: it, its daemon and the daemon's hold on
+    // its output end with the pause.
+    String again = marker + "-2";
+    var still =
+        ExecResult.collect(
+                exec(id, Duration.ofMinutes(5), "bash", "-c", daemon(again) + "; exec sleep 600"))
+            .subscribeAsCompletionStage();
+    await().atMost(WAIT).until(() -> Files.exists(workspace.resolve(again)));
+    try (var file = java.nio.channels.FileChannel.open(workspace.resolve(again))) {
+      await().atMost(WAIT).until(() -> file.size() > 50); // the daemon beats
+      provider.pause(id).await().atMost(WAIT);
+      await().atMost(Duration.ofSeconds(30)).until(still::isDone);
+      await().atMost(WAIT).until(() -> processesMarked(again).isEmpty());
+      assertStopsGrowing(file);
+    } finally {
+      provider.resume(id).await().atMost(WAIT);
+    }
+  }
+
+  @Test
+  void aDetachedDaemonThatIgnoresSigtermDiesWithItsTerminatedSandbox() throws IOException {
+    String id = createSandbox();
+    String marker = "rc-escape-" + java.util.UUID.randomUUID();
+    var still =
+        ExecResult.collect(
+                exec(id, Duration.ofMinutes(5), "bash", "-c", daemon(marker) + "; exec sleep 600"))
+            .subscribeAsCompletionStage();
+    Path beat = root.resolve("sandboxes").resolve(id).resolve("workspace").resolve(marker);
+    await().atMost(WAIT).until(() -> Files.exists(beat));
+    // Opened before the sandbox's directory goes: the daemon writes to its open file, not by name.
+    try (var file = java.nio.channels.FileChannel.open(beat)) {
+      await().atMost(WAIT).until(() -> file.size() > 50); // the daemon beats
+      provider.terminate(id).await().atMost(WAIT);
+      await().atMost(Duration.ofSeconds(30)).until(still::isDone);
+      await().atMost(WAIT).until(() -> processesMarked(marker).isEmpty());
+      assertStopsGrowing(file);
+    }
+  }
+
+  /**
+   * A daemon as a hostile tenant starts it: double-forked, in a session and process group of its
+   * own, deaf to SIGTERM and SIGHUP, appending to the open file {@code /workspace/<marker>} every
+   * 100 ms; its command line carries {@code marker}. It keeps the command's output open; the
+   * command itself ends once the daemon has beaten.
+   */
+  private static String daemon(String marker) {
+    String beat =
+        "trap '' TERM HUP INT; exec 3>>/workspace/\\$0; while :; do echo beat >&3; sleep 0.1; done";
+    return "( setsid nohup sh -c \""
+        + beat
+        + "\" "
+        + marker
+        + " & ) & wait; until [ -s /workspace/"
+        + marker
+        + " ]; do sleep 0.05; done; echo started";
+  }
+
+  /** The processes on this host whose command line names {@code marker}. */
+  private static List<ProcessHandle> processesMarked(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false))
+        .toList();
+  }
+
+  private static void assertStopsGrowing(Path file) throws IOException {
+    try (var channel = java.nio.channels.FileChannel.open(file)) {
+      assertStopsGrowing(channel);
+    }
+  }
+
+  /** The file's size stays the same for a second: no beat of the daemon's (every 100 ms). */
+  private static void assertStopsGrowing(java.nio.channels.FileChannel file) throws IOException {
+    long size = file.size();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> file.size() == size);
   }
 
   private static long processesOf(ExecHandle handle) {
