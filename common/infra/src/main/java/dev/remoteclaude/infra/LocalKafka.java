@@ -71,25 +71,12 @@ public final class LocalKafka implements AutoCloseable {
    * of a topic, and the one user (with its password) that clients and the broker itself
    * authenticate as. The user is a simple name and the password 16 or more of {@code A-Z a-z 0-9 .
    * _ ~ -}: both go into a properties file, JAAS settings and the Kafka tools' SCRAM syntax, each
-   * with quoting rules of its own, none of which these characters need. {@code jvmOptions} are
-   * added to the broker's command line (the launcher's ahead-of-time cache).
+   * with quoting rules of its own, none of which these characters need.
    */
   public record Options(
-      Path directory,
-      int port,
-      int partitions,
-      String user,
-      String password,
-      boolean ephemeral,
-      List<String> jvmOptions) {
-
-    public Options(
-        Path directory, int port, int partitions, String user, String password, boolean ephemeral) {
-      this(directory, port, partitions, user, password, ephemeral, List.of());
-    }
+      Path directory, int port, int partitions, String user, String password, boolean ephemeral) {
 
     public Options {
-      jvmOptions = List.copyOf(jvmOptions);
       if (user == null || !USER.matcher(user).matches()) {
         throw new IllegalArgumentException(
             "Kafka user must be a letter followed by up to 63 letters, digits or '_'");
@@ -116,12 +103,7 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     Options onPort(int other) {
-      return new Options(directory, other, partitions, user, password, ephemeral, jvmOptions);
-    }
-
-    /** The same broker, with these options added to its JVM's command line. */
-    public Options withJvmOptions(List<String> options) {
-      return new Options(directory, port, partitions, user, password, ephemeral, options);
+      return new Options(directory, other, partitions, user, password, ephemeral);
     }
 
     /** Never shows the password. */
@@ -462,8 +444,6 @@ public final class LocalKafka implements AutoCloseable {
   private void runBroker(String classpath, Path log4j, Path config)
       throws IOException, ExecutionException, TimeoutException, InterruptedException {
     List<String> cmd = javaCommand(classpath, log4j);
-    // The broker's own options (not the storage tools'), before the main class.
-    cmd.addAll(cmd.indexOf("-cp"), options.jvmOptions());
     cmd.add("kafka.Kafka");
     cmd.add(config.toString());
     process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -522,7 +502,10 @@ public final class LocalKafka implements AutoCloseable {
   private List<String> javaCommand(String classpath, Path log4j) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_OPTIONS);
+    cmd.add("-Xms128m");
+    cmd.add("-Xmx768m");
+    cmd.add("-XX:+UseG1GC");
+    cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Djava.awt.headless=true");
     cmd.add("-Dlog4j2.configurationFile=" + log4j);
     cmd.add("-cp");
@@ -530,12 +513,8 @@ public final class LocalKafka implements AutoCloseable {
     return cmd;
   }
 
-  /** The JVM options of the broker's command line (before {@link Options#jvmOptions()}). */
-  public static final List<String> JVM_OPTIONS =
-      List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1");
-
   /** The broker's jars, as Maven resolved them when rc-kafka-broker was built. */
-  public static String brokerClasspath() {
+  static String brokerClasspath() {
     try (InputStream in = LocalKafka.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
       if (in == null) {
         throw new InfraException(

@@ -148,52 +148,25 @@ final class AotCache {
       }
       Path root = app.getParent();
       fixTimes(root);
-      return plan(service, key(root, jvmOptions));
+      Files.createDirectories(directory);
+      removeAbandoned(service);
+      Path cache = directory.resolve(service + "-" + key(root, jvmOptions) + ".aot");
+      if (Files.isRegularFile(cache)) {
+        return new Use(cache);
+      }
+      Path partial =
+          directory.resolve(
+              cache.getFileName()
+                  + "."
+                  + ProcessHandle.current().pid()
+                  + "-"
+                  + RECORDINGS.incrementAndGet()
+                  + ".partial");
+      return new Record(partial, cache, this, new AtomicBoolean());
     } catch (IOException e) {
       // A cache is an optimisation: the service starts without one.
       return new None();
     }
-  }
-
-  /**
-   * The plan for a program run from {@code classPath}: jars that are not rebuilt (a Maven
-   * repository's released ones, the Kafka broker's), known by their path, size and time.
-   */
-  Plan planForClassPath(String name, String classPath, List<String> jvmOptions) {
-    try {
-      MessageDigest digest = sha256();
-      update(digest, System.getProperty("java.vm.version"));
-      update(digest, System.getProperty("java.home"));
-      update(digest, String.join(" ", jvmOptions));
-      for (String entry : classPath.split(java.io.File.pathSeparator)) {
-        Path jar = Path.of(entry);
-        update(digest, entry);
-        if (Files.isRegularFile(jar)) {
-          update(digest, Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis());
-        }
-      }
-      return plan(name, HexFormat.of().formatHex(digest.digest(), 0, 8));
-    } catch (IOException e) {
-      return new None();
-    }
-  }
-
-  private Plan plan(String name, String key) throws IOException {
-    Files.createDirectories(directory);
-    removeAbandoned(name);
-    Path cache = directory.resolve(name + "-" + key + ".aot");
-    if (Files.isRegularFile(cache)) {
-      return new Use(cache);
-    }
-    Path partial =
-        directory.resolve(
-            cache.getFileName()
-                + "."
-                + ProcessHandle.current().pid()
-                + "-"
-                + RECORDINGS.incrementAndGet()
-                + ".partial");
-    return new Record(partial, cache, this, new AtomicBoolean());
   }
 
   /**

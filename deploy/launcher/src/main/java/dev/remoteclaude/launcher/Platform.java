@@ -111,32 +111,11 @@ public final class Platform implements AutoCloseable {
     started.add(postgres);
     postgres.createDatabase(DATABASE);
 
-    // The broker is a JVM too: it starts from an ahead-of-time cache of its own.
-    AotCache.Plan kafkaAot =
-        options
-            .aotCache()
-            .map(
-                directory ->
-                    new AotCache(directory)
-                        .planForClassPath(
-                            "kafka-broker", LocalKafka.brokerClasspath(), LocalKafka.JVM_OPTIONS))
-            .orElseGet(AotCache.None::new);
-    progress.accept(
-        "Kafka (KRaft) on port "
-            + options.kafkaPort()
-            + (kafkaAot.recording() ? " (recording its start-up cache)" : ""));
-    // Closed in reverse: the broker stops (and writes a recorded cache), then the cache is kept.
-    started.add(kafkaAot::afterExit);
+    progress.accept("Kafka (KRaft) on port " + options.kafkaPort());
     kafka =
         LocalKafka.start(
             new LocalKafka.Options(
-                    data.resolve("kafka"),
-                    options.kafkaPort(),
-                    3,
-                    "rc",
-                    keys.kafkaPassword(),
-                    false)
-                .withJvmOptions(kafkaAot.jvmOptions()));
+                data.resolve("kafka"), options.kafkaPort(), 3, "rc", keys.kafkaPassword(), false));
     started.add(kafka);
 
     Optional<String> apiKey = options.anthropicApiKey();

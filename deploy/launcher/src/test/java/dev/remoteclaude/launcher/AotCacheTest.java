@@ -131,29 +131,6 @@ class AotCacheTest {
   }
 
   @Test
-  void aProgramRunFromAClassPathRecordsItsCacheAndUsesIt() throws Exception {
-    // As the Kafka broker runs: -cp <jars> <main class>.
-    Path app = application(temp.resolve("clone-a"), "hello");
-    String classPath =
-        String.join(
-            java.io.File.pathSeparator,
-            app.toString(),
-            app.resolveSibling("lib/main/dev.remoteclaude.greeting-1.0-SNAPSHOT.jar").toString());
-    AotCache cache = new AotCache(temp.resolve("cache"));
-    AotCache.Plan record = cache.planForClassPath("broker", classPath, JVM);
-    assertThat(record).isInstanceOf(AotCache.Record.class);
-    assertThat(runClassPath(classPath, record, List.of())).isZero();
-    record.afterExit();
-
-    AotCache.Plan use = cache.planForClassPath("broker", classPath, JVM);
-    assertThat(use).isInstanceOf(AotCache.Use.class);
-    assertThat(runClassPath(classPath, use, List.of("-XX:AOTMode=on"))).isZero();
-    // Other jars (another broker version) are another cache.
-    assertThat(cache.planForClassPath("broker", app.toString(), JVM))
-        .isInstanceOf(AotCache.Record.class);
-  }
-
-  @Test
   void aFastJarGetsNoCache() throws Exception {
     Path app = application(temp.resolve("clone-a"), "hello");
     jar(app, AotCache.FAST_JAR_ENTRY_POINT, List.of(), Map.of());
@@ -258,28 +235,16 @@ class AotCacheTest {
     return process.exitValue();
   }
 
-  private int runClassPath(String classPath, AotCache.Plan plan, List<String> extra)
-      throws Exception {
-    Process process = launch(plan, extra, List.of("-cp", classPath, "Hello"));
-    assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    return process.exitValue();
-  }
-
   private Process start(Path app, AotCache.Plan plan, List<String> extra, String... args)
-      throws IOException {
-    List<String> program = new ArrayList<>(List.of("-jar", app.toString()));
-    program.addAll(List.of(args));
-    return launch(plan, extra, program);
-  }
-
-  private Process launch(AotCache.Plan plan, List<String> extra, List<String> program)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM);
     command.addAll(plan.jvmOptions());
     command.addAll(extra);
-    command.addAll(program);
+    command.add("-jar");
+    command.add(app.toString());
+    command.addAll(List.of(args));
     return new ProcessBuilder(command)
         .directory(temp.toFile())
         .redirectErrorStream(true)
