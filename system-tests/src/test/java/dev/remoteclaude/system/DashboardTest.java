@@ -228,6 +228,8 @@ class DashboardTest {
     browser.findElement(By.id("command")).sendKeys("echo first; sleep 1; echo second-$((20+22))");
     browser.findElement(By.cssSelector("#command-form button")).click();
     await()
+        // The page redraws the element while it is read.
+        .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
@@ -251,6 +253,8 @@ class DashboardTest {
         .selectByValue("claude/from-browser");
     click(By.id("git-checkout"));
     await()
+        // The page redraws the element while it is read.
+        .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
@@ -342,6 +346,7 @@ class DashboardTest {
   private WebElement waitUntilShown(By by) {
     await()
         .atMost(Duration.ofSeconds(60))
+        .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
         .until(() -> browser.findElements(by).stream().anyMatch(WebElement::isDisplayed));
     return browser.findElement(by);
   }
