@@ -450,7 +450,8 @@ public final class DaytonaStub implements AutoCloseable {
     boolean async = body.getBoolean("runAsync", false) || body.getBoolean("async", false);
     Command command = new Command(body.getString("command"));
     session.commands.put(command.id, command);
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .start(
             () -> {
               run(sandbox, command);
@@ -643,7 +644,8 @@ public final class DaytonaStub implements AutoCloseable {
       throws IOException, InterruptedException {
     Process process = new ProcessBuilder(bwrap(sandbox, command, false)).start();
     Thread feeder =
-        Thread.ofVirtual()
+        Thread.ofPlatform()
+            .daemon()
             .start(
                 () -> {
                   try (var in = process.getOutputStream()) {
@@ -654,7 +656,8 @@ public final class DaytonaStub implements AutoCloseable {
                 });
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Thread errors =
-        Thread.ofVirtual()
+        Thread.ofPlatform()
+            .daemon()
             .start(
                 () -> {
                   try {
@@ -678,8 +681,10 @@ public final class DaytonaStub implements AutoCloseable {
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
       command.started(process);
-      Thread out = Thread.ofVirtual().start(() -> lines(process.getInputStream(), OUT, command));
-      Thread err = Thread.ofVirtual().start(() -> lines(process.getErrorStream(), ERR, command));
+      Thread out =
+          Thread.ofPlatform().daemon().start(() -> lines(process.getInputStream(), OUT, command));
+      Thread err =
+          Thread.ofPlatform().daemon().start(() -> lines(process.getErrorStream(), ERR, command));
       int code = process.waitFor();
       out.join();
       err.join();
@@ -779,7 +784,8 @@ public final class DaytonaStub implements AutoCloseable {
   }
 
   private void blocking(RoutingContext ctx, Work work) {
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
         .start(
             () -> {
               try {

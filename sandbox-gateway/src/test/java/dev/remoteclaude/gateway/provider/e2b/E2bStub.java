@@ -594,9 +594,16 @@ public final class E2bStub implements AutoCloseable {
         ctx.response().setChunked(true).putHeader("Content-Type", "application/connect+json");
     response.write(
         ConnectFrames.frame(0, event("start", new JsonObject().put("pid", process.pid()))));
-    Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", response));
-    Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", response));
-    Thread.ofVirtual()
+    Thread out =
+        Thread.ofPlatform()
+            .daemon()
+            .start(() -> pump(process.getInputStream(), "stdout", response));
+    Thread err =
+        Thread.ofPlatform()
+            .daemon()
+            .start(() -> pump(process.getErrorStream(), "stderr", response));
+    Thread.ofPlatform()
+        .daemon()
         .start(
             () -> {
               try {

@@ -133,7 +133,7 @@ public final class EmulatedCluster implements AutoCloseable {
 
   private final java.util.concurrent.ScheduledExecutorService kubeletSync =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          Thread.ofVirtual().name("emulated-kubelet-sync").factory());
+          Thread.ofPlatform().daemon().name("emulated-kubelet-sync").factory());
 
   /** The environment variable that names the pod a process belongs to. */
   private static final String POD_MARK = "EMULATED_CLUSTER_POD";
@@ -196,7 +196,8 @@ public final class EmulatedCluster implements AutoCloseable {
                     switch (action) {
                       case ADDED -> {
                         deleted.remove(ns + "/" + name);
-                        Thread.ofVirtual()
+                        Thread.ofPlatform()
+                            .daemon()
                             .start(
                                 () -> {
                                   try {
@@ -358,9 +359,10 @@ public final class EmulatedCluster implements AutoCloseable {
         // The pod was deleted while this exec was starting: its processes go with it.
         kill(process);
       }
-      Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), 1, ws));
-      Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), 2, ws));
-      Thread.ofVirtual()
+      Thread out = Thread.ofPlatform().daemon().start(() -> pump(process.getInputStream(), 1, ws));
+      Thread err = Thread.ofPlatform().daemon().start(() -> pump(process.getErrorStream(), 2, ws));
+      Thread.ofPlatform()
+          .daemon()
           .start(
               () -> {
                 try {

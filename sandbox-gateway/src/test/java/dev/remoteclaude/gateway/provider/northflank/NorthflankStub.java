@@ -515,7 +515,7 @@ public final class NorthflankStub implements AutoCloseable {
         return;
       }
       List<String> argv = command.stream().map(String::valueOf).toList();
-      Thread.ofVirtual().start(() -> run(service, argv));
+      Thread.ofPlatform().daemon().start(() -> run(service, argv));
     }
 
     void run(Service service, List<String> argv) {
@@ -529,9 +529,11 @@ public final class NorthflankStub implements AutoCloseable {
       process = started;
       service.processes.add(started);
       send("init", new JsonObject().put("auth", "successful"));
-      Thread in = Thread.ofVirtual().start(() -> feed(started));
-      Thread out = Thread.ofVirtual().start(() -> pump(started.getInputStream(), "stdOut"));
-      Thread err = Thread.ofVirtual().start(() -> pump(started.getErrorStream(), "stdErr"));
+      Thread in = Thread.ofPlatform().daemon().start(() -> feed(started));
+      Thread out =
+          Thread.ofPlatform().daemon().start(() -> pump(started.getInputStream(), "stdOut"));
+      Thread err =
+          Thread.ofPlatform().daemon().start(() -> pump(started.getErrorStream(), "stdErr"));
       try {
         int code = started.waitFor();
         out.join();
