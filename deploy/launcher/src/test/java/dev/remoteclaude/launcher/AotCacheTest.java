@@ -168,7 +168,8 @@ class AotCacheTest {
         public class Hello {
           public static void main(String[] args) throws Exception {
             System.out.println(Greeting.text());
-            if (args.length > 0) Thread.sleep(60_000);
+            // "wait": runs until it is killed (its stdin, the test's pipe, stays open).
+            if (args.length > 0) System.in.read();
           }
         }
         """);
