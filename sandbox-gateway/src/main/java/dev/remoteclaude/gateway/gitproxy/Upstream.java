@@ -276,7 +276,7 @@ public class Upstream {
       return known;
     }
     String shown = display(url);
-    String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+    String message = GitMessages.withoutAddresses(e.getMessage());
     java.util.regex.Matcher redirect = REDIRECT.matcher(message);
     if (redirect.find()) {
       return new GitProxyException.Refused(
@@ -295,8 +295,8 @@ public class Upstream {
     if (message.contains("not authorized")
         || message.contains("authentication is required")
         || message.contains("authentication not supported")
-        || message.contains("401")
-        || message.contains("403")) {
+        || message.contains("not permitted") // JGit's words for HTTP 403
+        || GitMessages.refusedStatus(message)) {
       return new GitProxyException.Refused(
           GitProxyException.Kind.AUTH_FAILED,
           "the repository's credential was refused by " + shown + ": check it");

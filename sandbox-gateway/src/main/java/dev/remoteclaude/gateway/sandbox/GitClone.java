@@ -1,6 +1,7 @@
 package dev.remoteclaude.gateway.sandbox;
 
 import dev.remoteclaude.common.events.SandboxFailed;
+import dev.remoteclaude.gateway.gitproxy.GitMessages;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class GitClone {
   /** Maps git's complaint to a reason a user can act on. */
   static ProvisioningFailure classify(int exitCode, String stderr, String rawUrl, String branch) {
     String url = display(rawUrl);
-    String err = stderr.toLowerCase(Locale.ROOT);
+    String err = GitMessages.withoutAddresses(stderr);
     Matcher redirect = REDIRECT.matcher(err);
     if (redirect.find()) {
       return new ProvisioningFailure(
@@ -88,7 +89,7 @@ final class GitClone {
     if (err.contains("authentication failed")
         || err.contains("could not read username")
         || err.contains("could not read password")
-        || err.contains("403")
+        || GitMessages.refusedStatus(err)
         || err.contains("permission denied")) {
       return new ProvisioningFailure(
           SandboxFailed.AUTH_FAILED,
