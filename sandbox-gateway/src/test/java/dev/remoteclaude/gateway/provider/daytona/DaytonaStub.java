@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.provider.daytona;
 
+import dev.remoteclaude.gateway.provider.ProcessTrees;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -109,7 +110,7 @@ public final class DaytonaStub implements AutoCloseable {
     /** Kills the command's process tree, or the process as soon as it starts. */
     synchronized void kill() {
       killed = true;
-      DaytonaStub.kill(process);
+      ProcessTrees.kill(process);
     }
 
     synchronized boolean killed() {
@@ -119,7 +120,7 @@ public final class DaytonaStub implements AutoCloseable {
     synchronized void started(Process started) {
       process = started;
       if (killed) {
-        DaytonaStub.kill(started);
+        ProcessTrees.kill(started);
       }
     }
 
@@ -758,13 +759,6 @@ public final class DaytonaStub implements AutoCloseable {
   private void killAll(Sandbox sandbox) {
     sandbox.sessions.values().forEach(s -> s.commands.values().forEach(Command::kill));
     sandbox.sessions.clear();
-  }
-
-  private static void kill(Process process) {
-    if (process != null) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
   }
 
   // --- plumbing ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.provider.e2b;
 
+import dev.remoteclaude.gateway.provider.ProcessTrees;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -441,7 +442,7 @@ public final class E2bStub implements AutoCloseable {
         .forEach(
             p -> {
               p.killedByStub()[0] = true;
-              killTree(p.process());
+              ProcessTrees.kill(p.process());
             });
     // The VM reboots on resume: /tmp is empty again.
     deleteTree(sandbox.tmp());
@@ -816,11 +817,6 @@ public final class E2bStub implements AutoCloseable {
     }
   }
 
-  private static void killTree(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-  }
-
   private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
@@ -836,7 +832,7 @@ public final class E2bStub implements AutoCloseable {
 
   @Override
   public void close() {
-    processes.values().forEach(p -> killTree(p.process()));
+    processes.values().forEach(p -> ProcessTrees.kill(p.process()));
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 }

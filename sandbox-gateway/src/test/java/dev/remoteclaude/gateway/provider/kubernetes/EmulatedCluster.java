@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.provider.kubernetes;
 
+import dev.remoteclaude.gateway.provider.ProcessTrees;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -171,7 +172,7 @@ public final class EmulatedCluster implements AutoCloseable {
                 deleted.add(key);
                 Set<Process> running = processes.remove(key);
                 if (running != null) {
-                  running.forEach(EmulatedCluster::kill);
+                  running.forEach(ProcessTrees::kill);
                 }
                 killMarked(key);
               }
@@ -211,7 +212,7 @@ public final class EmulatedCluster implements AutoCloseable {
                         deleted.add(ns + "/" + name);
                         Set<Process> running = processes.remove(ns + "/" + name);
                         if (running != null) {
-                          running.forEach(EmulatedCluster::kill);
+                          running.forEach(ProcessTrees::kill);
                         }
                         killMarked(ns + "/" + name);
                         deleteTree(podTmp(ns, name).getParent());
@@ -357,7 +358,7 @@ public final class EmulatedCluster implements AutoCloseable {
       processes.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(process);
       if (deleted.contains(key)) {
         // The pod was deleted while this exec was starting: its processes go with it.
-        kill(process);
+        ProcessTrees.kill(process);
       }
       Thread out = Thread.ofPlatform().daemon().start(() -> pump(process.getInputStream(), 1, ws));
       Thread err = Thread.ofPlatform().daemon().start(() -> pump(process.getErrorStream(), 2, ws));
@@ -530,11 +531,6 @@ public final class EmulatedCluster implements AutoCloseable {
     }
   }
 
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-  }
-
   private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
@@ -552,7 +548,7 @@ public final class EmulatedCluster implements AutoCloseable {
   public void close() {
     kubeletSync.shutdownNow();
     watches.forEach(Watch::close);
-    processes.values().forEach(set -> set.forEach(EmulatedCluster::kill));
+    processes.values().forEach(set -> set.forEach(ProcessTrees::kill));
     client.close();
     kubeletClient.close();
     server.destroy();

@@ -1,5 +1,6 @@
 package dev.remoteclaude.gateway.provider.northflank;
 
+import dev.remoteclaude.gateway.provider.ProcessTrees;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
@@ -608,7 +609,7 @@ public final class NorthflankStub implements AutoCloseable {
     void kill() {
       Process p = process;
       if (p != null && p.isAlive()) {
-        NorthflankStub.kill(p);
+        ProcessTrees.kill(p);
       }
     }
   }
@@ -655,14 +656,7 @@ public final class NorthflankStub implements AutoCloseable {
   private void killAll(Service service) {
     List<Process> all = List.copyOf(service.processes);
     service.processes.clear();
-    all.forEach(NorthflankStub::kill);
-  }
-
-  private static void kill(Process process) {
-    if (process != null) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
+    all.forEach(ProcessTrees::kill);
   }
 
   // --- plumbing ---------------------------------------------------------------------------------
