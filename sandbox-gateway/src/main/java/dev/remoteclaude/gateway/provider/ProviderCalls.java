@@ -10,7 +10,9 @@ import jakarta.enterprise.util.TypeLiteral;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
@@ -103,10 +105,48 @@ public class ProviderCalls {
    * inSandbox}). A command that fails is not a failure here at all: its exit code is its result.
    */
   public Uni<ExecHandle> exec(String provider, String id, ExecRequest request) {
+    AtomicReference<Object> started = new AtomicReference<>(PENDING);
     return backOnCaller(
         guardsOf(provider)
             .unsafe()
-            .get(() -> inSandbox(provider, id, provider(provider).exec(id, request)), EXEC));
+            .get(
+                () ->
+                    inSandbox(
+                        provider, id, detached(provider(provider).exec(id, request), started)),
+                EXEC)
+            .onFailure()
+            .invoke(failure -> abandon(started))
+            .onCancellation()
+            .invoke(() -> abandon(started)));
+  }
+
+  private static final Object PENDING = new Object();
+  private static final Object ABANDONED = new Object();
+
+  /**
+   * A start runs to its end at the provider whatever the caller does: giving up on it (the guard's
+   * timeout, a cancelled request) cannot stop a request already sent. So it is followed apart from
+   * the caller, and a process it started for a caller that has given up is cancelled when its
+   * handle arrives ({@link #abandon}), instead of running in the sandbox with no one to read or end
+   * it.
+   */
+  private static Uni<ExecHandle> detached(Uni<ExecHandle> start, AtomicReference<Object> started) {
+    CompletableFuture<ExecHandle> result = start.subscribeAsCompletionStage();
+    result.thenAccept(
+        handle -> {
+          if (!started.compareAndSet(PENDING, handle)) {
+            handle.cancel();
+          }
+        });
+    // A copy: the caller's cancellation ends its wait, not the start.
+    return Uni.createFrom().completionStage(result.thenApply(handle -> handle));
+  }
+
+  /** The caller has given up: a process already started is cancelled, a later one on arrival. */
+  private static void abandon(AtomicReference<Object> started) {
+    if (started.getAndSet(ABANDONED) instanceof ExecHandle late) {
+      late.cancel();
+    }
   }
 
   public Uni<byte[]> readFile(String provider, String id, String path, int maxBytes) {

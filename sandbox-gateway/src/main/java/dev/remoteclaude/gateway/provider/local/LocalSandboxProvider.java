@@ -79,6 +79,17 @@ public class LocalSandboxProvider implements SandboxProvider {
 
   private static final String PAUSED_MARK = "paused";
 
+  /**
+   * Starting a process excludes pausing or ending its sandbox: a start that found the sandbox
+   * running cannot add its process after a pause has killed the sandbox's processes (it would run
+   * on, unseen, in a paused sandbox). It also keeps this process from taking the file lock of the
+   * sandbox's namespaces twice at once (entering them for a start, ending them for a pause), which
+   * {@code FileChannel.lock} answers with an OverlappingFileLockException rather than a wait.
+   * Striped by sandbox id; a start holds it while its process is spawned, milliseconds.
+   */
+  private final Object[] sandboxLocks =
+      java.util.stream.Stream.generate(Object::new).limit(64).toArray();
+
   /** Where a clone from a path of this host is made before it moves into the workspace. */
   private static final String CLONE_STAGING = "clone";
 
@@ -294,8 +305,10 @@ public class LocalSandboxProvider implements SandboxProvider {
     return blocking(
         () -> {
           Path dir = existing(sandboxId);
-          killAll(sandboxId);
-          touch(dir.resolve(PAUSED_MARK));
+          synchronized (lockOf(sandboxId)) {
+            killAll(sandboxId);
+            touch(dir.resolve(PAUSED_MARK));
+          }
           return null;
         });
   }
@@ -318,7 +331,9 @@ public class LocalSandboxProvider implements SandboxProvider {
   public Uni<Void> terminate(String sandboxId) {
     return blocking(
         () -> {
-          killAll(sandboxId);
+          synchronized (lockOf(sandboxId)) {
+            killAll(sandboxId);
+          }
           cgroups.remove(sandboxId);
           disks.ifPresent(d -> d.unmount(dirOf(sandboxId)));
           deleteTree(dirOf(sandboxId));
@@ -331,10 +346,12 @@ public class LocalSandboxProvider implements SandboxProvider {
     return blocking(
         () -> {
           Path dir = existing(sandboxId);
-          if (Files.exists(dir.resolve(PAUSED_MARK))) {
-            throw new ProviderException(ProviderException.Kind.INVALID, "sandbox is paused");
+          synchronized (lockOf(sandboxId)) {
+            if (Files.exists(dir.resolve(PAUSED_MARK))) {
+              throw new ProviderException(ProviderException.Kind.INVALID, "sandbox is paused");
+            }
+            return start(sandboxId, dir, request);
           }
-          return start(sandboxId, dir, request);
         });
   }
 
@@ -721,6 +738,10 @@ public class LocalSandboxProvider implements SandboxProvider {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private Object lockOf(String sandboxId) {
+    return sandboxLocks[Math.floorMod(sandboxId.hashCode(), sandboxLocks.length)];
   }
 
   private void killAll(String sandboxId) {

@@ -2,9 +2,12 @@ package dev.remoteclaude.gateway.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.remoteclaude.gateway.provider.ExecEvent;
+import dev.remoteclaude.gateway.provider.ExecHandle;
 import dev.remoteclaude.gateway.provider.ExecRequest;
 import dev.remoteclaude.gateway.provider.ExecResult;
 import dev.remoteclaude.gateway.provider.ProviderConfigs;
+import dev.remoteclaude.gateway.provider.ProviderException;
 import dev.remoteclaude.gateway.provider.SandboxProvider;
 import dev.remoteclaude.gateway.provider.SandboxProviderContract;
 import java.nio.file.Path;
@@ -12,7 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The local provider, with bubblewrap isolation, passes the provider contract. */
@@ -46,6 +53,38 @@ class LocalSandboxProviderContractTest extends SandboxProviderContract {
   @Override
   protected String unknownSnapshotId() {
     return "snap-" + UUID.randomUUID();
+  }
+
+  /**
+   * A start racing a pause is either refused (the sandbox is paused) or has its process ended by
+   * the pause: nothing goes on running, unseen, in a paused sandbox.
+   */
+  @Test
+  void aStartRacingAPauseLeavesNothingRunningInThePausedSandbox() throws Exception {
+    String id = create();
+    for (int i = 0; i < 20; i++) {
+      CompletableFuture<ExecHandle> start =
+          provider
+              .exec(id, ExecRequest.of(List.of("sleep", "60"), Duration.ofMinutes(2)))
+              .subscribeAsCompletionStage();
+      provider.pause(id).await().atMost(Duration.ofMinutes(1));
+      ExecHandle handle;
+      try {
+        handle = start.get(1, TimeUnit.MINUTES);
+      } catch (ExecutionException refused) {
+        assertThat(refused.getCause())
+            .isInstanceOfSatisfying(
+                ProviderException.class,
+                p -> assertThat(p.kind()).isEqualTo(ProviderException.Kind.INVALID));
+        provider.resume(id).await().atMost(Duration.ofMinutes(1));
+        continue;
+      }
+      ExecEvent last = handle.events().collect().last().await().atMost(Duration.ofSeconds(30));
+      assertThat(last)
+          .as("round %d: the process started just before the pause ends with it", i)
+          .isInstanceOf(ExecEvent.Exit.class);
+      provider.resume(id).await().atMost(Duration.ofMinutes(1));
+    }
   }
 
   /** Processes run as an unprivileged user and do not see the gateway's files. */
