@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The reason a failed clone is given; the repository's address never decides it. */
 class GitCloneTest {
@@ -24,24 +26,20 @@ class GitCloneTest {
     assertThat(failure.code()).isEqualTo(SandboxFailed.BAD_REPOSITORY_URL);
   }
 
-  @Test
-  void anHttpRefusalIsACredentialProblemWhateverTheUrl() {
-    String url = "https://git.example.com/team/repo.git";
-    String stderr =
-        "fatal: unable to access '" + url + "/': The requested URL returned error: 403\n";
+  /** git's messages over HTTP: the status decides, never a number or word in the address. */
+  @ParameterizedTest
+  @CsvSource({
+    "https://git.example.com/team/repo.git, The requested URL returned error: 403, AUTH_FAILED",
+    "https://git403.example.com/team/repo.git, Could not resolve host: git403.example.com,"
+        + " BAD_REPOSITORY_URL",
+    "https://git.example.com/team/not-found-403.git, Failed to connect to git.example.com port 443,"
+        + " BAD_REPOSITORY_URL"
+  })
+  void anHttpFailureIsClassifiedByWhatGitSaysNotByTheAddress(
+      String url, String complaint, String code) {
+    String stderr = "fatal: unable to access '" + url + "/': " + complaint + "\n";
 
-    assertThat(GitClone.classify(128, stderr, url, "main").code())
-        .isEqualTo(SandboxFailed.AUTH_FAILED);
-  }
-
-  @Test
-  void anUnreachableHostWhoseNameContainsAStatusCodeIsABadUrl() {
-    String url = "https://git403.example.com/team/repo.git";
-    String stderr =
-        "fatal: unable to access '" + url + "/': Could not resolve host: git403.example.com\n";
-
-    assertThat(GitClone.classify(128, stderr, url, "main").code())
-        .isEqualTo(SandboxFailed.BAD_REPOSITORY_URL);
+    assertThat(GitClone.classify(128, stderr, url, "main").code()).isEqualTo(code);
   }
 
   @Test
